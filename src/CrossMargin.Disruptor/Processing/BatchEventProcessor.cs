@@ -38,7 +38,7 @@ public sealed class BatchEventProcessor<T, THandler, TWait> : IEventProcessor
     private readonly Sequence _sequence = new();
     private THandler _handler;
     private int _state;
-    private Counters _counters;
+    private ProcessorCounters _counters;
 
     /// <summary>Creates a processor for <paramref name="ring"/> behind <paramref name="barrier"/>.</summary>
     /// <param name="ring">The events.</param>
@@ -203,20 +203,21 @@ public sealed class BatchEventProcessor<T, THandler, TWait> : IEventProcessor
             _exceptionHandler.HandleOnShutdownException(ex);
         }
     }
+}
 
-    // Written by the processor thread only, read by monitors: padded away from the hot fields.
-    [StructLayout(LayoutKind.Explicit, Size = PaddingLayout.PaddedSize + 16)]
-    private struct Counters
-    {
-        [FieldOffset(PaddingLayout.ValueOffset)]
-        public long Events;
+// Written by the processor thread only, read by monitors: padded away from the hot fields.
+// Not nested in the generic processor: generic types cannot have explicit layout.
+[StructLayout(LayoutKind.Explicit, Size = PaddingLayout.PaddedSize + 16)]
+internal struct ProcessorCounters
+{
+    [FieldOffset(PaddingLayout.ValueOffset)]
+    public long Events;
 
-        [FieldOffset(PaddingLayout.ValueOffset + 8)]
-        public long Batches;
+    [FieldOffset(PaddingLayout.ValueOffset + 8)]
+    public long Batches;
 
-        [FieldOffset(PaddingLayout.ValueOffset + 16)]
-        public long Failures;
-    }
+    [FieldOffset(PaddingLayout.ValueOffset + 16)]
+    public long Failures;
 }
 
 /// <summary>Factory that infers the generic arguments of <see cref="BatchEventProcessor{T, THandler, TWait}"/>.</summary>

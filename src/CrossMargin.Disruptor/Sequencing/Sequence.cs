@@ -23,6 +23,13 @@ public sealed class Sequence
     [FieldOffset(PaddingLayout.ValueOffset)]
     private long _value;
 
+    // The CLR ignores StructLayout.Size for the managed layout of a class (measured: 80 bytes
+    // without this), so the trailing 56 bytes are forced by a last field at the end of the block.
+#pragma warning disable CS0169 // never read or written: it only occupies the tail of the padding
+    [FieldOffset(PaddingLayout.PaddedSize - sizeof(long))]
+    private readonly long _trailingPad;
+#pragma warning restore CS0169
+
     /// <summary>Creates a sequence holding <paramref name="initialValue"/>.</summary>
     /// <remarks>The initial store is plain; the sequence is published to other threads by
     /// whatever hands it over (a thread start, a <see cref="Volatile"/> array publication).</remarks>
