@@ -1,1 +1,3 @@
-namespace CrossMargin.Aeron;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("CrossMargin.Aeron.Benchmarks")]

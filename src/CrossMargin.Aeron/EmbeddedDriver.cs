@@ -1,0 +1,121 @@
+using CrossMargin.Aeron.Agent;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Uri;
+using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+
+namespace CrossMargin.Aeron;
+
+/// <summary>
+/// The media driver, embedded: owns publications and subscriptions and does all their network work in
+/// <see cref="DoWork"/>, so one duty-cycle thread can drive receive, send and the application (e.g. the
+/// risk ring) with no separate driver process. Not thread-safe: every call comes from that one thread.
+/// </summary>
+public sealed class EmbeddedDriver : IAgent, IDisposable
+{
+    private const int ReservedSessionIdLow = -1;
+    private const int ReservedSessionIdHigh = 1000;
+
+    private NetworkPublication[] _publications = new NetworkPublication[4];
+    private int _publicationCount;
+    private Sub[] _subscriptions = new Sub[4];
+    private int _subscriptionCount;
+    private int _nextSessionId;
+
+    /// <summary>Creates a driver with the given (or default C-driver) options.</summary>
+    public EmbeddedDriver(DriverOptions? options = null)
+    {
+        Options = options ?? new DriverOptions();
+        _nextSessionId = Random.Shared.Next();
+    }
+
+    /// <summary>Timers and sizes.</summary>
+    public DriverOptions Options { get; }
+
+    /// <inheritdoc/>
+    public string RoleName => "aeron-embedded-driver";
+
+    /// <summary>Clock used by the duty cycle (ns); replaceable for tests.</summary>
+    public Func<long> Clock { get; set; } = NanoClock.NanoTime;
+
+    /// <summary>Adds a publication on <paramref name="channel"/> (e.g. <c>aeron:udp?endpoint=127.0.0.1:40123</c>).</summary>
+    public NetworkPublication AddPublication(string channel, int streamId)
+    {
+        UdpChannel udp = UdpChannel.Parse(channel);
+        int sessionId = udp.SessionId ?? AllocateSessionId();
+        int initialTermId = udp.InitialTermId ?? Random.Shared.Next(int.MinValue, int.MaxValue);
+        var publication = new NetworkPublication(udp, streamId, sessionId, initialTermId, Options);
+        if (_publicationCount == _publications.Length) Array.Resize(ref _publications, _publications.Length * 2);
+        _publications[_publicationCount++] = publication;
+        return publication;
+    }
+
+    /// <summary>Adds a subscription on <paramref name="channel"/>; multicast joins the group on <c>interface</c>.</summary>
+    public Sub AddSubscription(string channel, int streamId)
+    {
+        var subscription = new Sub(UdpChannel.Parse(channel), streamId, Options);
+        if (_subscriptionCount == _subscriptions.Length) Array.Resize(ref _subscriptions, _subscriptions.Length * 2);
+        _subscriptions[_subscriptionCount++] = subscription;
+        return subscription;
+    }
+
+    /// <summary>Closes and forgets a subscription.</summary>
+    public void RemoveSubscription(Sub subscription)
+    {
+        for (int i = 0; i < _subscriptionCount; i++)
+        {
+            if (ReferenceEquals(_subscriptions[i], subscription))
+            {
+                _subscriptions[i] = _subscriptions[--_subscriptionCount];
+                _subscriptions[_subscriptionCount] = null!;
+                break;
+            }
+        }
+        subscription.Dispose();
+    }
+
+    /// <summary>Number of publications still sending (closed ones linger until EOS is done).</summary>
+    public int PublicationCount => _publicationCount;
+
+    private int AllocateSessionId()
+    {
+        int id;
+        do
+        {
+            id = _nextSessionId++;
+        }
+        while (id >= ReservedSessionIdLow && id <= ReservedSessionIdHigh);
+        return id;
+    }
+
+    /// <summary>One duty cycle: receive and process every socket, send what flow control allows, run timers.</summary>
+    public int DoWork()
+    {
+        long now = Clock();
+        int work = 0;
+        for (int i = 0; i < _subscriptionCount; i++)
+        {
+            work += _subscriptions[i].DoWork(now);
+        }
+        for (int i = _publicationCount - 1; i >= 0; i--)
+        {
+            NetworkPublication publication = _publications[i];
+            work += publication.DoWork(now);
+            if (publication.IsDone)
+            {
+                publication.Dispose();
+                _publications[i] = _publications[--_publicationCount];
+                _publications[_publicationCount] = null!;
+            }
+        }
+        return work;
+    }
+
+    /// <summary>Closes every socket at once (no EOS linger).</summary>
+    public void Dispose()
+    {
+        for (int i = 0; i < _publicationCount; i++) _publications[i].Dispose();
+        for (int i = 0; i < _subscriptionCount; i++) _subscriptions[i].Dispose();
+        _publicationCount = 0;
+        _subscriptionCount = 0;
+    }
+}
