@@ -1,0 +1,308 @@
+using CrossMargin.Core.Kernels;
+using CrossMargin.Core.Numerics;
+
+namespace CrossMargin.Core.Engine;
+
+// Fills, collateral, prices, funding, kill switches, configuration, margin modes, queries (§5, §7).
+public sealed partial class RiskEngine
+{
+    private ProcessStatus Fill(in RiskInput f)
+    {
+        if (!TryAccount(f.Account, out int acct)) return ProcessStatus.UnknownAccount;
+        int instr = f.Instrument;
+        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
+        var ins = _instruments[instr];
+        if (f.Qty <= 0) return ProcessStatus.InvalidQuantity;
+        if (f.Price <= 0 || f.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
+        if (f.Liquidation && f.HasFee) return ProcessStatus.LiquidationFillWithFee;
+        int j0 = _positionSlot[acct * _ni + instr];
+        long q0 = j0 >= 0 ? _tables[instr].Qty[j0] : 0;
+        long signed = f.Side == Side.Buy ? f.Qty : -f.Qty;
+        if (Math.Abs(q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
+        if (!CanHold(acct, instr)) return ProcessStatus.HolderCapacity;
+
+        int part = PartOf(acct, instr);
+        if (!f.Liquidation)
+        {
+            // Match the open order: release what it no longer needs (§5); anomalies are applied and counted.
+            if (f.HasOrderId)
+            {
+                int k = FindOrder(acct, f.OrderId);
+                if (k < 0 || _orderInstrument[k] != instr || _orderSide[k] != (sbyte)f.Side) Counters.FillAnomalies++;
+                else
+                {
+                    if (f.Qty > _orderRemaining[k]) Counters.FillAnomalies++;
+                    ReduceOrder(acct, k, Math.Min(f.Qty, _orderRemaining[k]));
+                }
+            }
+            ApplyTrade(acct, instr, signed, f.Price);
+            Cash(part) -= f.Fee;
+            _feePool += f.Fee;
+        }
+        else
+        {
+            ApplyTrade(acct, instr, signed, f.Price);
+            // §6.3: the engine-charged fee, capped at E after the fill so it never bankrupts by itself.
+            long fee = Math.Min(Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm), Math.Max(0, Equity(part)));
+            Cash(part) -= fee;
+            _balance[FundAccount * _na] += fee;
+            int li = acct * _ni + instr;
+            if (_liqRemaining[li] > 0 && _liqSide[li] == (sbyte)f.Side)
+            {
+                _liqRemaining[li] = Math.Max(0, _liqRemaining[li] - f.Qty);
+                if (_liqRemaining[li] == 0) _liqOpen[part]--;
+            }
+            else Counters.LiquidationFillAnomalies++;
+            if (_health[part] == HealthState.Liquidating) _roundDue[part] = true;
+        }
+        Touch(part);
+        AfterIsolatedChange(acct, instr);
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Deposit(in RiskInput d)
+    {
+        if ((uint)d.Asset >= (uint)_assetCount) return ProcessStatus.InvalidAsset;
+        if (d.Amount <= 0) return ProcessStatus.InvalidAmount;
+        bool exists = TryAccount(d.Account, out int acct);
+        if (!exists && _accountCount == _accountId.Length) return ProcessStatus.AccountCapacity;
+        long current = exists ? _balance[acct * _na + d.Asset] : 0;
+        if (current + d.Amount >= Money.Bound) return ProcessStatus.InvalidAmount;
+        if (!exists)
+        {
+            acct = _accountCount++;
+            _accountId[acct] = d.Account;
+            _accountIndex.Add(d.Account, acct);
+        }
+        Credit(acct, d.Asset, d.Amount);
+        return ProcessStatus.Applied;
+    }
+
+    /// <summary>Moves <paramref name="units"/> of an asset between an account and the clearing account.</summary>
+    private void Credit(int acct, int asset, long units)
+    {
+        _clearing[asset] -= units;
+        if (asset == 0) { _balance[acct * _na] += units; Touch(CrossPart(acct)); }
+        else SetAssetBalance(acct, asset, _balance[acct * _na + asset] + units);
+    }
+
+    private ProcessStatus Withdraw(in RiskInput w)
+    {
+        if ((uint)w.Asset >= (uint)_assetCount) return ProcessStatus.InvalidAsset;
+        if (w.Amount <= 0) return ProcessStatus.InvalidAmount;
+        RejectReason reason = RejectReason.None;
+        if (!TryAccount(w.Account, out int acct)) reason = RejectReason.UnknownAccount;
+        else if (_balance[acct * _na + w.Asset] < w.Amount) reason = RejectReason.InsufficientBalance;
+        else
+        {
+            // Healthy afterwards? Compute E' without touching state.
+            int part = CrossPart(acct);
+            long delta = w.Asset == 0 ? w.Amount
+                : _assetValue[acct * _na + w.Asset] - _assets[w.Asset].HaircutValue(_balance[acct * _na + w.Asset] - w.Amount);
+            long e2 = Equity(part) - delta;
+            bool healthy = !(e2 < 0 && HasPosition(part)) && !(MaintenanceRequirement(part) > 0 && e2 <= MaintenanceRequirement(part))
+                           && e2 >= InitialRequirement(part);
+            if (!healthy) reason = RejectReason.InsufficientMargin;
+        }
+        ref var e = ref Events.Add(EventKind.Withdrawal);
+        e.Account = w.Account; e.Asset = w.Asset; e.Amount = w.Amount;
+        e.Accepted = reason == RejectReason.None; e.Reason = reason;
+        if (reason == RejectReason.None) Credit(acct, w.Asset, -w.Amount);
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Mark(in RiskInput m)
+    {
+        int instr = m.Instrument;
+        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
+        var ins = _instruments[instr];
+        if (m.Price <= 0 || m.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
+        ins.MarkTicks = m.Price;
+        RevalueHolders(instr);
+        return ProcessStatus.Applied;
+    }
+
+    /// <summary>
+    /// Revalues every slot of one instrument through the SIMD kernel, then carries the deltas to
+    /// the cross sums and touches each changed part: O(holders), never a scan of all accounts.
+    /// </summary>
+    private void RevalueHolders(int instr)
+    {
+        var ins = _instruments[instr];
+        var t = _tables[instr];
+        int n = t.Count;
+        var brackets = new BracketTable(ins.BracketMaxNotional, ins.BracketImr, ins.BracketMmr, ins.BracketCum);
+        MarginKernels.Revalue(Kernel, n, ins.MarkTicks * ins.TickValue, brackets,
+            t.Qty, t.Basis, t.Buy, t.Sell, t.Upnl, t.Im, t.Mm, _dUpnl, _dIm, _dMm);
+        int[] parts = t.Part, accounts = t.Account;
+        for (int j = 0; j < n; j++)
+        {
+            long du = _dUpnl[j], dim = _dIm[j], dmm = _dMm[j];
+            if ((du | dim | dmm) == 0) continue;
+            int part = parts[j];
+            if (part % _pp == 0)
+            {
+                int acct = accounts[j];
+                _crossUpnl[acct] += du; _crossIm[acct] += dim; _crossMm[acct] += dmm;
+            }
+            Touch(part);
+        }
+    }
+
+    private ProcessStatus IndexTick(in RiskInput x)
+    {
+        int asset = x.Asset;
+        if ((uint)asset >= (uint)_assetCount || asset == 0) return ProcessStatus.InvalidAsset;
+        if (x.Price <= 0) return ProcessStatus.InvalidPrice;
+        var a = _assets[asset];
+        a.IndexPriceMicros = x.Price;
+        int[] holders = _assetHolders[asset];
+        for (int h = 0, n = _assetHolderCount[asset]; h < n; h++)
+        {
+            int acct = holders[h], k = acct * _na + asset;
+            long value = a.HaircutValue(_balance[k]);
+            if (value == _assetValue[k]) continue;
+            _collateralValue[acct] += value - _assetValue[k];
+            _assetValue[k] = value;
+            Touch(CrossPart(acct));
+        }
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Funding(in RiskInput f)
+    {
+        int instr = f.Instrument;
+        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
+        long rate = f.Amount;
+        if (rate < -Money.Scale || rate > Money.Scale) return ProcessStatus.InvalidRate;
+        if (rate == 0) return ProcessStatus.Applied;
+        var ins = _instruments[instr];
+        var t = _tables[instr];
+        long mtv = ins.MarkTicks * ins.TickValue, absRate = Math.Abs(rate);
+        for (int j = 0, n = t.Count; j < n; j++)
+        {
+            long q = t.Qty[j];
+            if (q == 0) continue;
+            long notional = Math.Abs(q) * mtv;
+            bool pays = (q > 0) == (rate > 0); // rate > 0: longs pay
+            // Payers round up, receivers round down (§5); the clearing account is the other side.
+            long amount = pays ? -Money.MulRateCeil(notional, absRate) : Money.MulRateFloor(notional, absRate);
+            int part = t.Part[j];
+            Cash(part) += amount;
+            _clearing[0] -= amount;
+            Touch(part);
+        }
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Halt(in RiskInput h)
+    {
+        switch (h.Scope)
+        {
+            case HaltScope.Global: _globalHalt = h.Flag; break;
+            case HaltScope.Instrument:
+                if ((uint)h.Instrument >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
+                _instruments[h.Instrument].Halted = h.Flag;
+                break;
+            case HaltScope.Account:
+                if (!TryAccount(h.Account, out int acct)) return ProcessStatus.UnknownAccount;
+                _accountHalted[acct] = h.Flag;
+                break;
+        }
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Configure(in RiskInput c)
+    {
+        if (c.LiquidationFeeRatePpm is < 0 or > Money.Scale || c.LiquidationBufferPpm < 0) return ProcessStatus.InvalidRate;
+        if (Math.Abs(c.Amount) >= Money.Bound) return ProcessStatus.InvalidAmount;
+        Config.LiquidationFeeRatePpm = c.LiquidationFeeRatePpm;
+        Config.LiquidationBufferPpm = c.LiquidationBufferPpm;
+        // Setting the fund's balance is a transfer with the clearing account, so the ledger stays balanced.
+        ref long fund = ref _balance[FundAccount * _na];
+        _clearing[0] -= c.Amount - fund;
+        fund = c.Amount;
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus SetMarginMode(in RiskInput m)
+    {
+        if (!ModeTarget(m, out int acct)) return ProcessStatus.Applied;
+        int instr = m.Instrument, k = acct * _ni + instr;
+        int j = _positionSlot[k];
+        if (j >= 0) { ModeReject(m, RejectReason.InvalidMode); return ProcessStatus.Applied; } // position or order there (§8)
+        bool isolated = m.Flag;
+        if (_isolatedMode[k] == isolated) return ProcessStatus.Applied;
+        int isoPart = acct * _pp + 1 + instr;
+        if (!isolated)
+        {
+            // Back to cross: the margin left returns to the settlement balance.
+            _balance[acct * _na] += _isolatedMargin[k];
+            _isolatedMargin[k] = 0;
+            Touch(CrossPart(acct));
+        }
+        _isolatedMode[k] = isolated;
+        _health[isoPart] = HealthState.Healthy;
+        _roundDue[isoPart] = false;
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus Isolate(in RiskInput x)
+    {
+        if (x.Amount == 0) return ProcessStatus.InvalidAmount;
+        if (!ModeTarget(x, out int acct)) return ProcessStatus.Applied;
+        int instr = x.Instrument, k = acct * _ni + instr;
+        int isoPart = acct * _pp + 1 + instr, cross = CrossPart(acct);
+        bool ok = _isolatedMode[k];
+        if (ok && x.Amount > 0)
+        {
+            // Checked like a withdrawal from the cross part (§8).
+            long e2 = Equity(cross) - x.Amount;
+            ok = _balance[acct * _na] >= x.Amount && HealthyWith(cross, e2);
+        }
+        else if (ok)
+        {
+            long amount = -x.Amount;
+            ok = _isolatedMargin[k] >= amount && HealthyWith(isoPart, Equity(isoPart) - amount);
+        }
+        if (!ok) { ModeReject(x, RejectReason.InvalidMode); return ProcessStatus.Applied; }
+        _balance[acct * _na] -= x.Amount;
+        _isolatedMargin[k] += x.Amount;
+        Touch(cross);
+        Touch(isoPart);
+        return ProcessStatus.Applied;
+    }
+
+    private bool HealthyWith(int part, long equity) =>
+        !(equity < 0 && HasPosition(part))
+        && !(MaintenanceRequirement(part) > 0 && equity <= MaintenanceRequirement(part))
+        && equity >= InitialRequirement(part);
+
+    /// <summary>Resolves account and instrument of margin_mode/isolate, answering unknown ones with a reject.</summary>
+    private bool ModeTarget(in RiskInput m, out int acct)
+    {
+        if (!TryAccount(m.Account, out acct)) { ModeReject(m, RejectReason.UnknownAccount); return false; }
+        if ((uint)m.Instrument >= (uint)_instrumentCount) { ModeReject(m, RejectReason.UnknownInstrument); return false; }
+        return true;
+    }
+
+    private void ModeReject(in RiskInput m, RejectReason reason)
+    {
+        ref var e = ref Events.Add(EventKind.ModeRejected);
+        e.Account = m.Account; e.Instrument = m.Instrument; e.Reason = reason;
+    }
+
+    private ProcessStatus Query(in RiskInput q)
+    {
+        ref var e = ref Events.Add(TryAccount(q.Account, out _) ? EventKind.Account : EventKind.QueryRejected);
+        e.Account = q.Account;
+        e.Reason = e.Kind == EventKind.QueryRejected ? RejectReason.UnknownAccount : RejectReason.None;
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus FundQuery()
+    {
+        Events.Add(EventKind.Fund);
+        return ProcessStatus.Applied;
+    }
+}

@@ -1,0 +1,58 @@
+namespace CrossMargin.Core.State;
+
+/// <summary>
+/// Struct-of-arrays table of every position slot on one instrument: the instrument's holder
+/// index. A mark tick walks exactly these dense arrays (SIMD), so its cost grows with the
+/// instrument's holders, not with the number of accounts. A slot lives while its position or
+/// its open orders are non-zero; removal swaps the last slot into the hole.
+/// </summary>
+internal sealed class PositionTable
+{
+    public readonly int[] Account;   // account index
+    public readonly int[] Part;      // part id the slot belongs to (cross or isolated)
+    public readonly long[] Qty;      // signed lots
+    public readonly long[] Basis;    // signed cost, micro-units
+    public readonly long[] Buy;      // open buy lots (B)
+    public readonly long[] Sell;     // open sell lots (S)
+    public readonly long[] OpenLoss; // Σ open loss of the slot's orders, micro-units
+    // Cached contributions, kept equal to a full recomputation at the current mark.
+    public readonly long[] Upnl, Im, Mm;
+    public int Count;
+
+    public PositionTable(int capacity)
+    {
+        Account = new int[capacity];
+        Part = new int[capacity];
+        Qty = new long[capacity];
+        Basis = new long[capacity];
+        Buy = new long[capacity];
+        Sell = new long[capacity];
+        OpenLoss = new long[capacity];
+        Upnl = new long[capacity];
+        Im = new long[capacity];
+        Mm = new long[capacity];
+    }
+
+    public int Capacity => Qty.Length;
+
+    /// <summary>Appends an empty slot; returns −1 when full.</summary>
+    public int Add(int account, int part)
+    {
+        if (Count == Qty.Length) return -1;
+        int j = Count++;
+        Account[j] = account; Part[j] = part;
+        Qty[j] = Basis[j] = Buy[j] = Sell[j] = OpenLoss[j] = Upnl[j] = Im[j] = Mm[j] = 0;
+        return j;
+    }
+
+    /// <summary>Removes slot j by moving the last slot into it; returns the account index moved (or −1).</summary>
+    public int RemoveAt(int j)
+    {
+        int last = --Count;
+        if (j == last) return -1;
+        Account[j] = Account[last]; Part[j] = Part[last]; Qty[j] = Qty[last]; Basis[j] = Basis[last];
+        Buy[j] = Buy[last]; Sell[j] = Sell[last]; OpenLoss[j] = OpenLoss[last];
+        Upnl[j] = Upnl[last]; Im[j] = Im[last]; Mm[j] = Mm[last];
+        return Account[j];
+    }
+}
