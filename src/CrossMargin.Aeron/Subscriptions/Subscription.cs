@@ -67,6 +67,8 @@ public sealed class Subscription : IDisposable
     public Action<ImageInfo>? OnUnavailableImage { get; set; }
     /// <summary>Loss-injection hook on received datagrams (tests).</summary>
     public DatagramDropPredicate? ReceiveDropHook { get => _transport.ReceiveDropHook; set => _transport.ReceiveDropHook = value; }
+    /// <summary>Datagrams read from the socket (after the loss hook).</summary>
+    public long DatagramsReceived { get; private set; }
     /// <summary>Datagrams ignored as malformed or for other streams.</summary>
     public long InvalidDatagrams { get; private set; }
 
@@ -114,6 +116,7 @@ public sealed class Subscription : IDisposable
             int length = _transport.Receive(_receiveBuffer, out SocketAddressV4 source);
             if (length <= 0) break;
             work++;
+            DatagramsReceived++;
             OnDatagram(_receiveBuffer.AsSpan(0, length), source, nowNs);
         }
 
