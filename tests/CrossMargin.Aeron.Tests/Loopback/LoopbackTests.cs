@@ -1,0 +1,239 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Tests.Infrastructure;
+using Xunit.Abstractions;
+using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+
+namespace CrossMargin.Aeron.Tests.Loopback;
+
+/// <summary>Checks every message: sequence number in the first 8 bytes, length and content derived from it.</summary>
+public struct SequenceChecker : IFragmentHandler
+{
+    public long Expected;
+    public long Errors;
+    public string? FirstError;
+
+    public static int LengthOf(long sequence) => (sequence % 1000) switch
+    {
+        0 => 3000 + (int)(sequence / 1000 % 5) * 700,   // fragmented (up to 5800 bytes, 5 frames)
+        < 10 => 1344,
+        < 100 => 288,
+        _ => 8 + (int)(sequence * 37 % 57),             // small, odd lengths
+    };
+
+    public static void Fill(Span<byte> buffer, long sequence)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(buffer, sequence);
+        for (int i = 8; i < buffer.Length; i++) buffer[i] = (byte)(sequence + i);
+    }
+
+    public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
+    {
+        long sequence = buffer.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(buffer) : -1;
+        bool ok = sequence == Expected && buffer.Length == LengthOf(sequence);
+        for (int i = 8; ok && i < buffer.Length; i++) ok = buffer[i] == (byte)(sequence + i);
+        if (!ok)
+        {
+            Errors++;
+            FirstError ??= $"expected #{Expected} ({LengthOf(Expected)} B), got #{sequence} ({buffer.Length} B)";
+        }
+        Expected = sequence + 1;
+    }
+}
+
+public sealed class LoopbackTests(ITestOutputHelper output)
+{
+    private static (EmbeddedDriver, NetworkPublication, Sub) Connect(string pubParams = "|term-length=1m", DriverOptions? options = null, int streamId = 1001)
+    {
+        var driver = new EmbeddedDriver(options);
+        Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", streamId);
+        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}{pubParams}", streamId);
+        Pump.Until(() => pub.IsConnected && sub.IsConnected, () => driver.DoWork(), what: "connection");
+        return (driver, pub, sub);
+    }
+
+    /// <summary>Offers and polls on one thread until <paramref name="count"/> messages arrived; returns the checker.</summary>
+    private static SequenceChecker Run(EmbeddedDriver driver, NetworkPublication pub, Sub sub, long count, int timeoutMs = 120_000)
+    {
+        var checker = new SequenceChecker();
+        byte[] buffer = new byte[8192];
+        long next = 0;
+        var sw = Stopwatch.StartNew();
+        while (checker.Expected < count)
+        {
+            for (int burst = 0; burst < 64 && next < count; burst++)
+            {
+                int length = SequenceChecker.LengthOf(next);
+                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
+                long result = pub.Offer(buffer.AsSpan(0, length));
+                if (result > 0) next++;
+                else if (result != PublicationResult.AdminAction) break;
+            }
+            driver.DoWork();
+            sub.Poll(ref checker, 256);
+            if (sw.ElapsedMilliseconds > timeoutMs) Assert.Fail($"timed out at {checker.Expected}/{count}");
+        }
+        return checker;
+    }
+
+    [Fact]
+    public void One_million_mixed_size_messages_arrive_none_lost_duplicated_or_reordered()
+    {
+        var (driver, pub, sub) = Connect();
+        using var _ = driver;
+        const long count = 1_000_000;
+        var sw = Stopwatch.StartNew();
+        SequenceChecker checker = Run(driver, pub, sub, count);
+        output.WriteLine($"{count:N0} messages, {pub.Position / 1e6:F1} MB of log in {sw.ElapsedMilliseconds} ms; NAKs {sub.ImageAt(0).NaksSent}, retransmits {pub.RetransmitsSent}");
+        Assert.Null(checker.FirstError);
+        Assert.Equal(0, checker.Errors);
+        Assert.Equal(count, checker.Expected);
+        Assert.Equal(pub.Position, sub.ImageAt(0).Position);
+    }
+
+    [Fact]
+    public void Injected_loss_is_repaired_by_nak_and_retransmit()
+    {
+        var (driver, pub, sub) = Connect("|term-length=64k");
+        using var _ = driver;
+        // Drop every 7th data datagram the first time its position is seen (retransmissions get through).
+        var droppedOnce = new HashSet<(int, int)>();
+        int dataSeen = 0;
+        sub.ReceiveDropHook = datagram =>
+        {
+            if (datagram.Length <= DataHeader.Length || FrameHeader.ReadType(datagram) != FrameType.Data) return false;
+            var key = (BinaryPrimitives.ReadInt32LittleEndian(datagram[DataHeader.TermIdOffset..]), BinaryPrimitives.ReadInt32LittleEndian(datagram[DataHeader.TermOffsetOffset..]));
+            return ++dataSeen % 7 == 0 && droppedOnce.Add(key);
+        };
+
+        SequenceChecker checker = Run(driver, pub, sub, 20_000);
+        output.WriteLine($"dropped {droppedOnce.Count}, NAKs {sub.ImageAt(0).NaksSent}, retransmits {pub.RetransmitsSent}");
+        Assert.Null(checker.FirstError);
+        Assert.True(droppedOnce.Count > 100);
+        Assert.True(sub.ImageAt(0).NaksSent > 0);
+        Assert.True(pub.RetransmitsSent > 0);
+    }
+
+    [Fact]
+    public void Tail_loss_is_found_through_the_heartbeat_and_repaired()
+    {
+        var (driver, pub, sub) = Connect("|term-length=64k");
+        using var _ = driver;
+        bool dropNext = true;
+        sub.ReceiveDropHook = datagram =>
+        {
+            if (!dropNext || datagram.Length <= DataHeader.Length || FrameHeader.ReadType(datagram) != FrameType.Data) return false;
+            dropNext = false;
+            return true;
+        };
+        Assert.True(pub.Offer("only message"u8) > 0);
+        var received = new List<string>();
+        Pump.Until(() => received.Count == 1, () =>
+        {
+            driver.DoWork();
+            sub.Poll((b, in h) => received.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
+        }, what: "heartbeat-driven NAK repair");
+        Assert.Equal("only message", received[0]);
+        Assert.Equal(1, pub.RetransmitsSent);
+    }
+
+    [Fact]
+    public void Several_publishers_become_separate_images_of_one_subscription()
+    {
+        using var driver = new EmbeddedDriver();
+        Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 7);
+        var available = new List<ImageInfo>();
+        sub.OnAvailableImage = available.Add;
+        var pubs = Enumerable.Range(0, 3).Select(_ => driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 7)).ToList();
+        Pump.Until(() => pubs.All(p => p.IsConnected), () => driver.DoWork());
+        Assert.Equal(3, sub.ImageCount);
+        Assert.Equal(pubs.Select(p => p.SessionId).Order(), available.Select(a => a.SessionId).Order());
+
+        var bySession = new Dictionary<int, List<long>>();
+        for (long i = 0; i < 300; i++)
+        {
+            byte[] m = BitConverter.GetBytes(i);
+            while (pubs[(int)(i % 3)].Offer(m) < 0) driver.DoWork();
+        }
+        Pump.Until(() => bySession.Values.Sum(l => l.Count) == 300, () =>
+        {
+            driver.DoWork();
+            sub.Poll((b, in h) =>
+            {
+                if (!bySession.TryGetValue(h.SessionId, out var l)) bySession[h.SessionId] = l = [];
+                l.Add(BitConverter.ToInt64(b));
+            }, 50);
+        });
+        foreach (var pub in pubs)
+        {
+            Assert.Equal(Enumerable.Range(0, 100).Select(k => (long)(k * 3 + pubs.IndexOf(pub))), bySession[pub.SessionId]);
+        }
+    }
+
+    [Fact]
+    public void Closing_the_publication_sends_eos_and_the_image_goes_away_after_draining()
+    {
+        var options = new DriverOptions { StatusMessageTimeoutNs = 10_000_000 };
+        var (driver, pub, sub) = Connect("|term-length=64k", options);
+        using var _ = driver;
+        var unavailable = new List<ImageInfo>();
+        sub.OnUnavailableImage = unavailable.Add;
+        Assert.True(pub.Offer("last words"u8) > 0);
+        pub.Close();
+        int received = 0;
+        Pump.Until(() => unavailable.Count == 1 && driver.PublicationCount == 0, () =>
+        {
+            driver.DoWork();
+            sub.Poll((b, in h) => received++, 10);
+        }, what: "EOS drain");
+        Assert.Equal(1, received);
+        Assert.Equal(0, sub.ImageCount);
+    }
+
+    [Fact]
+    public void An_image_that_falls_silent_is_dropped_after_the_liveness_timeout()
+    {
+        var options = new DriverOptions { ImageLivenessTimeoutNs = 50_000_000 };
+        var (driver, pub, sub) = Connect("|term-length=64k", options);
+        using var _ = driver;
+        pub.Dispose(); // vanishes without EOS
+        var sw = Stopwatch.StartNew();
+        Pump.Until(() => sub.ImageCount == 0, () => driver.DoWork(), what: "liveness timeout");
+        Assert.True(sw.ElapsedMilliseconds >= 40);
+    }
+
+    [Fact]
+    public void Offer_and_poll_allocate_nothing_per_message_after_warm_up()
+    {
+        var (driver, pub, sub) = Connect();
+        using var _ = driver;
+        Run(driver, pub, sub, 20_000); // warm-up (JIT, tiering)
+        var checker = new SequenceChecker { Expected = 0 };
+        byte[] buffer = new byte[8192];
+        var noop = new NoopHandler();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long received = 0;
+        for (long next = 0; next < 20_000;)
+        {
+            int length = SequenceChecker.LengthOf(next);
+            SequenceChecker.Fill(buffer.AsSpan(0, length), next);
+            long result = pub.Offer(buffer.AsSpan(0, length));
+            if (result > 0) next++;
+            driver.DoWork();
+            received += sub.Poll(ref noop, 256);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(noop.Count > 10_000);
+    }
+
+    private struct NoopHandler : IFragmentHandler
+    {
+        public long Count;
+        public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header) => Count++;
+    }
+}
