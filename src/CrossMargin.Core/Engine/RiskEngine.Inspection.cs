@@ -147,3 +147,35 @@ public sealed partial class RiskEngine
         return null;
     }
 }
+
+/// <summary>Counts of parts by health, from one pass over the part arrays (no lookups).</summary>
+public readonly record struct HealthCensus(int Healthy, int Restricted, int Liquidating, int Bankrupt, int LiquidatingWithoutOrder, int StaleHealth);
+
+public sealed partial class RiskEngine
+{
+    /// <summary>
+    /// Health of every live part (cross parts and isolated parts in isolated mode), how many are
+    /// liquidating with no liquidation order open (should be 0), and how many have a stored health
+    /// different from what they evaluate to now (should be 0 after every input).
+    /// </summary>
+    public HealthCensus Census()
+    {
+        int healthy = 0, restricted = 0, liquidating = 0, bankrupt = 0, orphan = 0, stale = 0;
+        for (int acct = 1; acct < _accountCount; acct++)
+            for (int s = 0; s < _pp; s++)
+            {
+                if (s > 0 && (s - 1 >= _instrumentCount || !_isolatedMode[acct * _ni + s - 1])) continue;
+                int part = acct * _pp + s;
+                var h = _health[part];
+                switch (h)
+                {
+                    case HealthState.Healthy: healthy++; break;
+                    case HealthState.Restricted: restricted++; break;
+                    case HealthState.Liquidating: liquidating++; if (_liqOpen[part] == 0) orphan++; break;
+                    default: bankrupt++; break;
+                }
+                if (Evaluate(part) != h) stale++;
+            }
+        return new HealthCensus(healthy, restricted, liquidating, bankrupt, orphan, stale);
+    }
+}
