@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Tests.Infrastructure;
+using CrossMargin.Aeron.Tests.Loopback;
+using CrossMargin.Aeron.Tests.Subscription;
+using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+
+namespace CrossMargin.Aeron.Tests.Multicast;
+
+/// <summary>
+/// Real multicast between two network namespaces the test creates (publisher host 10.a.b.1, subscriber host
+/// 10.a.b.2, joined by a veth pair). Reported as skipped, with the reason, where namespaces are unavailable.
+/// </summary>
+public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixture<NetworkNamespaces>
+{
+    private const string Group = "224.0.1.1";
+    private const string ControlGroup = "224.0.1.2";
+
+    private string Channel(string iface, int port) => $"aeron:udp?endpoint={Group}:{port}|interface={iface}|term-length=64k";
+
+    private static int Port() => Random.Shared.Next(30000, 60000);
+
+    [SkippableFact]
+    public void Multicast_across_namespaces_delivers_every_message_and_repairs_loss_via_the_control_group()
+    {
+        SkipException.If(net.SkipReason is not null, net.SkipReason!);
+        int port = Port();
+        using var subscriberHost = new EmbeddedDriver();
+        using var publisherHost = new EmbeddedDriver();
+        Sub sub = net.InNamespace(net.NamespaceB, () => subscriberHost.AddSubscription(Channel(net.AddressB, port), 1001));
+        NetworkPublication pub = net.InNamespace(net.NamespaceA, () => publisherHost.AddPublication(Channel(net.AddressA, port), 1001));
+        void PumpBoth()
+        {
+            publisherHost.DoWork();
+            subscriberHost.DoWork();
+        }
+        Pump.Until(() => pub.IsConnected && sub.IsConnected, PumpBoth, what: "multicast connection");
+
+        int seen = 0;
+        sub.ReceiveDropHook = d => d.Length > DataHeader.Length && FrameHeader.ReadType(d) == FrameType.Data && ++seen % 11 == 0 && seen < 2000;
+
+        var checker = new SequenceChecker();
+        byte[] buffer = new byte[8192];
+        const long count = 20_000;
+        long next = 0;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (checker.Expected < count)
+        {
+            for (int burst = 0; burst < 32 && next < count; burst++)
+            {
+                int length = SequenceChecker.LengthOf(next);
+                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
+                long result = pub.Offer(buffer.AsSpan(0, length));
+                if (result > 0) next++;
+                else if (result != PublicationResult.AdminAction) break;
+            }
+            PumpBoth();
+            sub.Poll(ref checker, 256);
+            if (sw.ElapsedMilliseconds > 60_000) Assert.Fail($"timed out at {checker.Expected}");
+        }
+        Assert.Null(checker.FirstError);
+        Assert.True(sub.ImageAt(0).NaksSent > 0);
+        Assert.True(pub.RetransmitsSent > 0);
+    }
+
+    [SkippableFact]
+    public void Captured_multicast_session_replayed_to_the_group_yields_its_messages_and_sms_reach_the_control_group()
+    {
+        SkipException.If(net.SkipReason is not null, net.SkipReason!);
+        int port = Port();
+        using var driver = new EmbeddedDriver();
+        Sub sub = net.InNamespace(net.NamespaceB, () => driver.AddSubscription(Channel(net.AddressB, port), 1001));
+        // The "C publisher": one socket sending the captured datagrams to the data group, one listening on the control group.
+        using var sender = net.InNamespace(net.NamespaceA, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Parse(net.AddressA), 0));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.Parse(net.AddressA).GetAddressBytes());
+            return s;
+        });
+        using var control = net.InNamespace(net.NamespaceA, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(new IPEndPoint(IPAddress.Parse(ControlGroup), port));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(IPAddress.Parse(ControlGroup), IPAddress.Parse(net.AddressA)));
+            return s;
+        });
+
+        var toGroup = Vectors.Pcap("multicast-late-join").Where(p => p.Destination.Address.ToString() == Group).ToList();
+        var setup = new SetupFlyweight(toGroup[0].Payload);
+        var expected = ReplayHarness.CapturedMessages(toGroup, setup.InitialTermId, setup.TermLength);
+        var messages = new List<string>();
+        var groupDestination = new IPEndPoint(IPAddress.Parse(Group), port);
+        foreach (var packet in toGroup)
+        {
+            long before = sub.DatagramsReceived;
+            sender.SendTo(packet.Payload, groupDestination);
+            Pump.Until(() => sub.DatagramsReceived > before, () =>
+            {
+                driver.DoWork();
+                sub.Poll((b, in h) => messages.Add(Convert.ToHexStringLower(b)), 10);
+            }, what: "replayed multicast datagram");
+        }
+        Pump.Until(() => messages.Count == expected.Count, () =>
+        {
+            driver.DoWork();
+            sub.Poll((b, in h) => messages.Add(Convert.ToHexStringLower(b)), 10);
+        });
+        Assert.Equal(expected.Select(e => Convert.ToHexStringLower(e.Payload)), messages);
+
+        byte[] received = new byte[1500];
+        control.ReceiveTimeout = 2000;
+        int n = control.Receive(received);
+        byte[] expectedSm = Vectors.Frame("sm-multicast");
+        BinaryPrimitives.WriteInt64LittleEndian(expectedSm.AsSpan(StatusMessageFlyweight.ReceiverIdOffset), sub.ReceiverId);
+        Assert.Equal(Convert.ToHexStringLower(expectedSm), Convert.ToHexStringLower(received.AsSpan(0, n)));
+    }
+}
