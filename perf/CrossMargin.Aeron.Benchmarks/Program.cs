@@ -1,1 +1,20 @@
-return 0;
+using BenchmarkDotNet.Running;
+using CrossMargin.Aeron.Benchmarks;
+
+// Modes:
+//   latency [messages]            Aeron ping-pong RTT vs raw UDP ping-pong (same payload, same run) with HdrHistogram,
+//                                 then throughput for 32 / 288 / 1344 B; GC counts for every measured part
+//   bdn [BenchmarkDotNet args]    micro-benchmarks (frame codecs, offer+poll per message) with [MemoryDiagnoser]
+string mode = args.Length > 0 ? args[0] : "latency";
+switch (mode)
+{
+    case "bdn":
+        BenchmarkSwitcher.FromTypes([typeof(FrameCodecBenchmarks), typeof(OfferPollBenchmarks)]).Run(args[1..]);
+        return 0;
+    case "latency":
+        int messages = args.Length > 1 && int.TryParse(args[1], out int m) && m > 0 ? m : 200_000;
+        return LatencyHarness.Run(messages);
+    default:
+        Console.Error.WriteLine("usage: CrossMargin.Aeron.Benchmarks latency [messages] | bdn [BenchmarkDotNet args]");
+        return 2;
+}
