@@ -99,20 +99,22 @@ public sealed class LoopbackTests(ITestOutputHelper output)
     {
         var (driver, pub, sub) = Connect("|term-length=64k");
         using var _ = driver;
-        // Drop every 7th data datagram the first time its position is seen (retransmissions get through).
+        // Drop every 29th data datagram the first time its position is seen (retransmissions get through).
+        // Unicast allows one retransmit in flight (plus 10 ms linger), as the C driver does, so each loss costs ~10 ms.
         var droppedOnce = new HashSet<(int, int)>();
         int dataSeen = 0;
         sub.ReceiveDropHook = datagram =>
         {
             if (datagram.Length <= DataHeader.Length || FrameHeader.ReadType(datagram) != FrameType.Data) return false;
             var key = (BinaryPrimitives.ReadInt32LittleEndian(datagram[DataHeader.TermIdOffset..]), BinaryPrimitives.ReadInt32LittleEndian(datagram[DataHeader.TermOffsetOffset..]));
-            return ++dataSeen % 7 == 0 && droppedOnce.Add(key);
+            return ++dataSeen % 29 == 0 && droppedOnce.Add(key);
         };
 
+        var sw = Stopwatch.StartNew();
         SequenceChecker checker = Run(driver, pub, sub, 20_000);
-        output.WriteLine($"dropped {droppedOnce.Count}, NAKs {sub.ImageAt(0).NaksSent}, retransmits {pub.RetransmitsSent}");
+        output.WriteLine($"{sw.ElapsedMilliseconds} ms; dropped {droppedOnce.Count}, NAKs {sub.ImageAt(0).NaksSent}, retransmits {pub.RetransmitsSent}");
         Assert.Null(checker.FirstError);
-        Assert.True(droppedOnce.Count > 100);
+        Assert.True(droppedOnce.Count > 20);
         Assert.True(sub.ImageAt(0).NaksSent > 0);
         Assert.True(pub.RetransmitsSent > 0);
     }
