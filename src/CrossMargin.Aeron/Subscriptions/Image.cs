@@ -97,6 +97,8 @@ public sealed class Image
     public long NaksSent { get; private set; }
     /// <summary>SMs sent.</summary>
     public long StatusMessagesSent { get; private set; }
+    /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
+    public long MalformedDatagrams { get; private set; }
 
     internal bool IsClosed { get; private set; }
 
@@ -123,8 +125,10 @@ public sealed class Image
             return;
         }
 
-        if (termOffset < 0 || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0 || termOffset + datagram.Length > TermLength)
+        if (termOffset < 0 || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0 || termOffset + datagram.Length > TermLength
+            || !AreFramesWellFormed(datagram, termOffset))
         {
+            MalformedDatagrams++;
             return;
         }
         long packetEnd = packetPosition + datagram.Length;
@@ -139,6 +143,33 @@ public sealed class Image
         datagram.CopyTo(_log.AsSpan(index * TermLength + termOffset));
         if (packetEnd > _highWaterMarkPosition) _highWaterMarkPosition = packetEnd;
         AdvanceRebuildPosition();
+    }
+
+    /// <summary>
+    /// Checks every frame of a datagram before it is copied into the term, so a corrupt or hostile datagram can
+    /// never make the reader or the rebuild scan step outside a term: each frame is at least a header, lies in the
+    /// datagram when aligned, and a PAD is the last frame and ends exactly at the term end.
+    /// </summary>
+    private bool AreFramesWellFormed(ReadOnlySpan<byte> datagram, int termOffset)
+    {
+        int offset = 0;
+        while (offset < datagram.Length)
+        {
+            if (datagram.Length - offset < DataHeader.Length) return false;
+            ReadOnlySpan<byte> frame = datagram[offset..];
+            int frameLength = FrameHeader.ReadFrameLength(frame);
+            if (frameLength < DataHeader.Length || FrameHeader.ReadVersion(frame) != ProtocolConstants.Version) return false;
+            if (Le.I32(frame, DataHeader.TermOffsetOffset) != termOffset + offset) return false;
+            short type = FrameHeader.ReadType(frame);
+            if (type == FrameType.Pad)
+            {
+                return termOffset + offset + frameLength == TermLength && offset + DataHeader.Length == datagram.Length;
+            }
+            if (type != FrameType.Data || frameLength > Mtu) return false;
+            offset += ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
+            if (offset > datagram.Length) return false;
+        }
+        return true;
     }
 
     private void AdvanceRebuildPosition()
