@@ -119,4 +119,48 @@ public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixtu
         BinaryPrimitives.WriteInt64LittleEndian(expectedSm.AsSpan(StatusMessageFlyweight.ReceiverIdOffset), sub.ReceiverId);
         Assert.Equal(Convert.ToHexStringLower(expectedSm), Convert.ToHexStringLower(received.AsSpan(0, n)));
     }
+
+    [SkippableFact]
+    public void Multicast_publication_frames_match_the_capture_byte_for_byte()
+    {
+        SkipException.If(net.SkipReason is not null, net.SkipReason!);
+        int port = Port();
+        using var driver = new EmbeddedDriver();
+        // Session and initial term id pinned to the captured publication so the frames can be compared exactly.
+        NetworkPublication pub = net.InNamespace(net.NamespaceA, () => driver.AddPublication(
+            $"aeron:udp?endpoint={Group}:{port}|interface={net.AddressA}|session-id=2102726822|init-term-id=1475700229", 1001));
+        // The "C subscriber host": listens on the data group, answers on the control group.
+        using var listener = net.InNamespace(net.NamespaceB, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(new IPEndPoint(IPAddress.Parse(Group), port));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(IPAddress.Parse(Group), IPAddress.Parse(net.AddressB)));
+            s.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.Parse(net.AddressB).GetAddressBytes());
+            s.Blocking = false;
+            return s;
+        });
+        byte[] buffer = new byte[2048];
+        byte[] Next(Func<byte[], bool> accept)
+        {
+            byte[]? found = null;
+            Pump.Until(() => found is not null, () =>
+            {
+                driver.DoWork();
+                while (listener.Available > 0)
+                {
+                    int n = listener.Receive(buffer);
+                    byte[] d = buffer[..n];
+                    if (found is null && accept(d)) found = d;
+                }
+            }, what: "multicast frame");
+            return found!;
+        }
+
+        Assert.Equal(Convert.ToHexStringLower(Vectors.Frame("setup-multicast")), Convert.ToHexStringLower(Next(_ => true)));
+        listener.SendTo(Vectors.Frame("sm-multicast"), new IPEndPoint(IPAddress.Parse(ControlGroup), port));
+        Pump.Until(() => pub.IsConnected, () => driver.DoWork(), what: "SM via the control group");
+        Assert.True(pub.Offer("Hello World! 1"u8) > 0);
+        Assert.Equal(Convert.ToHexStringLower(Vectors.Frame("data-multicast")), Convert.ToHexStringLower(Next(d => d.Length > DataHeader.Length)));
+    }
 }
