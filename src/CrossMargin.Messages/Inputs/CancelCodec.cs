@@ -1,0 +1,44 @@
+using CrossMargin.Core.Engine;
+
+namespace CrossMargin.Messages.Inputs;
+
+/// <summary>Cancel (template 2): Cancel of an open order.</summary>
+/// <remarks>
+/// Fixed block, little-endian, mirrored by message <c>Cancel</c> of <c>Schema/crossmargin-schema.xml</c>:
+/// <list type="bullet">
+/// <item><c>sequence</c> (SequenceNumber): The sender's message sequence number (gap detection).</item>
+/// <item><c>account</c> (AccountId): Account id.</item>
+/// <item><c>orderId</c> (OrderId): Order id.</item>
+/// </list>
+/// </remarks>
+internal static class CancelCodec
+{
+    public const ushort TemplateId = 2;
+    public const int SequenceOffset = 0;
+    public const int SequenceLength = sizeof(ulong);
+    public const int AccountOffset = SequenceOffset + SequenceLength;
+    public const int AccountLength = sizeof(long);
+    public const int OrderIdOffset = AccountOffset + AccountLength;
+    public const int OrderIdLength = sizeof(long);
+    public const int BlockLength = OrderIdOffset + OrderIdLength;
+
+    /// <summary>Writes the block; false (nothing written) if a field cannot be represented.</summary>
+    public static bool Write(in RiskInput v, long sequence, Span<byte> block)
+    {
+        Wire.PutInt64(block, SequenceOffset, sequence);
+        Wire.PutInt64(block, AccountOffset, v.Account);
+        Wire.PutInt64(block, OrderIdOffset, v.OrderId);
+        return true;
+    }
+
+    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes.</summary>
+    public static DecodeResult Read(ReadOnlySpan<byte> block, out RiskInput v, out long sequence)
+    {
+        v = default;
+        v.Kind = InputKind.Cancel;
+        sequence = Wire.GetInt64(block, SequenceOffset);
+        v.Account = Wire.GetInt64(block, AccountOffset);
+        v.OrderId = Wire.GetInt64(block, OrderIdOffset);
+        return DecodeResult.Ok;
+    }
+}
