@@ -1,0 +1,228 @@
+using System.Reflection;
+using System.Text.Json;
+using CrossMargin.Core.Engine;
+using CrossMargin.Core.Kernels;
+using CrossMargin.Core.Model;
+using CrossMargin.Core.Numerics;
+
+namespace CrossMargin.Gate.Config;
+
+/// <summary>An Aeron channel and stream id.</summary>
+public sealed record ChannelConfig(string Channel, int StreamId);
+
+/// <summary>
+/// The gate's configuration (native-config/gate.json): capacities, assets, instruments, liquidation
+/// parameters, rings, Aeron channels and thread placement. Loading validates everything and fails
+/// with a message naming the exact field; an invalid file never starts a gate.
+/// </summary>
+public sealed class GateConfig
+{
+    /// <summary>Start-up capacities.</summary>
+    public required Capacities Capacities { get; init; }
+    /// <summary>Settlement asset id (the first asset).</summary>
+    public required string SettlementAsset { get; init; }
+    /// <summary>Non-settlement collateral assets.</summary>
+    public required IReadOnlyList<AssetSpec> Assets { get; init; }
+    /// <summary>Instruments.</summary>
+    public required IReadOnlyList<InstrumentSpec> Instruments { get; init; }
+    /// <summary>Liquidation fee rate, ppm.</summary>
+    public long LiquidationFeeRatePpm { get; init; }
+    /// <summary>Liquidation buffer, ppm.</summary>
+    public long LiquidationBufferPpm { get; init; }
+    /// <summary>Insurance fund opening balance, micro-units.</summary>
+    public long InsuranceFund { get; init; }
+    /// <summary>Inbound ring size (power of two).</summary>
+    public int InboundRing { get; init; } = 65536;
+    /// <summary>Outbound ring size (power of two).</summary>
+    public int OutboundRing { get; init; } = 262144;
+    /// <summary>busy-spin | yielding | sleeping | blocking.</summary>
+    public string WaitStrategy { get; init; } = "yielding";
+    /// <summary>Market data channel (mark and index ticks).</summary>
+    public required ChannelConfig MarketData { get; init; }
+    /// <summary>Order flow channel (orders, fills, collateral, config).</summary>
+    public required ChannelConfig OrderFlow { get; init; }
+    /// <summary>Decisions channel (every output event).</summary>
+    public required ChannelConfig Decisions { get; init; }
+    /// <summary>Aeron MTU.</summary>
+    public int Mtu { get; init; } = 1408;
+    /// <summary>Aeron term length.</summary>
+    public int TermLength { get; init; } = 16 * 1024 * 1024;
+    /// <summary>CPU of the poller thread, −1 for none.</summary>
+    public int PollerCpu { get; init; } = -1;
+    /// <summary>CPU of the risk processor thread, −1 for none.</summary>
+    public int RiskCpu { get; init; } = -1;
+
+    /// <summary>The embedded default configuration (a copy of native-config/gate.json).</summary>
+    public static string DefaultJson()
+    {
+        using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream("CrossMargin.Gate.gate.json")
+            ?? throw new InvalidOperationException("the default configuration is not embedded");
+        using var r = new StreamReader(s);
+        return r.ReadToEnd();
+    }
+
+    /// <summary>Loads the embedded default.</summary>
+    public static GateConfig LoadDefault() => Parse(DefaultJson());
+
+    /// <summary>Parses and validates; throws <see cref="GateConfigException"/> naming the bad field.</summary>
+    public static GateConfig Parse(string json)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException ex) { throw new GateConfigException($"config: not valid JSON: {ex.Message}"); }
+        using (doc)
+        {
+            var root = new Node(doc.RootElement, "config");
+            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads");
+            var cap = root.Object("capacities");
+            cap.Allow("accounts", "instruments", "assets", "ordersPerAccount", "holdersPerInstrument");
+            var capacities = new Capacities
+            {
+                Accounts = cap.Int("accounts", 1, 50_000_000),
+                Instruments = cap.Int("instruments", 1, 256),
+                Assets = cap.Int("assets", 1, 64),
+                OrdersPerAccount = cap.Int("ordersPerAccount", 1, 100_000),
+                HoldersPerInstrument = cap.OptionalInt("holdersPerInstrument", 0, 50_000_001, 0),
+            };
+            var assets = root.Array("assets");
+            if (assets.Count == 0) throw new GateConfigException("config.assets: the settlement asset is required");
+            var first = assets[0];
+            first.Allow("id");
+            var others = new List<AssetSpec>();
+            for (int i = 1; i < assets.Count; i++)
+            {
+                var a = assets[i];
+                a.Allow("id", "price", "haircut", "decimals");
+                others.Add(new AssetSpec(a.String("id"), a.String("price"), a.String("haircut"), a.Int("decimals", 0, 18)));
+            }
+            var instruments = new List<InstrumentSpec>();
+            foreach (var ins in root.Array("instruments"))
+            {
+                ins.Allow("id", "tickSize", "lotSize", "brackets", "maxPosition", "maxOrder", "maxPrice", "priceBand", "mark");
+                var brackets = new List<BracketSpec>();
+                foreach (var b in ins.Array("brackets"))
+                {
+                    b.Allow("maxNotional", "imr", "mmr");
+                    brackets.Add(new BracketSpec(b.String("maxNotional"), b.String("imr"), b.String("mmr")));
+                }
+                instruments.Add(new InstrumentSpec(ins.String("id"), ins.String("tickSize"), ins.String("lotSize"), brackets,
+                    ins.String("maxPosition"), ins.String("maxOrder"), ins.String("maxPrice"), ins.String("priceBand"), ins.String("mark")));
+            }
+            var risk = root.Object("risk");
+            risk.Allow("liquidationFeeRate", "liquidationBuffer", "insuranceFund");
+            if (!Definitions.TryParseRate(risk.String("liquidationFeeRate"), out long fee, out var err)) throw new GateConfigException($"config.risk.liquidationFeeRate: {err}");
+            if (!FixedDecimal.TryParse(risk.String("liquidationBuffer"), out var buf) || !buf.TryToScaled(6, out long bufferPpm) || bufferPpm < 0)
+                throw new GateConfigException("config.risk.liquidationBuffer: a non-negative rate with at most 6 decimals");
+            if (!FixedDecimal.TryParse(risk.String("insuranceFund"), out var fund) || !fund.TryToScaled(6, out long fundMicros) || Math.Abs(fundMicros) >= Money.Bound)
+                throw new GateConfigException("config.risk.insuranceFund: an amount with at most 6 decimals below 2^56 micro-units");
+            var rings = root.Object("rings");
+            rings.Allow("inbound", "outbound", "waitStrategy");
+            int inbound = rings.PowerOfTwo("inbound"), outbound = rings.PowerOfTwo("outbound");
+            string wait = rings.String("waitStrategy");
+            if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
+                throw new GateConfigException($"config.rings.waitStrategy: '{wait}' is not one of busy-spin, yielding, sleeping, blocking");
+            var aeron = root.Object("aeron");
+            aeron.Allow("marketData", "orderFlow", "decisions", "mtu", "termLength");
+            var threads = root.Object("threads");
+            threads.Allow("pollerCpu", "riskCpu");
+            var config = new GateConfig
+            {
+                Capacities = capacities, SettlementAsset = first.String("id"), Assets = others, Instruments = instruments,
+                LiquidationFeeRatePpm = fee, LiquidationBufferPpm = bufferPpm, InsuranceFund = fundMicros,
+                InboundRing = inbound, OutboundRing = outbound, WaitStrategy = wait,
+                MarketData = aeron.Channel("marketData"), OrderFlow = aeron.Channel("orderFlow"), Decisions = aeron.Channel("decisions"),
+                Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
+                PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),
+            };
+            config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
+            return config;
+        }
+    }
+
+    /// <summary>Creates an engine with every asset and instrument defined and the risk parameters applied.</summary>
+    public RiskEngine BuildEngine(KernelMode kernel = KernelMode.Auto)
+    {
+        RiskEngine engine;
+        try { engine = new RiskEngine(Capacities, kernel); }
+        catch (ArgumentException ex) { throw new GateConfigException($"config.{ex.Message}"); }
+        if (!engine.DefineSettlementAsset(SettlementAsset, out var e)) throw new GateConfigException($"config.assets[0]: {e}");
+        for (int i = 0; i < Assets.Count; i++)
+            if (!engine.TryDefineAsset(Assets[i], out e)) throw new GateConfigException($"config.assets[{i + 1}]: {e}");
+        for (int i = 0; i < Instruments.Count; i++)
+            if (!engine.TryDefineInstrument(Instruments[i], out e)) throw new GateConfigException($"config.instruments[{i}]: {e}");
+        var status = engine.Process(new RiskInput
+        {
+            Kind = InputKind.Config, LiquidationFeeRatePpm = LiquidationFeeRatePpm, LiquidationBufferPpm = LiquidationBufferPpm, Amount = InsuranceFund,
+        });
+        if (status != ProcessStatus.Applied) throw new GateConfigException($"config.risk: {ProcessStatusText.Describe(status)}");
+        return engine;
+    }
+
+    /// <summary>A JSON element with its path, for messages that name the exact field.</summary>
+    private readonly struct Node(JsonElement element, string path)
+    {
+        public void Allow(params string[] keys)
+        {
+            if (element.ValueKind != JsonValueKind.Object) throw new GateConfigException($"{path}: must be an object");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in element.EnumerateObject())
+            {
+                if (System.Array.IndexOf(keys, p.Name) < 0) throw new GateConfigException($"{path}.{p.Name}: unknown key (expected one of {string.Join(", ", keys)})");
+                if (!seen.Add(p.Name)) throw new GateConfigException($"{path}.{p.Name}: duplicate key");
+            }
+        }
+
+        private JsonElement Get(string key) =>
+            element.TryGetProperty(key, out var v) ? v : throw new GateConfigException($"{path}.{key}: missing");
+
+        public Node Object(string key)
+        {
+            var v = Get(key);
+            return v.ValueKind == JsonValueKind.Object ? new Node(v, $"{path}.{key}") : throw new GateConfigException($"{path}.{key}: must be an object");
+        }
+
+        public List<Node> Array(string key)
+        {
+            var v = Get(key);
+            if (v.ValueKind != JsonValueKind.Array) throw new GateConfigException($"{path}.{key}: must be an array");
+            var list = new List<Node>();
+            int i = 0;
+            foreach (var item in v.EnumerateArray()) list.Add(new Node(item, $"{path}.{key}[{i++}]"));
+            return list;
+        }
+
+        public string String(string key)
+        {
+            var v = Get(key);
+            return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new GateConfigException($"{path}.{key}: must be a string");
+        }
+
+        public int Int(string key, int min, int max)
+        {
+            var v = Get(key);
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int n) || n < min || n > max)
+                throw new GateConfigException($"{path}.{key}: must be an integer in {min}..{max}");
+            return n;
+        }
+
+        public int OptionalInt(string key, int min, int max, int fallback) => element.TryGetProperty(key, out _) ? Int(key, min, max) : fallback;
+
+        public int PowerOfTwo(string key)
+        {
+            int n = Int(key, 2, 1 << 30);
+            return (n & (n - 1)) == 0 ? n : throw new GateConfigException($"{path}.{key}: must be a power of two");
+        }
+
+        public ChannelConfig Channel(string key)
+        {
+            var c = Object(key);
+            c.Allow("channel", "streamId");
+            string uri = c.String("channel");
+            if (!uri.StartsWith("aeron:udp?", StringComparison.Ordinal)) throw new GateConfigException($"{path}.{key}.channel: must be an aeron:udp?… URI");
+            return new ChannelConfig(uri, c.Int("streamId", int.MinValue, int.MaxValue));
+        }
+    }
+}
+
+/// <summary>An invalid gate configuration; the message names the field.</summary>
+public sealed class GateConfigException(string message) : Exception(message);

@@ -1,0 +1,52 @@
+using CrossMargin.Gate.Config;
+
+namespace CrossMargin.Gate.Tests;
+
+public class GateConfigTests
+{
+    [Fact]
+    public void The_embedded_default_configuration_loads_and_builds_an_engine()
+    {
+        var config = GateConfig.LoadDefault();
+        var engine = config.BuildEngine();
+        Assert.Equal("USD", config.SettlementAsset);
+        Assert.Equal(2, engine.InstrumentCount);
+        Assert.Equal(3, engine.AssetCount);
+        Assert.Equal(250_000_000_000, engine.FundBalance);
+        Assert.Equal("yielding", config.WaitStrategy);
+    }
+
+    [Fact]
+    public void The_embedded_default_is_the_file_in_native_config()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "native-config", "gate.json"))) dir = Path.GetDirectoryName(dir)!;
+        Assert.NotNull(dir);
+        Assert.Equal(File.ReadAllText(Path.Combine(dir!, "native-config", "gate.json")), GateConfig.DefaultJson());
+    }
+
+    [Theory]
+    [InlineData("\"ordersPerAccount\": 16", "\"ordersPerAccount\": 0", "config.capacities.ordersPerAccount")]
+    [InlineData("\"inbound\": 65536", "\"inbound\": 60000", "config.rings.inbound: must be a power of two")]
+    [InlineData("\"waitStrategy\": \"yielding\"", "\"waitStrategy\": \"spin\"", "config.rings.waitStrategy")]
+    [InlineData("\"maxPrice\": \"1000000\"", "\"maxPrice\": \"100000000000\"", "config.instruments[0]: instrument BTC-PERP: notional(maxPosition, maxPrice)")]
+    [InlineData("\"imr\": \"0.01\"", "\"imr\": \"0.001\"", "config.instruments[0]: instrument BTC-PERP: bracket 1: mmr must not exceed imr")]
+    [InlineData("\"haircut\": \"0.1\"", "\"haircut\": \"1.5\"", "config.assets[1]: asset BTC: haircut")]
+    [InlineData("\"streamId\": 1001", "\"streamId\": \"x\"", "config.aeron.marketData.streamId")]
+    [InlineData("\"liquidationBuffer\": \"0.1\"", "\"liquidationBuffer\": \"0.1\", \"extra\": 1", "config.risk.extra: unknown key")]
+    [InlineData("\"channel\": \"aeron:udp?endpoint=127.0.0.1:40456\"", "\"channel\": \"udp://x\"", "config.aeron.marketData.channel")]
+    public void An_invalid_configuration_is_refused_with_a_message_naming_the_field(string from, string to, string expected)
+    {
+        string json = GateConfig.DefaultJson();
+        Assert.Contains(from, json);
+        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace(from, to)));
+        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_that_is_not_json_is_refused_clearly()
+    {
+        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse("{ capacities: "));
+        Assert.StartsWith("config: not valid JSON", ex.Message, StringComparison.Ordinal);
+    }
+}
