@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using CrossMargin.Core.Engine;
+using CrossMargin.Disruptor;
+using CrossMargin.Disruptor.Processing;
+using CrossMargin.Disruptor.Sequencing;
+using CrossMargin.Disruptor.WaitStrategies;
+
+namespace CrossMargin.Gate.Pipeline;
+
+/// <summary>
+/// The heart of the pipeline without its consumer: the inbound ring, the risk processor thread
+/// that owns the engine, and the outbound ring. A consumer attaches either as a thread of its own
+/// (<see cref="RiskPipeline{TWait, TConsumer}"/>) or as an <see cref="EventPoller{T}"/> polled by a
+/// duty-cycle thread that also drives the network (the gate).
+/// </summary>
+/// <typeparam name="TWait">Wait strategy of the processor (a struct: its loop is specialised for it).</typeparam>
+/// <remarks>
+/// <para><b>Threading contract.</b> Exactly one producer thread calls <see cref="Publish"/>,
+/// <see cref="TryPublish"/> and <see cref="PublishDefinition"/> (single-producer sequencer: the ring
+/// order is the total order of inputs). The processor thread is the only thread touching the engine
+/// while running, and the only producer of the outbound ring. Attach exactly one outbound consumer
+/// (<see cref="AttachConsumer"/> or <see cref="CreatePoller"/>) before <see cref="StartProcessor"/>.</para>
+/// </remarks>
+public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
+{
+    private readonly RingBuffer<InboundEvent> _in;
+    private readonly SingleProducerSequencer _inSequencer;
+    private readonly BatchEventProcessor<InboundEvent, RiskProcessor, TWait> _processor;
+    private ProcessorThread? _processorThread;
+    private Sequence? _consumerSequence;
+
+    /// <summary>Builds both rings and the processor; starts nothing.</summary>
+    public RiskRings(RiskEngine engine, TWait waitStrategy, RiskPipelineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        options ??= new RiskPipelineOptions();
+        if (!BitOperations.IsPow2(options.InboundSize) || !BitOperations.IsPow2(options.OutboundSize))
+        {
+            throw new ArgumentException("Ring sizes must be powers of two.", nameof(options));
+        }
+
+        Engine = engine;
+        ThreadName = options.ThreadName;
+        _in = new RingBuffer<InboundEvent>(options.InboundSize);
+        _inSequencer = new SingleProducerSequencer(options.InboundSize, waitStrategy);
+        Outbound = new RingBuffer<OutboundEvent>(options.OutboundSize);
+        OutboundSequencer = new SingleProducerSequencer(options.OutboundSize, waitStrategy);
+
+        // The snapshot pool: one pre-sized snapshot per outbound slot, so a query answer is copied
+        // into its slot without allocating and stays valid until the consumer has passed the slot.
+        for (long s = 0; s < options.OutboundSize; s++)
+        {
+            Outbound[s].Snapshot = new AccountSnapshot(engine);
+        }
+
+        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, options.TrackAllocations);
+        _processor = BatchEventProcessor.Create(_in, _inSequencer.NewBarrier<TWait>(), handler);
+        _inSequencer.AddGatingSequences(_processor.Sequence);
+    }
+
+    /// <summary>The engine. Only while stopped: once started, it belongs to the processor thread.</summary>
+    public RiskEngine Engine { get; }
+
+    /// <summary>Thread name prefix.</summary>
+    public string ThreadName { get; }
+
+    /// <summary>The outbound ring (read by the one consumer).</summary>
+    public RingBuffer<OutboundEvent> Outbound { get; }
+
+    /// <summary>The outbound ring's sequencer (the processor is its producer).</summary>
+    public SingleProducerSequencer OutboundSequencer { get; }
+
+    /// <summary>Processor counters (any thread).</summary>
+    public RiskProcessorCounters Counters { get; } = new();
+
+    /// <summary>Highest published inbound sequence (−1 before the first).</summary>
+    public long PublishedSequence => _inSequencer.Cursor.Value;
+
+    /// <summary>Highest inbound sequence the processor has finished (acquire read).</summary>
+    public long ProcessedSequence => _processor.Sequence.Value;
+
+    /// <summary>Highest outbound sequence the consumer has finished (acquire read).</summary>
+    public long ConsumedSequence => _consumerSequence?.Value ?? -1;
+
+    /// <summary>Handler exceptions caught by the processor loop (should stay 0).</summary>
+    public long ProcessorFailures => _processor.EventFailures;
+
+    /// <summary>Whether the processor thread is running.</summary>
+    public bool IsProcessorRunning => _processor.IsRunning;
+
+    /// <summary>Gates the outbound ring on a consumer's sequence. Once, before starting.</summary>
+    public void AttachConsumer(Sequence consumerSequence)
+    {
+        if (_consumerSequence is not null) throw new InvalidOperationException("An outbound consumer is already attached.");
+        _consumerSequence = consumerSequence;
+        OutboundSequencer.AddGatingSequences(consumerSequence);
+    }
+
+    /// <summary>Creates the outbound consumer as a poller for a duty-cycle thread, and attaches it.</summary>
+    public EventPoller<OutboundEvent> CreatePoller()
+    {
+        var poller = new EventPoller<OutboundEvent>(Outbound, OutboundSequencer);
+        AttachConsumer(poller.Sequence);
+        return poller;
+    }
+
+    /// <summary>Starts the processor thread. Controlling thread.</summary>
+    public void StartProcessor(TimeSpan timeout)
+    {
+        if (_consumerSequence is null) throw new InvalidOperationException("Attach an outbound consumer first.");
+        if (_processorThread is not null) throw new InvalidOperationException("The processor is already started.");
+        _processorThread = ProcessorThread.Start(_processor, ThreadName + "-processor");
+        if (!_processorThread.WaitUntilRunning(timeout)) throw new InvalidOperationException("The processor thread did not start.");
+    }
+
+    /// <summary>Halts and joins the processor thread. Controlling thread.</summary>
+    public bool StopProcessor(TimeSpan timeout)
+    {
+        if (_processorThread is null) return true;
+        bool stopped = _processorThread.Stop(timeout);
+        _processorThread = null;
+        return stopped;
+    }
+
+    /// <summary>Whether the processor thread has been started and not stopped.</summary>
+    public bool IsStarted => _processorThread is not null;
+
+    /// <summary>Publishes one input; waits while the inbound ring is full. Producer thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Publish(in RiskInput input, long tag = 0, string? unknownInstrumentId = null)
+    {
+        long s = _inSequencer.Next();
+        Write(ref _in[s], s, in input, tag, unknownInstrumentId);
+        _inSequencer.Publish(s);
+        return s;
+    }
+
+    /// <summary>Publishes one input unless the inbound ring is full (then <c>false</c>, nothing published). Producer thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryPublish(in RiskInput input, out long sequence, long tag = 0, string? unknownInstrumentId = null)
+    {
+        if (!_inSequencer.TryNext(out sequence))
+        {
+            return false;
+        }
+
+        Write(ref _in[sequence], sequence, in input, tag, unknownInstrumentId);
+        _inSequencer.Publish(sequence);
+        return true;
+    }
+
+    /// <summary>Publishes a definition the processor applies in input order. Producer thread only.</summary>
+    public long PublishDefinition(PipelineDefinition definition, long tag = 0)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        long s = _inSequencer.Next();
+        ref InboundEvent e = ref _in[s];
+        e.Input = default;
+        e.Sequence = s;
+        e.Tag = tag;
+        e.UnknownInstrumentId = null;
+        e.Definition = definition;
+        e.PublishedTicks = Stopwatch.GetTimestamp();
+        _inSequencer.Publish(s);
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(ref InboundEvent e, long s, in RiskInput input, long tag, string? unknownInstrumentId)
+    {
+        e.Input = input;
+        e.Sequence = s;
+        e.Tag = tag;
+        e.UnknownInstrumentId = unknownInstrumentId;
+        e.Definition = null;
+        e.PublishedTicks = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Waits until every input published so far is processed and every output consumed
+    /// (the consumer must be running, or polled by another thread).
+    /// </summary>
+    public bool Drain(TimeSpan timeout)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        if (!WaitFor(_processor.Sequence, _inSequencer.Cursor.Value, deadline))
+        {
+            return false;
+        }
+
+        // The processor publishes an input's outputs before it releases the input's sequence,
+        // so the outbound cursor read after the acquire above covers every output.
+        return _consumerSequence is null || WaitFor(_consumerSequence, OutboundSequencer.Cursor.Value, deadline);
+    }
+
+    private static bool WaitFor(Sequence sequence, long target, long deadline)
+    {
+        SpinWait spin = default;
+        while (sequence.Value < target)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            spin.SpinOnce();
+        }
+
+        return true;
+    }
+}
