@@ -18,6 +18,7 @@ namespace CrossMargin.Aeron.Benchmarks;
 public static class LatencyHarness
 {
     private const int PingPayload = 32;
+    private const int ThroughputRuns = 3;
 
     public static int Run(int messages)
     {
@@ -26,25 +27,39 @@ public static class LatencyHarness
         Console.WriteLine("| transport | p50 us | p90 us | p99 us | p99.9 us | max us | mean us | GC gen0/1/2 | alloc B |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         LongHistogram aeron, raw;
-        using (var pingPong = new AeronPingPong()) aeron = Measure("Aeron UDP (embedded driver)", messages, pingPong.Run);
+        using (var pingPong = new AeronPingPong())
+        {
+            aeron = Measure("Aeron UDP (embedded driver)", messages, pingPong.Run);
+            Console.Error.WriteLine(pingPong.Diagnostics);
+        }
         using (var pingPong = new RawPingPong()) raw = Measure("raw UDP socket", messages, pingPong.Run);
         Console.WriteLine($"Aeron/raw p50 ratio {aeron.GetValueAtPercentile(50) / (double)raw.GetValueAtPercentile(50):F2}, p99 ratio {aeron.GetValueAtPercentile(99) / (double)raw.GetValueAtPercentile(99):F2}");
         Console.WriteLine();
 
         Console.WriteLine("Throughput, publisher thread -> subscriber thread over 127.0.0.1 (term-length 16m, mtu 1408)");
-        Console.WriteLine("| payload B | messages | msgs/s | MB/s payload | GC gen0/1/2 | alloc B (pub+sub threads) |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| payload B | messages | run | msgs/s | MB/s payload | GC gen0/1/2 | alloc B (pub+sub threads) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var medians = new List<string>();
         foreach ((int length, long count) in new[] { (32, 10_000_000L), (288, 4_000_000L), (1344, 1_000_000L) })
         {
-            Throughput(length, count);
+            var rates = new List<double>();
+            for (int run = 1; run <= ThroughputRuns; run++) rates.Add(Throughput(length, count, run));
+            rates.Sort();
+            double median = rates[rates.Count / 2];
+            medians.Add($"| {length} | {median:N0} | {median * length / 1e6:F1} |");
         }
+        Console.WriteLine();
+        Console.WriteLine($"Throughput, median of {ThroughputRuns} runs");
+        Console.WriteLine("| payload B | msgs/s | MB/s payload |");
+        Console.WriteLine("|---|---|---|");
+        medians.ForEach(Console.WriteLine);
         return 0;
     }
 
     private static LongHistogram Measure(string name, int messages, Action<int, LongHistogram?> pingPong)
     {
         pingPong(messages / 4, null); // warm-up: JIT tiering, socket buffers
-        var histogram = new LongHistogram(TimeSpan.TicksPerSecond * 10, 3);
+        var histogram = new LongHistogram(60L * 1_000_000_000, 3); // ns, up to 60 s
         var gc = GcSnapshot.Take();
         pingPong(messages, histogram);
         var delta = gc.Delta();
@@ -107,6 +122,9 @@ public static class LatencyHarness
                 histogram?.RecordValue(ElapsedNs(start));
             }
         }
+
+        public string Diagnostics =>
+            $"ping: naks {_pingSub.ImageAt(0).NaksSent} retransmits {_pongPub.RetransmitsSent}; pong: naks {_pongSub.ImageAt(0).NaksSent} retransmits {_pingPub.RetransmitsSent}";
 
         public void Dispose()
         {
@@ -186,7 +204,7 @@ public static class LatencyHarness
         }
     }
 
-    private static void Throughput(int length, long count)
+    private static double Throughput(int length, long count, int run)
     {
         using var subHost = new EmbeddedDriver();
         using var pubHost = new EmbeddedDriver();
@@ -230,7 +248,8 @@ public static class LatencyHarness
         }
         double seconds = sw.Elapsed.TotalSeconds;
         var delta = gc.Delta();
-        Console.WriteLine($"| {length} | {count:N0} | {count / seconds:N0} | {count * (double)length / seconds / 1e6:F1} | {delta.Collections} | {pubAllocated + subAllocated} |");
+        Console.WriteLine($"| {length} | {count:N0} | {run} | {count / seconds:N0} | {count * (double)length / seconds / 1e6:F1} | {delta.Collections} | {pubAllocated + subAllocated} |");
+        return count / seconds;
     }
 
     private struct Counter : IFragmentHandler
