@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using CrossMargin.Aeron;
 using CrossMargin.Aeron.Agent;
@@ -17,6 +18,8 @@ usage: aeron-samples <command> [options]
   ping              [-c ping-uri] [-C pong-uri] [-s ping-stream] [-S pong-stream] [-m messages] [-L length] [-w warm-up]
   pong              [-c ping-uri] [-C pong-uri] [-s ping-stream] [-S pong-stream]
   throughput        [-c uri] [-s stream-id] [-m messages] [-L length]   (publisher + subscriber in one process)
+  streaming-publisher [-c uri] [-s stream-id] [-m messages] [-L length] (throughput source for a real Aeron rate_subscriber)
+  rate-subscriber   [-c uri] [-s stream-id] [-f fragment-limit]          (throughput sink for a real Aeron streaming_publisher)
 defaults are Aeron's: channel aeron:udp?endpoint=localhost:20121, stream 1001, ping 20123/1002, pong 20124/1003
 """;
 
@@ -58,6 +61,8 @@ return args[0] switch
     "ping" => Samples.Ping(options, running.Token),
     "pong" => Samples.Pong(options, running.Token),
     "throughput" => Samples.Throughput(options, running.Token),
+    "streaming-publisher" => Samples.StreamingPublisher(options, running.Token),
+    "rate-subscriber" => Samples.RateSubscriber(options, running.Token),
     _ => Samples.Unknown(args[0], Usage),
 };
 
@@ -295,8 +300,79 @@ internal static class Samples
         return 0;
     }
 
+    public static int StreamingPublisher(SampleOptions o, CancellationToken stop)
+    {
+        string channel = o.Channel ?? SampleOptions.DefaultChannel;
+        int streamId = o.StreamId ?? SampleOptions.DefaultStreamId;
+        long messages = o.Messages ?? 10_000_000;
+        int length = Math.Max(o.Length ?? 32, 0);
+        Console.WriteLine($"Publishing to channel {channel} on Stream ID {streamId}");
+        using var driver = new EmbeddedDriver();
+        NetworkPublication publication = driver.AddPublication(channel, streamId);
+        while (!stop.IsCancellationRequested && !publication.IsConnected) driver.DoWork();
+        Console.WriteLine($"Streaming {messages} messages of length {length} bytes to {channel} on stream id {streamId}");
+        byte[] message = new byte[length];
+        long backPressured = 0;
+        var sw = Stopwatch.StartNew();
+        long lastReport = 0, lastSent = 0;
+        for (long sent = 0; sent < messages && !stop.IsCancellationRequested;)
+        {
+            long result = publication.Offer(message);
+            if (result > 0) sent++;
+            else
+            {
+                if (result == PublicationResult.BackPressured) backPressured++;
+                else if (result is PublicationResult.NotConnected or PublicationResult.Closed) break;
+                driver.DoWork();
+            }
+            if ((sent & 63) == 0) driver.DoWork();
+            long now = sw.ElapsedMilliseconds;
+            if (now - lastReport >= 1000)
+            {
+                double seconds = (now - lastReport) / 1000.0;
+                PrintRate(now - lastReport, (sent - lastSent) / seconds, (sent - lastSent) * (double)length / seconds, sent, sent * length);
+                lastReport = now; lastSent = sent;
+            }
+        }
+        Console.WriteLine($"Done streaming. Back pressure ratio {(double)backPressured / Math.Max(1, messages):G4}");
+        publication.Close();
+        var linger = Stopwatch.StartNew();
+        while (driver.PublicationCount > 0 && linger.Elapsed < TimeSpan.FromSeconds(10)) driver.DoWork();
+        return 0;
+    }
+
+    public static int RateSubscriber(SampleOptions o, CancellationToken stop)
+    {
+        string channel = o.Channel ?? SampleOptions.DefaultChannel;
+        int streamId = o.StreamId ?? SampleOptions.DefaultStreamId;
+        Console.WriteLine($"Subscribing to channel {channel} on Stream ID {streamId}");
+        using var driver = new EmbeddedDriver();
+        Subscription subscription = driver.AddSubscription(channel, streamId);
+        subscription.OnAvailableImage = image => PrintAvailable(channel, image);
+        subscription.OnUnavailableImage = image => PrintUnavailable(channel, image);
+        var counter = new Counter();
+        var sw = Stopwatch.StartNew();
+        long lastReport = 0, lastMessages = 0, lastBytes = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            driver.DoWork();
+            subscription.Poll(ref counter, Math.Max(o.FragmentLimit, 256));
+            long now = sw.ElapsedMilliseconds;
+            if (now - lastReport >= 1000)
+            {
+                double seconds = (now - lastReport) / 1000.0;
+                PrintRate(now - lastReport, (counter.Messages - lastMessages) / seconds, (counter.Bytes - lastBytes) / seconds, counter.Messages, counter.Bytes);
+                lastReport = now; lastMessages = counter.Messages; lastBytes = counter.Bytes;
+            }
+        }
+        Console.WriteLine("Shutting down...");
+        return 0;
+    }
+
     private static void PrintRate(long durationMs, double mps, double bps, long totalMessages, long totalBytes) =>
-        Console.WriteLine($"{durationMs}ms, {mps:G4} msgs/sec, {bps:G4} bytes/sec, totals {totalMessages} messages {totalBytes / (1024 * 1024)} MB payloads");
+        // Same shape as Aeron's print_rate_report ("%.04g" -> lower-case exponent).
+        Console.WriteLine($"{durationMs}ms, {mps.ToString("G4", CultureInfo.InvariantCulture).ToLowerInvariant()} msgs/sec, " +
+                          $"{bps.ToString("G4", CultureInfo.InvariantCulture).ToLowerInvariant()} bytes/sec, totals {totalMessages} messages {totalBytes / (1024 * 1024)} MB payloads");
 
     private struct Counter : IFragmentHandler
     {
