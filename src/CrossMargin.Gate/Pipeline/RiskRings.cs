@@ -81,6 +81,9 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     /// <summary>Highest inbound sequence the processor has finished (acquire read).</summary>
     public long ProcessedSequence => _processor.Sequence.Value;
 
+    /// <summary>Free inbound slots: a producer that publishes at most this many never waits. Producer thread.</summary>
+    public long InboundRemaining => _inSequencer.RemainingCapacity();
+
     /// <summary>Highest outbound sequence the consumer has finished (acquire read).</summary>
     public long ConsumedSequence => _consumerSequence?.Value ?? -1;
 

@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using CrossMargin.Aeron;
+using CrossMargin.Aeron.Agent;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Core.Engine;
+using CrossMargin.Core.Model;
+using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Host;
+using CrossMargin.Messages;
+using HdrHistogram;
+
+namespace CrossMargin.Gate.Demo;
+
+/// <summary>What the simulated exchange saw of the gate's decisions.</summary>
+public sealed class ExchangeStats
+{
+    /// <summary>Inputs sent (market data + order flow).</summary>
+    public long Sent, MarketDataSent, OrdersSent, FillsSent, LiquidationFillsSent, DepositsSent, QueriesSent;
+    /// <summary>Decisions received by kind.</summary>
+    public long Accepted, Rejected, HealthEvents, ToLiquidating, CancelAlls, LiquidationOrders, Takeovers, AdlEvents, Snapshots, InputErrors, Other;
+    /// <summary>Rejects by reason.</summary>
+    public readonly long[] RejectReasons = new long[32];
+    /// <summary>Order send → accepted/rejected decision received, nanoseconds.</summary>
+    public readonly LongHistogram OrderRoundTrip = new(TimeSpan.FromSeconds(10).Ticks * 100, 3);
+}
+
+/// <summary>
+/// A toy exchange for the demo, on its own thread with its own embedded Aeron driver: it deposits
+/// collateral for its accounts, sends orders near the mark, fills what the gate accepts, moves the
+/// marks (with a crash and a recovery in the middle of the run), pays funding, answers every
+/// liquidation order with a liquidation fill between the mark and the bankruptcy price, and reads
+/// every decision back from the gate.
+/// </summary>
+public sealed class SimulatedExchange : IDisposable
+{
+    private readonly GateConfig _config;
+    private readonly RiskEngine _reference; // definitions only: tick values, marks, limits
+    private readonly int _accounts;
+    private readonly double _rate;
+    private readonly TimeSpan _duration;
+    private readonly Thread _thread;
+    private volatile bool _running = true;
+
+    /// <summary>Starts the exchange thread.</summary>
+    public SimulatedExchange(GateConfig config, int accounts, double inputsPerSecond, TimeSpan duration, int seed = 42)
+    {
+        _config = config;
+        _reference = config.BuildEngine();
+        _accounts = accounts;
+        _rate = inputsPerSecond;
+        _duration = duration;
+        _rng = new Random(seed);
+        _thread = new Thread(Run) { IsBackground = true, Name = "sim-exchange" };
+        _thread.Start();
+    }
+
+    /// <summary>Counters; read after <see cref="Dispose"/>.</summary>
+    public ExchangeStats Stats { get; } = new();
+
+    /// <summary>True once the run's duration has elapsed (or the thread ended).</summary>
+    public bool Finished => !_thread.IsAlive || _done;
+
+    /// <summary>A fault of the exchange thread.</summary>
+    public Exception? Fault { get; private set; }
+
+    private readonly Random _rng;
+    private volatile bool _done;
+    private NetworkPublication _marketData = null!, _orderFlow = null!;
+    private long _mdSequence, _ofSequence;
+    private readonly byte[] _buffer = new byte[InputCodec.MaxLength];
+    private readonly Queue<RiskInput> _pendingFlow = new(), _pendingMarketData = new();
+    private readonly Dictionary<long, RiskInput> _accepted = [];
+    private readonly List<long> _acceptedIds = [];
+    private readonly Dictionary<(long, int), (Side Side, long Qty, long Price)> _liquidations = [];
+    private readonly long[] _sentAt = new long[1 << 20];
+    private long _nextOrderId = 1;
+    private long[] _startMark = [], _mark = [];
+    private long _index;
+
+    private void Run()
+    {
+        try
+        {
+            using var driver = new EmbeddedDriver();
+            _marketData = driver.AddPublication(GateHost.WithTransportParams(_config.MarketData.Channel, _config), _config.MarketData.StreamId);
+            _orderFlow = driver.AddPublication(GateHost.WithTransportParams(_config.OrderFlow.Channel, _config), _config.OrderFlow.StreamId);
+            var decisions = driver.AddSubscription(_config.Decisions.Channel, _config.Decisions.StreamId);
+            var handler = new DecisionHandler(this);
+            var idle = new YieldingIdleStrategy();
+            _startMark = new long[_reference.InstrumentCount];
+            for (int i = 0; i < _startMark.Length; i++) _startMark[i] = _reference.GetInstrument(i).MarkTicks;
+            _mark = (long[])_startMark.Clone();
+            if (_reference.AssetCount > 1) _index = _reference.GetAsset(1).IndexPriceMicros;
+
+            // Connect, then fund every account.
+            var connectDeadline = Stopwatch.StartNew();
+            while (_running && !(_marketData.IsConnected && _orderFlow.IsConnected && decisions.IsConnected) && connectDeadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                driver.DoWork();
+                decisions.Poll(ref handler, 64);
+                idle.Idle(0);
+            }
+            for (long a = 1; a <= _accounts; a++)
+            {
+                _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Deposit, Account = a, Asset = 0, Amount = _rng.NextInt64(2_000, 50_000) * 1_000_000 });
+                if (_reference.AssetCount > 1 && _rng.Next(5) == 0)
+                    _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Deposit, Account = a, Asset = 1, Amount = _rng.NextInt64(1_000_000, 50_000_000) });
+                Stats.DepositsSent++;
+            }
+
+            var clock = Stopwatch.StartNew();
+            long due = 0;
+            while (_running)
+            {
+                int work = driver.DoWork();
+                work += decisions.Poll(ref handler, 256);
+                double t = clock.Elapsed.TotalSeconds;
+                if (t >= _duration.TotalSeconds) _done = true;
+                if (!_done)
+                {
+                    long target = (long)(t * _rate);
+                    for (int k = 0; k < 64 && due < target && _pendingFlow.Count + _pendingMarketData.Count < 256; k++, due++) Generate(t / _duration.TotalSeconds);
+                }
+                work += Flush(_pendingMarketData, _marketData, ref _mdSequence);
+                work += Flush(_pendingFlow, _orderFlow, ref _ofSequence);
+                if (_done && _pendingFlow.Count == 0 && _pendingMarketData.Count == 0 && t >= _duration.TotalSeconds + 1.0) break; // let the last decisions arrive
+                idle.Idle(work);
+            }
+        }
+        catch (Exception ex) { Fault = ex; }
+        finally { _done = true; }
+    }
+
+    private int Flush(Queue<RiskInput> queue, NetworkPublication publication, ref long sequence)
+    {
+        int sent = 0;
+        while (queue.Count > 0 && sent < 64)
+        {
+            if (!Send(publication, ref sequence, queue.Peek())) break;
+            queue.Dequeue();
+            sent++;
+        }
+        return sent;
+    }
+
+    private bool Send(NetworkPublication publication, ref long sequence, in RiskInput input)
+    {
+        int n = InputCodec.Encode(input, sequence + 1, _buffer);
+        if (n <= 0) throw new InvalidOperationException($"cannot encode {input.Kind}: {n}");
+        if (publication.Offer(_buffer.AsSpan(0, n)) < 0) return false; // back-pressured: keep it for the next cycle
+        sequence++;
+        Stats.Sent++;
+        if (input.Kind == InputKind.Order) _sentAt[input.OrderId & (_sentAt.Length - 1)] = Stopwatch.GetTimestamp();
+        return true;
+    }
+
+    /// <summary>One input of the workload at progress <paramref name="x"/> (0…1) of the run.</summary>
+    private void Generate(double x)
+    {
+        int roll = _rng.Next(1000);
+        int instr = _rng.Next(_reference.InstrumentCount);
+        var ins = _reference.GetInstrument(instr);
+        long account = _rng.Next(1, _accounts + 1);
+        if (_liquidations.Count > 0 && roll < 150)
+        {
+            // Answer a liquidation order: a fill between the mark and the bankruptcy price.
+            foreach (var (key, liq) in _liquidations)
+            {
+                var li = _reference.GetInstrument(key.Item2);
+                long mark = _mark[key.Item2];
+                long lo = Math.Min(liq.Price, mark), hi = Math.Max(liq.Price, mark);
+                long price = Math.Clamp(_rng.NextInt64(lo, hi + 1), 1, li.MaxPriceTicks);
+                _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Fill, Account = key.Item1, Instrument = key.Item2, Side = liq.Side, Qty = liq.Qty, Price = price, Liquidation = true });
+                _liquidations.Remove(key);
+                Stats.LiquidationFillsSent++;
+                return;
+            }
+        }
+        if (roll < 120)
+        {
+            // Mark: a random walk around a path that crashes 20% between 35% and 50% of the run and recovers by 75%.
+            double level = x < 0.35 ? 1 : x < 0.5 ? 1 - 0.2 * (x - 0.35) / 0.15 : x < 0.75 ? 0.8 + 0.2 * (x - 0.5) / 0.25 : 1;
+            long target = (long)(_startMark[instr] * level);
+            long mark = Math.Clamp(target + _rng.NextInt64(-target / 400, target / 400 + 1), 1, ins.MaxPriceTicks);
+            _mark[instr] = mark;
+            _pendingMarketData.Enqueue(new RiskInput { Kind = InputKind.Mark, Instrument = instr, Price = mark });
+            Stats.MarketDataSent++;
+            return;
+        }
+        if (roll < 130 && _reference.AssetCount > 1)
+        {
+            long px = Math.Max(1, _index + _rng.NextInt64(-_index / 500, _index / 500 + 1));
+            _index = px;
+            _pendingMarketData.Enqueue(new RiskInput { Kind = InputKind.Index, Asset = 1, Price = px });
+            Stats.MarketDataSent++;
+            return;
+        }
+        if (roll < 133) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = _rng.Next(-100, 101) }); return; }
+        if (roll < 140) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Query, Account = account }); Stats.QueriesSent++; return; }
+        if (roll < 400 && _acceptedIds.Count > 0)
+        {
+            // Fill an accepted order at its limit, fee 2 bp of its notional.
+            int k = _rng.Next(_acceptedIds.Count);
+            long id = _acceptedIds[k];
+            _acceptedIds[k] = _acceptedIds[^1];
+            _acceptedIds.RemoveAt(_acceptedIds.Count - 1);
+            var o = _accepted[id];
+            _accepted.Remove(id);
+            var oi = _reference.GetInstrument(o.Instrument);
+            long fee = o.Qty * o.Price * oi.TickValue / 5000;
+            _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Fill, Account = o.Account, OrderId = id, HasOrderId = true, Instrument = o.Instrument, Side = o.Side, Qty = o.Qty, Price = o.Price, Fee = fee, HasFee = true });
+            Stats.FillsSent++;
+            return;
+        }
+        if (roll < 450 && _acceptedIds.Count > 0)
+        {
+            int k = _rng.Next(_acceptedIds.Count);
+            long id = _acceptedIds[k];
+            var o = _accepted[id];
+            _acceptedIds[k] = _acceptedIds[^1];
+            _acceptedIds.RemoveAt(_acceptedIds.Count - 1);
+            _accepted.Remove(id);
+            _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Cancel, Account = o.Account, OrderId = id });
+            return;
+        }
+        // An order near the mark, up to a tenth of maxOrder.
+        long qty = _rng.NextInt64(1, Math.Max(2, ins.MaxOrderLots / 10));
+        long offset = _mark[instr] * _rng.Next(-30, 31) / 10_000;
+        var side = _rng.Next(2) == 0 ? Side.Buy : Side.Sell;
+        var order = new RiskInput
+        {
+            Kind = InputKind.Order, Account = account, OrderId = _nextOrderId++, Instrument = instr, Side = side,
+            Qty = qty, Price = Math.Clamp(_mark[instr] + offset, 1, ins.MaxPriceTicks), ReduceOnly = _rng.Next(20) == 0,
+        };
+        _sentOrders[order.OrderId] = order;
+        _pendingFlow.Enqueue(order);
+        Stats.OrdersSent++;
+    }
+
+    private struct DecisionHandler(SimulatedExchange x) : IFragmentHandler
+    {
+        public readonly void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
+        {
+            var s = x.Stats;
+            if (MessageHeader.TryWrap(buffer, out var h) && h.TemplateId == InputErrorCodec.TemplateId) { s.InputErrors++; return; }
+            if (OutputCodec.TryDecode(buffer, out RiskEvent e, out long inputSequence) != DecodeResult.Ok) { s.Other++; return; }
+            switch (e.Kind)
+            {
+                case EventKind.Accepted:
+                case EventKind.Rejected:
+                {
+                    long sent = x._sentAt[e.OrderId & (x._sentAt.Length - 1)];
+                    if (sent != 0) s.OrderRoundTrip.RecordValue(Math.Max(1, (Stopwatch.GetTimestamp() - sent) * 1_000_000_000 / Stopwatch.Frequency));
+                    if (e.Kind == EventKind.Rejected) { s.Rejected++; s.RejectReasons[(int)e.Reason]++; x._sentOrders.Remove(e.OrderId); break; }
+                    s.Accepted++;
+                    x.RememberAccepted(e.Account, e.OrderId);
+                    break;
+                }
+                case EventKind.Health:
+                    s.HealthEvents++;
+                    if (e.To == HealthState.Liquidating) s.ToLiquidating++;
+                    break;
+                case EventKind.CancelAll: s.CancelAlls++; x.ForgetOrders(e.Account); break;
+                case EventKind.LiquidationOrder:
+                    s.LiquidationOrders++;
+                    x._liquidations[(e.Account, e.Instrument)] = (e.Side, e.Qty, e.Price);
+                    break;
+                case EventKind.Takeover: s.Takeovers++; break;
+                case EventKind.Adl: s.AdlEvents++; break;
+                case EventKind.Account or EventKind.Fund: s.Snapshots++; break;
+                default: s.Other++; break;
+            }
+        }
+    }
+
+    private void RememberAccepted(long account, long orderId)
+    {
+        if (!_sentOrders.Remove(orderId, out var o)) return;
+        _accepted[orderId] = o;
+        _acceptedIds.Add(orderId);
+    }
+
+    private void ForgetOrders(long account)
+    {
+        for (int k = _acceptedIds.Count - 1; k >= 0; k--)
+        {
+            long id = _acceptedIds[k];
+            if (_accepted[id].Account != account) continue;
+            _accepted.Remove(id);
+            _acceptedIds[k] = _acceptedIds[^1];
+            _acceptedIds.RemoveAt(_acceptedIds.Count - 1);
+        }
+    }
+
+    private readonly Dictionary<long, RiskInput> _sentOrders = [];
+
+    /// <summary>Stops the thread (waits for it).</summary>
+    public void Dispose()
+    {
+        _running = false;
+        _thread.Join();
+    }
+}

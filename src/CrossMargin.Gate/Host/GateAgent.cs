@@ -1,0 +1,137 @@
+using CrossMargin.Aeron;
+using CrossMargin.Aeron.Agent;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Core.Engine;
+using CrossMargin.Disruptor.Processing;
+using CrossMargin.Disruptor.WaitStrategies;
+using CrossMargin.Gate.Pipeline;
+using CrossMargin.Messages;
+
+namespace CrossMargin.Gate.Host;
+
+/// <summary>
+/// The gate's one network thread (design.md, "one poller thread"): each duty cycle runs the
+/// embedded Aeron driver (receive, send, timers), polls market data and order flow into the
+/// inbound ring (it is the ring's single producer, so arrival order is the total order of inputs),
+/// and drains the outbound ring into the decisions publication.
+/// </summary>
+/// <remarks>
+/// Threading: <see cref="DoWork"/> runs on one thread only. Nothing is lost under load: inbound
+/// polling is limited to the free inbound slots (Aeron's flow control then holds the senders back),
+/// and a decision refused by back-pressure is kept and offered again before the next one.
+/// </remarks>
+internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrategy
+{
+    private const int FragmentLimit = 64;
+    private readonly EmbeddedDriver _driver;
+    private readonly Subscription _marketData, _orderFlow;
+    private readonly NetworkPublication _decisions;
+    private readonly RiskRings<TWait> _rings;
+    private readonly EventPoller<OutboundEvent> _outbound;
+    private InboundHandler _inbound;
+    private OutboundHandler _outHandler;
+
+    public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
+        RiskRings<TWait> rings, GateCounters counters)
+    {
+        _driver = driver;
+        _marketData = marketData;
+        _orderFlow = orderFlow;
+        _decisions = decisions;
+        _rings = rings;
+        _outbound = rings.CreatePoller();
+        _inbound = new InboundHandler(rings, decisions, counters);
+        _outHandler = new OutboundHandler(decisions, counters);
+    }
+
+    public string RoleName => "gate-poller";
+
+    public int DoWork()
+    {
+        int work = _driver.DoWork();
+        work += PollInbound(_marketData, ref _inbound.MarketDataExpected);
+        work += PollInbound(_orderFlow, ref _inbound.OrderFlowExpected);
+        if (_outHandler.RetryPending())
+            work += _outbound.Poll(ref _outHandler) == EventPoller<OutboundEvent>.PollState.Processing ? 1 : 0;
+        return work;
+    }
+
+    private int PollInbound(Subscription subscription, ref long expected)
+    {
+        long room = _rings.InboundRemaining;
+        if (room < FragmentLimit)
+        {
+            _inbound.Counters.InboundThrottled++;
+            return 0;
+        }
+        _inbound.Expected = expected;
+        int n = subscription.Poll(ref _inbound, FragmentLimit);
+        expected = _inbound.Expected;
+        return n;
+    }
+
+    /// <summary>Decodes fragments into the inbound ring; a fragment that does not decode is counted and answered.</summary>
+    private struct InboundHandler(RiskRings<TWait> rings, NetworkPublication decisions, GateCounters counters) : IFragmentHandler
+    {
+        public readonly GateCounters Counters = counters;
+        public long Expected, MarketDataExpected, OrderFlowExpected;
+        private readonly byte[] _reply = new byte[InputErrorCodec.Length];
+
+        public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
+        {
+            Counters.FragmentsReceived++;
+            var result = InputCodec.TryDecode(buffer, out RiskInput input, out long sequence);
+            if (result != DecodeResult.Ok)
+            {
+                Counters.DecodeRejects++;
+                int n = InputErrorCodec.Encode(-1, ProcessStatus.Applied, result, _reply);
+                if (n > 0) decisions.Offer(_reply.AsSpan(0, n));
+                return;
+            }
+            if (Expected != 0 && sequence > Expected) Counters.SequenceGaps += sequence - Expected;
+            Expected = sequence + 1;
+            // Room was checked before polling (at most FragmentLimit fragments), so this never waits.
+            rings.TryPublish(input, out _, tag: sequence);
+            Counters.InputsPublished++;
+        }
+    }
+
+    /// <summary>Encodes outbound events into the decisions stream; keeps a refused one for the next cycle.</summary>
+    private struct OutboundHandler(NetworkPublication decisions, GateCounters counters) : IEventPollHandler<OutboundEvent>
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _pending;
+
+        /// <summary>Offers a refused decision again; true when nothing is pending any more.</summary>
+        public bool RetryPending()
+        {
+            if (_pending == 0) return true;
+            if (decisions.Offer(_buffer.AsSpan(0, _pending)) < 0) { counters.DecisionBackPressure++; return false; }
+            counters.DecisionsSent++;
+            _pending = 0;
+            return true;
+        }
+
+        public bool OnEvent(ref OutboundEvent data, long sequence, bool endOfBatch)
+        {
+            int n = data.Kind switch
+            {
+                OutboundKind.Event when data.Event.Kind is EventKind.Account or EventKind.Fund =>
+                    AccountSnapshotCodec.Encode(data.Snapshot!, data.Tag, _buffer),
+                OutboundKind.Event => OutputCodec.Encode(data.Event, data.Tag, _buffer),
+                _ => InputErrorCodec.Encode(data.Tag, data.Status, DecodeResult.Ok, _buffer),
+            };
+            if (n <= 0) return true; // nothing encodable (a definition error): counted by the processor
+            if (decisions.Offer(_buffer.AsSpan(0, n)) < 0)
+            {
+                counters.DecisionBackPressure++;
+                _pending = n; // keep it: offered again before anything else
+                return false;
+            }
+            counters.DecisionsSent++;
+            return true;
+        }
+    }
+}
