@@ -23,10 +23,10 @@ public static class DemoCommand
         }
         output.WriteLine($"CrossMargin demo: {accounts} accounts, {config.Instruments.Count} instruments, {rate:N0} inputs/s offered for {seconds} s");
         output.WriteLine($"  market data {config.MarketData.Channel} stream {config.MarketData.StreamId}; order flow {config.OrderFlow.Channel} stream {config.OrderFlow.StreamId}; decisions {config.Decisions.Channel} stream {config.Decisions.StreamId}");
-        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         var wall = Stopwatch.StartNew();
         using var gate = GateHost.Start(config);
         var exchange = new SimulatedExchange(config, accounts, rate, TimeSpan.FromSeconds(seconds));
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long lastInputs = 0;
         var tick = Stopwatch.StartNew();
         while (!exchange.Finished && gate.Fault is null)
@@ -64,7 +64,7 @@ public static class DemoCommand
         long ledger = 0;
         for (int a = 0; a < engine.AssetCount; a++) ledger |= engine.LedgerSum(a);
         output.WriteLine($"ledger sum {(ledger == 0 ? "0 for every asset (balanced)" : "NOT ZERO")}; cached sums {(verify is null ? "match a full recomputation" : verify)}");
-        output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} (the simulator and the start-up allocate; the gate's hot path does not)");
+        output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} after start-up (the simulator allocates; the gate's hot path does not)");
         if (exchange.Fault is not null) Console.Error.WriteLine($"demo: exchange failed: {exchange.Fault}");
         if (gate.Fault is not null) Console.Error.WriteLine($"demo: gate network thread failed: {gate.Fault}");
         bool ok = drained && ledger == 0 && verify is null && exchange.Fault is null && gate.Fault is null && s.Accepted > 0;

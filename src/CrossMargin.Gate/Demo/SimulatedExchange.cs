@@ -199,7 +199,7 @@ public sealed class SimulatedExchange : IDisposable
         }
         if (roll < 133) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = _rng.Next(-100, 101) }); return; }
         if (roll < 140) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Query, Account = account }); Stats.QueriesSent++; return; }
-        if (roll < 400 && _acceptedIds.Count > 0)
+        if (roll < 520 && _acceptedIds.Count > 0)
         {
             // Fill an accepted order at its limit, fee 2 bp of its notional.
             int k = _rng.Next(_acceptedIds.Count);
@@ -214,7 +214,7 @@ public sealed class SimulatedExchange : IDisposable
             Stats.FillsSent++;
             return;
         }
-        if (roll < 450 && _acceptedIds.Count > 0)
+        if (roll < 620 && _acceptedIds.Count > 0)
         {
             int k = _rng.Next(_acceptedIds.Count);
             long id = _acceptedIds[k];
