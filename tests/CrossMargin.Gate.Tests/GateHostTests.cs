@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using CrossMargin.Aeron;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Core.Engine;
+using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Host;
+using CrossMargin.Messages;
+
+namespace CrossMargin.Gate.Tests;
+
+/// <summary>The gate end to end over Aeron UDP on loopback: bytes in, decisions out.</summary>
+public class GateHostTests
+{
+    private static int FreeUdpPort()
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.LocalEndPoint!).Port;
+    }
+
+    private static GateConfig LoopbackConfig()
+    {
+        string json = GateConfig.DefaultJson()
+            .Replace("127.0.0.1:40456", $"127.0.0.1:{FreeUdpPort()}")
+            .Replace("127.0.0.1:40457", $"127.0.0.1:{FreeUdpPort()}")
+            .Replace("127.0.0.1:40458", $"127.0.0.1:{FreeUdpPort()}")
+            .Replace("\"accounts\": 20000", "\"accounts\": 64")
+            .Replace("\"inbound\": 65536", "\"inbound\": 64")    // small rings: exercise throttling and wrap-around
+            .Replace("\"outbound\": 262144", "\"outbound\": 64");
+        return GateConfig.Parse(json);
+    }
+
+    /// <summary>A test-side exchange: order-flow publication and decisions subscription on its own driver.</summary>
+    private sealed class Peer : IDisposable
+    {
+        public readonly EmbeddedDriver Driver = new();
+        public readonly NetworkPublication OrderFlow;
+        public readonly Subscription Decisions;
+        public readonly List<byte[]> Received = [];
+
+        public Peer(GateConfig config)
+        {
+            OrderFlow = Driver.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+            Decisions = Driver.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
+        }
+
+        public void Pump(Func<bool> until, TimeSpan timeout)
+        {
+            var handler = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader _) => Received.Add(b.ToArray()));
+            var sw = Stopwatch.StartNew();
+            while (!until())
+            {
+                Assert.True(sw.Elapsed < timeout, "timed out");
+                if (Driver.DoWork() + Decisions.Poll(ref handler, 64) == 0) Thread.Yield();
+            }
+        }
+
+        public void Send(ReadOnlySpan<byte> message)
+        {
+            var sw = Stopwatch.StartNew();
+            while (OrderFlow.Offer(message) < 0)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "back-pressured for 10 s");
+                Pump(() => true, TimeSpan.FromSeconds(1));
+                Driver.DoWork();
+            }
+        }
+
+        public void Dispose() => Driver.Dispose();
+    }
+
+    private static List<RiskInput> Workload(RiskEngine reference)
+    {
+        int btc = reference.FindInstrument("BTC-PERP"), eth = reference.FindInstrument("ETH-PERP");
+        var inputs = new List<RiskInput>();
+        var rng = new Random(5);
+        for (long a = 1; a <= 40; a++) inputs.Add(new RiskInput { Kind = InputKind.Deposit, Account = a, Asset = 0, Amount = rng.NextInt64(600, 3000) * 1_000_000 });
+        long id = 1;
+        for (long a = 1; a <= 40; a++)
+        {
+            int instr = a % 2 == 0 ? btc : eth;
+            var ins = reference.GetInstrument(instr);
+            long lots = instr == btc ? rng.Next(200, 2000) : rng.Next(100, 4000);
+            var side = a % 3 == 0 ? Side.Sell : Side.Buy;
+            inputs.Add(new RiskInput { Kind = InputKind.Order, Account = a, OrderId = id, Instrument = instr, Side = side, Qty = lots, Price = ins.MarkTicks });
+            inputs.Add(new RiskInput { Kind = InputKind.Fill, Account = a, OrderId = id++, HasOrderId = true, Instrument = instr, Side = side, Qty = lots, Price = ins.MarkTicks, HasFee = true, Fee = 1000 });
+        }
+        // A crash on both instruments: restricted, liquidating, takeovers; then queries of everyone and the fund.
+        for (int k = 1; k <= 30; k++)
+        {
+            inputs.Add(new RiskInput { Kind = InputKind.Mark, Instrument = btc, Price = 500_000 - k * 1_000 });
+            inputs.Add(new RiskInput { Kind = InputKind.Mark, Instrument = eth, Price = 300_000 - k * 600 });
+        }
+        for (long a = 1; a <= 40; a++) inputs.Add(new RiskInput { Kind = InputKind.Query, Account = a });
+        inputs.Add(new RiskInput { Kind = InputKind.FundQuery });
+        return inputs;
+    }
+
+    /// <summary>What the gate must publish for <paramref name="inputs"/>: the engine's events, encoded, tagged with the sender sequence.</summary>
+    private static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs)
+    {
+        var engine = config.BuildEngine();
+        var snapshot = new AccountSnapshot(engine);
+        var buffer = new byte[64 * 1024];
+        var expected = new List<byte[]>();
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            Assert.Equal(ProcessStatus.Applied, engine.Process(inputs[i]));
+            foreach (var e in engine.Events.Span)
+            {
+                int n;
+                if (e.Kind is EventKind.Account or EventKind.Fund)
+                {
+                    if (e.Kind == EventKind.Fund) engine.SnapshotFund(snapshot); else engine.Snapshot(e.Account, snapshot);
+                    n = AccountSnapshotCodec.Encode(snapshot, i + 1, buffer);
+                }
+                else n = OutputCodec.Encode(e, i + 1, buffer);
+                Assert.True(n > 0);
+                expected.Add(buffer.AsSpan(0, n).ToArray());
+            }
+        }
+        return expected;
+    }
+
+    [Fact]
+    public void Decisions_over_aeron_are_byte_identical_to_the_engine_run_directly()
+    {
+        var config = LoopbackConfig();
+        var inputs = Workload(config.BuildEngine());
+        var expected = Expected(config, inputs);
+        Assert.Contains(expected, m => BitConverter.ToUInt16(m, 2) == 108); // the workload liquidates
+        using var gate = GateHost.Start(config);
+        using var peer = new Peer(config);
+        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+        var buffer = new byte[InputCodec.MaxLength];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            int n = InputCodec.Encode(inputs[i], i + 1, buffer);
+            peer.Send(buffer.AsSpan(0, n));
+            peer.Pump(() => true, TimeSpan.FromSeconds(1));
+        }
+        peer.Pump(() => peer.Received.Count >= expected.Count, TimeSpan.FromSeconds(30));
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        Assert.Equal(expected.Count, peer.Received.Count);
+        for (int k = 0; k < expected.Count; k++) Assert.True(expected[k].AsSpan().SequenceEqual(peer.Received[k]), $"decision {k} differs");
+        Assert.Equal(inputs.Count, gate.Counters.InputsPublished);
+        Assert.Equal(0, gate.Counters.DecodeRejects);
+        Assert.Equal(0, gate.Counters.SequenceGaps);
+        Assert.Null(gate.Engine.VerifyCaches());
+    }
+
+    [Fact]
+    public void A_malformed_message_is_counted_and_answered_and_a_sequence_gap_is_counted()
+    {
+        var config = LoopbackConfig();
+        using var gate = GateHost.Start(config);
+        using var peer = new Peer(config);
+        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+        var buffer = new byte[InputCodec.MaxLength];
+        int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 1_000_000 }, 1, buffer);
+        peer.Send(buffer.AsSpan(0, n));
+        peer.Send([1, 2, 3]); // too short for a header
+        n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 4, buffer); // 2 and 3 never sent
+        peer.Send(buffer.AsSpan(0, n));
+        peer.Pump(() => peer.Received.Count >= 2, TimeSpan.FromSeconds(10));
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        Assert.Equal(InputErrorCodec.TemplateId, BitConverter.ToUInt16(peer.Received[0], 2));
+        Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(peer.Received[0], out _, out _, out var decodeResult));
+        Assert.Equal(DecodeResult.TooShort, decodeResult);
+        Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
+        Assert.Equal(1, gate.Counters.DecodeRejects);
+        Assert.Equal(2, gate.Counters.SequenceGaps);
+        Assert.Equal(2, gate.Counters.InputsPublished);
+    }
+}
