@@ -17,23 +17,31 @@ namespace CrossMargin.Aeron.Benchmarks;
 /// </summary>
 public static class LatencyHarness
 {
-    private const int PingPayload = 32;
     private const int ThroughputRuns = 3;
 
     public static int Run(int messages)
     {
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-        Console.WriteLine($"Ping-pong RTT over 127.0.0.1, {PingPayload}-byte payload, {messages:N0} round trips after {messages / 4:N0} warm-up");
-        Console.WriteLine("| transport | p50 us | p90 us | p99 us | p99.9 us | max us | mean us | GC gen0/1/2 | alloc B |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        LongHistogram aeron, raw;
-        using (var pingPong = new AeronPingPong())
+        Console.WriteLine($"Ping-pong RTT over 127.0.0.1, {messages:N0} round trips after {messages / 4:N0} warm-up, each size Aeron then raw UDP in the same run");
+        Console.WriteLine("| payload B | transport | p50 us | p90 us | p99 us | p99.9 us | max us | mean us | GC gen0/1/2 | alloc B |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        var ratios = new List<string>();
+        foreach (int payload in new[] { 32, 288, 1344 })
         {
-            aeron = Measure("Aeron UDP (embedded driver)", messages, pingPong.Run);
-            Console.Error.WriteLine(pingPong.Diagnostics);
+            LongHistogram aeron, raw;
+            using (var pingPong = new AeronPingPong(payload))
+            {
+                aeron = Measure(payload, "Aeron UDP (embedded driver)", messages, pingPong.Run);
+                Console.Error.WriteLine(pingPong.Diagnostics);
+            }
+            using (var pingPong = new RawPingPong(payload)) raw = Measure(payload, "raw UDP socket", messages, pingPong.Run);
+            ratios.Add($"| {payload} | {aeron.GetValueAtPercentile(50) / (double)raw.GetValueAtPercentile(50):F2} | {aeron.GetValueAtPercentile(99) / (double)raw.GetValueAtPercentile(99):F2} | {aeron.GetValueAtPercentile(99.9) / (double)raw.GetValueAtPercentile(99.9):F2} |");
         }
-        using (var pingPong = new RawPingPong()) raw = Measure("raw UDP socket", messages, pingPong.Run);
-        Console.WriteLine($"Aeron/raw p50 ratio {aeron.GetValueAtPercentile(50) / (double)raw.GetValueAtPercentile(50):F2}, p99 ratio {aeron.GetValueAtPercentile(99) / (double)raw.GetValueAtPercentile(99):F2}");
+        Console.WriteLine();
+        Console.WriteLine("Aeron / raw UDP RTT ratio");
+        Console.WriteLine("| payload B | p50 | p99 | p99.9 |");
+        Console.WriteLine("|---|---|---|---|");
+        ratios.ForEach(Console.WriteLine);
         Console.WriteLine();
 
         Console.WriteLine("Throughput, publisher thread -> subscriber thread over 127.0.0.1 (term-length 16m, mtu 1408)");
@@ -56,7 +64,7 @@ public static class LatencyHarness
         return 0;
     }
 
-    private static LongHistogram Measure(string name, int messages, Action<int, LongHistogram?> pingPong)
+    private static LongHistogram Measure(int payload, string name, int messages, Action<int, LongHistogram?> pingPong)
     {
         pingPong(messages / 4, null); // warm-up: JIT tiering, socket buffers
         var histogram = new LongHistogram(60L * 1_000_000_000, 3); // ns, up to 60 s
@@ -64,7 +72,7 @@ public static class LatencyHarness
         pingPong(messages, histogram);
         var delta = gc.Delta();
         double us(double ns) => ns / 1000.0;
-        Console.WriteLine($"| {name} | {us(histogram.GetValueAtPercentile(50)):F2} | {us(histogram.GetValueAtPercentile(90)):F2} | {us(histogram.GetValueAtPercentile(99)):F2} | " +
+        Console.WriteLine($"| {payload} | {name} | {us(histogram.GetValueAtPercentile(50)):F2} | {us(histogram.GetValueAtPercentile(90)):F2} | {us(histogram.GetValueAtPercentile(99)):F2} | " +
                           $"{us(histogram.GetValueAtPercentile(99.9)):F2} | {us(histogram.GetMaxValue()):F2} | {us(histogram.GetMean()):F2} | {delta} |");
         return histogram;
     }
@@ -79,11 +87,12 @@ public static class LatencyHarness
         private readonly NetworkPublication _pingPub;
         private readonly NetworkPublication _pongPub;
         private readonly Thread _ponger;
-        private readonly byte[] _payload = new byte[PingPayload];
+        private readonly byte[] _payload;
         private volatile bool _running = true;
 
-        public AeronPingPong()
+        public AeronPingPong(int payloadLength)
         {
+            _payload = new byte[payloadLength];
             _pingSub = _pongHost.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1002);
             _pongSub = _pingHost.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1003);
             _pingPub = _pingHost.AddPublication($"aeron:udp?endpoint=127.0.0.1:{_pingSub.LocalEndPoint.Port}", 1002);
@@ -161,12 +170,13 @@ public static class LatencyHarness
         private readonly SocketAddressV4 _toB;
         private readonly SocketAddressV4 _toA;
         private readonly Thread _ponger;
-        private readonly byte[] _payload = new byte[PingPayload];
+        private readonly byte[] _payload;
         private readonly byte[] _reply = new byte[2048];
         private volatile bool _running = true;
 
-        public RawPingPong()
+        public RawPingPong(int payloadLength)
         {
+            _payload = new byte[payloadLength];
             _toB = SocketAddressV4.From(_b.LocalEndPoint);
             _toA = SocketAddressV4.From(_a.LocalEndPoint);
             _ponger = new Thread(() =>

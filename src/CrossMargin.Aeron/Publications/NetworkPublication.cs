@@ -137,6 +137,7 @@ public sealed class NetworkPublication : IDisposable
     /// Appends <paramref name="message"/> to the log. Returns the new position, or a negative
     /// <see cref="PublicationResult"/> code. Never blocks.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The message is longer than <see cref="MaxMessageLength"/> (a programming error, as in Aeron).</exception>
     public long Offer(ReadOnlySpan<byte> message, long reservedValue = 0)
     {
         long position = _producerPosition;
