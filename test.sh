@@ -12,4 +12,13 @@ if ! command -v ip >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >
 fi
 filter="Category!=Slow"
 [ "${1:-}" = "--slow" ] && filter=""
-dotnet test CrossMargin.sln -c Release ${filter:+--filter "$filter"} --logger "console;verbosity=normal"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test CrossMargin.sln -c Release ${filter:+--filter "$filter"} --logger "console;verbosity=normal" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One closing line over all test projects, in the plain form CI reads.
+sum() { grep -E "^\s+$1: +[0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
+echo "tests: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
+exit "$rc"
