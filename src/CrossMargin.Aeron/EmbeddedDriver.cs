@@ -1,5 +1,6 @@
 using CrossMargin.Aeron.Agent;
 using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Subscriptions;
 using CrossMargin.Aeron.Uri;
 using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
 
@@ -19,6 +20,8 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     private int _publicationCount;
     private Sub[] _subscriptions = new Sub[4];
     private int _subscriptionCount;
+    private ReceiveChannelEndpoint[] _endpoints = new ReceiveChannelEndpoint[4];
+    private int _endpointCount;
     private int _nextSessionId;
 
     /// <summary>Creates a driver with the given (or default C-driver) options.</summary>
@@ -49,16 +52,38 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         return publication;
     }
 
-    /// <summary>Adds a subscription on <paramref name="channel"/>; multicast joins the group on <c>interface</c>.</summary>
+    /// <summary>
+    /// Adds a subscription on <paramref name="channel"/>; multicast joins the group on <c>interface</c>.
+    /// Subscriptions on the same endpoint (and interface) share one socket, dispatched by stream id.
+    /// </summary>
     public Sub AddSubscription(string channel, int streamId)
     {
-        var subscription = new Sub(UdpChannel.Parse(channel), streamId, Options);
+        UdpChannel udp = UdpChannel.Parse(channel);
+        ReceiveChannelEndpoint? endpoint = udp.Endpoint.Port == 0 ? null : FindEndpoint(udp);
+        if (endpoint is null)
+        {
+            endpoint = new ReceiveChannelEndpoint(udp, Options);
+            if (_endpointCount == _endpoints.Length) Array.Resize(ref _endpoints, _endpoints.Length * 2);
+            _endpoints[_endpointCount++] = endpoint;
+        }
+        var subscription = new Sub(udp, streamId, Options, endpoint);
+        endpoint.Add(subscription);
         if (_subscriptionCount == _subscriptions.Length) Array.Resize(ref _subscriptions, _subscriptions.Length * 2);
         _subscriptions[_subscriptionCount++] = subscription;
         return subscription;
     }
 
-    /// <summary>Closes and forgets a subscription.</summary>
+    private ReceiveChannelEndpoint? FindEndpoint(UdpChannel channel)
+    {
+        for (int i = 0; i < _endpointCount; i++)
+        {
+            ReceiveChannelEndpoint endpoint = _endpoints[i];
+            if (endpoint.SubscriptionCount > 0 && endpoint.Matches(channel)) return endpoint;
+        }
+        return null;
+    }
+
+    /// <summary>Closes and forgets a subscription (its socket closes with the last subscription on it).</summary>
     public void RemoveSubscription(Sub subscription)
     {
         for (int i = 0; i < _subscriptionCount; i++)
@@ -70,7 +95,20 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
                 break;
             }
         }
+        ReceiveChannelEndpoint endpoint = subscription.Endpoint;
         subscription.Dispose();
+        if (endpoint.SubscriptionCount == 0)
+        {
+            for (int i = 0; i < _endpointCount; i++)
+            {
+                if (ReferenceEquals(_endpoints[i], endpoint))
+                {
+                    _endpoints[i] = _endpoints[--_endpointCount];
+                    _endpoints[_endpointCount] = null!;
+                    break;
+                }
+            }
+        }
     }
 
     /// <summary>Number of publications still sending (closed ones linger until EOS is done).</summary>
@@ -92,6 +130,10 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     {
         long now = Clock();
         int work = 0;
+        for (int i = 0; i < _endpointCount; i++)
+        {
+            work += _endpoints[i].DoWork(now);
+        }
         for (int i = 0; i < _subscriptionCount; i++)
         {
             work += _subscriptions[i].DoWork(now);
@@ -115,7 +157,9 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     {
         for (int i = 0; i < _publicationCount; i++) _publications[i].Dispose();
         for (int i = 0; i < _subscriptionCount; i++) _subscriptions[i].Dispose();
+        for (int i = 0; i < _endpointCount; i++) _endpoints[i].Dispose();
         _publicationCount = 0;
         _subscriptionCount = 0;
+        _endpointCount = 0;
     }
 }

@@ -13,13 +13,10 @@ namespace CrossMargin.Aeron.Subscriptions;
 /// </summary>
 public sealed class Subscription : IDisposable
 {
-    private const int ReceiveBufferLength = 64 * 1024;
     private const int ElicitSlots = 8;
 
     private readonly DriverOptions _options;
-    private readonly UdpTransport _transport;
-    private readonly byte[] _receiveBuffer = new byte[ReceiveBufferLength];
-    private readonly byte[] _sendBuffer = new byte[StatusMessageFlyweight.LengthWithGroupTag];
+    private readonly ReceiveChannelEndpoint _endpoint;
     private readonly SocketAddressV4 _controlGroup;
     private readonly int[] _elicitSessions = new int[ElicitSlots];
     private readonly long[] _elicitTimesNs = new long[ElicitSlots];
@@ -29,34 +26,29 @@ public sealed class Subscription : IDisposable
     private int _roundRobinIndex;
     private bool _disposed;
 
-    internal Subscription(UdpChannel channel, int streamId, DriverOptions options)
+    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint)
     {
         Channel = channel;
         StreamId = streamId;
         _options = options;
-        ReceiverId = Random.Shared.NextInt64(long.MinValue, long.MaxValue);
-        int rcvBuf = channel.SocketRcvBuf > 0 ? channel.SocketRcvBuf : options.SocketReceiveBufferSize;
-        int sndBuf = channel.SocketSndBuf > 0 ? channel.SocketSndBuf : options.SocketSendBufferSize;
+        _endpoint = endpoint;
         if (channel.IsMulticast)
         {
-            _transport = UdpTransport.BindMulticast(channel.Endpoint, channel.Interface, channel.Ttl, rcvBuf, sndBuf);
             _controlGroup = SocketAddressV4.From(channel.ControlGroup!);
-        }
-        else
-        {
-            _transport = UdpTransport.Bind(channel.Endpoint, rcvBuf, sndBuf);
         }
         for (int i = 0; i < ElicitSlots; i++) _elicitTimesNs[i] = long.MinValue / 2;
     }
+
+    internal ReceiveChannelEndpoint Endpoint => _endpoint;
 
     /// <summary>The channel.</summary>
     public UdpChannel Channel { get; }
     /// <summary>Stream id.</summary>
     public int StreamId { get; }
-    /// <summary>Random 64-bit id of this receiving endpoint, sent in SMs.</summary>
-    public long ReceiverId { get; }
+    /// <summary>Random 64-bit id of the receiving channel endpoint (shared by subscriptions on it), sent in SMs.</summary>
+    public long ReceiverId => _endpoint.ReceiverId;
     /// <summary>Local address of the receive socket (useful with port 0).</summary>
-    public IPEndPoint LocalEndPoint => _transport.LocalEndPoint;
+    public IPEndPoint LocalEndPoint => _endpoint.LocalEndPoint;
     /// <summary>Number of connected images.</summary>
     public int ImageCount => _imageCount;
     /// <summary>True if any image is connected.</summary>
@@ -65,12 +57,13 @@ public sealed class Subscription : IDisposable
     public Action<ImageInfo>? OnAvailableImage { get; set; }
     /// <summary>Called when an image goes away (EOS drained or liveness timeout).</summary>
     public Action<ImageInfo>? OnUnavailableImage { get; set; }
-    /// <summary>Loss-injection hook on received datagrams (tests).</summary>
-    public DatagramDropPredicate? ReceiveDropHook { get => _transport.ReceiveDropHook; set => _transport.ReceiveDropHook = value; }
-    /// <summary>Datagrams read from the socket (after the loss hook).</summary>
-    public long DatagramsReceived { get; private set; }
-    /// <summary>Datagrams ignored as malformed or for other streams.</summary>
-    public long InvalidDatagrams { get; private set; }
+    /// <summary>Loss-injection hook on received datagrams of this subscription's socket (tests).</summary>
+    public DatagramDropPredicate? ReceiveDropHook { get => _endpoint.Transport.ReceiveDropHook; set => _endpoint.Transport.ReceiveDropHook = value; }
+    /// <summary>Datagrams read from the (possibly shared) socket, after the loss hook.</summary>
+    public long DatagramsReceived => _endpoint.DatagramsReceived;
+    /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
+    public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
+    private long _invalidDatagrams;
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -107,19 +100,10 @@ public sealed class Subscription : IDisposable
         return fragments;
     }
 
-    /// <summary>One duty-cycle slice: read datagrams, run image timers, drop finished images.</summary>
+    /// <summary>One duty-cycle slice: image timers (NAK, SM, EOS, liveness); drops finished images.</summary>
     internal int DoWork(long nowNs)
     {
         int work = 0;
-        while (work < _options.ReceiveBatchLimit)
-        {
-            int length = _transport.Receive(_receiveBuffer, out SocketAddressV4 source);
-            if (length <= 0) break;
-            work++;
-            DatagramsReceived++;
-            OnDatagram(_receiveBuffer.AsSpan(0, length), source, nowNs);
-        }
-
         for (int i = _imageCount - 1; i >= 0; i--)
         {
             Image image = _images[i];
@@ -134,7 +118,7 @@ public sealed class Subscription : IDisposable
     {
         if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams++;
             return;
         }
 
@@ -142,15 +126,15 @@ public sealed class Subscription : IDisposable
         {
             case FrameType.Data:
             case FrameType.Pad:
-                if (datagram.Length < DataHeader.Length) { InvalidDatagrams++; return; }
+                if (datagram.Length < DataHeader.Length) { _invalidDatagrams++; return; }
                 OnDataPacket(datagram, source, nowNs);
                 break;
             case FrameType.Setup:
-                if (datagram.Length < SetupFlyweight.Length) { InvalidDatagrams++; return; }
+                if (datagram.Length < SetupFlyweight.Length) { _invalidDatagrams++; return; }
                 OnSetup(datagram, source, nowNs);
                 break;
             case FrameType.RttMeasurement:
-                if (datagram.Length < RttMeasurementFlyweight.Length) { InvalidDatagrams++; return; }
+                if (datagram.Length < RttMeasurementFlyweight.Length) { _invalidDatagrams++; return; }
                 OnRttMeasurement(datagram, source);
                 break;
             default:
@@ -200,7 +184,7 @@ public sealed class Subscription : IDisposable
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
             || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams++;
             return;
         }
 
@@ -222,25 +206,15 @@ public sealed class Subscription : IDisposable
         if ((FrameHeader.ReadFlags(datagram) & FrameFlags.RttmReply) == 0) return;
         long receiverId = Le.I64(datagram, RttMeasurementFlyweight.ReceiverIdOffset);
         if (receiverId != ReceiverId && receiverId != 0) return;
-        Span<byte> reply = _sendBuffer.AsSpan(0, RttMeasurementFlyweight.Length);
-        new RttMeasurementFlyweight(reply).Write(0, Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset), Le.I32(datagram, RttMeasurementFlyweight.StreamIdOffset),
-            Le.I64(datagram, RttMeasurementFlyweight.EchoTimestampOffset), 0, receiverId);
-        _transport.Send(reply, source);
+        _endpoint.SendRttmReply(source, Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset), Le.I32(datagram, RttMeasurementFlyweight.StreamIdOffset),
+            Le.I64(datagram, RttMeasurementFlyweight.EchoTimestampOffset), receiverId);
     }
 
-    internal void SendStatusMessage(in SocketAddressV4 destination, byte flags, int sessionId, int streamId, int termId, int termOffset, int window)
-    {
-        Span<byte> frame = _sendBuffer.AsSpan(0, StatusMessageFlyweight.Length);
-        new StatusMessageFlyweight(frame).Write(flags, sessionId, streamId, termId, termOffset, window, ReceiverId);
-        _transport.Send(frame, destination);
-    }
+    internal void SendStatusMessage(in SocketAddressV4 destination, byte flags, int sessionId, int streamId, int termId, int termOffset, int window) =>
+        _endpoint.SendStatusMessage(destination, flags, sessionId, streamId, termId, termOffset, window);
 
-    internal void SendNak(in SocketAddressV4 destination, int sessionId, int streamId, int termId, int termOffset, int length)
-    {
-        Span<byte> frame = _sendBuffer.AsSpan(0, NakFlyweight.Length);
-        new NakFlyweight(frame).Write(sessionId, streamId, termId, termOffset, length);
-        _transport.Send(frame, destination);
-    }
+    internal void SendNak(in SocketAddressV4 destination, int sessionId, int streamId, int termId, int termOffset, int length) =>
+        _endpoint.SendNak(destination, sessionId, streamId, termId, termOffset, length);
 
     private void RemoveImageAt(int index)
     {
@@ -253,11 +227,13 @@ public sealed class Subscription : IDisposable
     private static ImageInfo Describe(Image image, in SocketAddressV4 source) =>
         new(image.SessionId, image.StreamId, image.InitialTermId, image.TermLength, image.Mtu, image.JoinPosition, source.ToString());
 
-    /// <summary>Closes the socket; images are dropped.</summary>
+    /// <summary>Detaches from the endpoint; the driver closes the socket when its last subscription goes.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        _transport.Dispose();
+        _endpoint.Remove(this);
+        _imageCount = 0;
+        if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
     }
 }

@@ -176,6 +176,45 @@ public sealed class LoopbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Subscriptions_to_different_streams_on_one_endpoint_share_its_socket()
+    {
+        using var driver = new EmbeddedDriver();
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        probe.Dispose(); // a free port on 127.0.0.1 for a fixed-port endpoint
+        string channel = $"aeron:udp?endpoint=127.0.0.1:{port}";
+        Sub ticks = driver.AddSubscription(channel, 1);
+        Sub fills = driver.AddSubscription(channel, 2);
+        Assert.Equal(ticks.ReceiverId, fills.ReceiverId);
+        Assert.Equal(ticks.LocalEndPoint, fills.LocalEndPoint);
+
+        NetworkPublication tickPub = driver.AddPublication(channel + "|term-length=64k", 1);
+        NetworkPublication fillPub = driver.AddPublication(channel + "|term-length=64k", 2);
+        Pump.Until(() => tickPub.IsConnected && fillPub.IsConnected, () => driver.DoWork());
+        Assert.True(tickPub.Offer("tick"u8) > 0);
+        Assert.True(fillPub.Offer("fill"u8) > 0);
+        var gotTicks = new List<string>();
+        var gotFills = new List<string>();
+        Pump.Until(() => gotTicks.Count == 1 && gotFills.Count == 1, () =>
+        {
+            driver.DoWork();
+            ticks.Poll((b, in h) => gotTicks.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
+            fills.Poll((b, in h) => gotFills.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
+        });
+        Assert.Equal(["tick"], gotTicks);
+        Assert.Equal(["fill"], gotFills);
+
+        driver.RemoveSubscription(ticks);
+        Assert.True(fillPub.Offer("fill 2"u8) > 0);
+        Pump.Until(() => gotFills.Count == 2, () =>
+        {
+            driver.DoWork();
+            fills.Poll((b, in h) => gotFills.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
+        }, what: "the remaining subscription keeps the shared socket");
+    }
+
+    [Fact]
     public void Closing_the_publication_sends_eos_and_the_image_goes_away_after_draining()
     {
         var options = new DriverOptions { StatusMessageTimeoutNs = 10_000_000 };
