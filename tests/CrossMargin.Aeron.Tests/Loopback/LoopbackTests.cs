@@ -179,10 +179,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
     public void Subscriptions_to_different_streams_on_one_endpoint_share_its_socket()
     {
         using var driver = new EmbeddedDriver();
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        int port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
-        probe.Dispose(); // a free port on 127.0.0.1 for a fixed-port endpoint
+        int port = FreeLoopbackPort(); // a fixed port so both subscriptions name the same endpoint
         string channel = $"aeron:udp?endpoint=127.0.0.1:{port}";
         Sub ticks = driver.AddSubscription(channel, 1);
         Sub fills = driver.AddSubscription(channel, 2);
@@ -212,6 +209,40 @@ public sealed class LoopbackTests(ITestOutputHelper output)
             driver.DoWork();
             fills.Poll((b, in h) => gotFills.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
         }, what: "the remaining subscription keeps the shared socket");
+    }
+
+    [Fact]
+    public void A_restarted_subscriber_elicits_a_setup_and_joins_the_running_stream()
+    {
+        using var driver = new EmbeddedDriver();
+        int port = FreeLoopbackPort();
+        string channel = $"aeron:udp?endpoint=127.0.0.1:{port}";
+        Sub first = driver.AddSubscription(channel, 9);
+        NetworkPublication pub = driver.AddPublication(channel + "|term-length=64k", 9);
+        Pump.Until(() => pub.IsConnected && first.IsConnected, () => driver.DoWork());
+        Assert.True(pub.Offer("before restart"u8) > 0);
+        Pump.Until(() => pub.SenderPosition == pub.Position, () => driver.DoWork());
+        driver.RemoveSubscription(first);
+
+        Sub second = driver.AddSubscription(channel, 9);
+        // The heartbeat reveals an unknown session: SEND_SETUP SM, then SETUP at the current position.
+        Pump.Until(() => second.IsConnected, () => driver.DoWork(), 3000, "rejoin via SETUP elicitation");
+        Assert.Equal(pub.SenderPosition, second.ImageAt(0).JoinPosition);
+        Assert.True(pub.Offer("after restart"u8) > 0);
+        var got = new List<string>();
+        Pump.Until(() => got.Count == 1, () =>
+        {
+            driver.DoWork();
+            second.Poll((b, in h) => got.Add(System.Text.Encoding.ASCII.GetString(b)), 10);
+        });
+        Assert.Equal("after restart", got[0]);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     [Fact]
