@@ -99,10 +99,7 @@ public sealed partial class RiskEngine
             int part = CrossPart(acct);
             long delta = w.Asset == 0 ? w.Amount
                 : _assetValue[acct * _na + w.Asset] - _assets[w.Asset].HaircutValue(_balance[acct * _na + w.Asset] - w.Amount);
-            long e2 = Equity(part) - delta;
-            bool healthy = !(e2 < 0 && HasPosition(part)) && !(MaintenanceRequirement(part) > 0 && e2 <= MaintenanceRequirement(part))
-                           && e2 >= InitialRequirement(part);
-            if (!healthy) reason = RejectReason.InsufficientMargin;
+            if (!HealthyWith(part, Equity(part) - delta)) reason = RejectReason.InsufficientMargin;
         }
         ref var e = ref Events.Add(EventKind.Withdrawal);
         e.Account = w.Account; e.Asset = w.Asset; e.Amount = w.Amount;
@@ -139,10 +136,9 @@ public sealed partial class RiskEngine
         {
             long du = _dUpnl[j], dim = _dIm[j], dmm = _dMm[j];
             if ((du | dim | dmm) == 0) continue;
-            int part = parts[j];
-            if (part % _pp == 0)
+            int part = parts[j], acct = accounts[j];
+            if (part == acct * _pp) // the cross part: a multiply, not a modulo, on the per-holder path
             {
-                int acct = accounts[j];
                 _crossUpnl[acct] += du; _crossIm[acct] += dim; _crossMm[acct] += dmm;
             }
             Touch(part);
@@ -272,11 +268,6 @@ public sealed partial class RiskEngine
         Touch(isoPart);
         return ProcessStatus.Applied;
     }
-
-    private bool HealthyWith(int part, long equity) =>
-        !(equity < 0 && HasPosition(part))
-        && !(MaintenanceRequirement(part) > 0 && equity <= MaintenanceRequirement(part))
-        && equity >= InitialRequirement(part);
 
     /// <summary>Resolves account and instrument of margin_mode/isolate, answering unknown ones with a reject.</summary>
     private bool ModeTarget(in RiskInput m, out int acct)

@@ -64,15 +64,53 @@ public sealed partial class RiskEngine
         return j >= 0 && _tables[i].Qty[j] != 0;
     }
 
+    /// <summary>E, IMreq, MMreq and whether the part holds a position, with one division for the part id.</summary>
+    private void Figures(int part, out long equity, out long im, out long mm, out bool hasPosition)
+    {
+        int acct = part / _pp, slot = part - acct * _pp;
+        if (slot == 0)
+        {
+            equity = _balance[acct * _na] + _collateralValue[acct] + _crossUpnl[acct];
+            im = _crossIm[acct] + _crossOpenLoss[acct];
+            mm = _crossMm[acct];
+            hasPosition = _crossPositions[acct] > 0;
+            return;
+        }
+        int i = slot - 1, k = acct * _ni + i, j = _positionSlot[k];
+        if (j < 0) { equity = _isolatedMargin[k]; im = mm = 0; hasPosition = false; return; }
+        var t = _tables[i];
+        equity = _isolatedMargin[k] + t.Upnl[j];
+        im = t.Im[j] + t.OpenLoss[j];
+        mm = t.Mm[j];
+        hasPosition = t.Qty[j] != 0;
+    }
+
     /// <summary>The health a part has now, in the priority order of §4.</summary>
     private HealthState Evaluate(int part)
     {
-        long e = Equity(part);
-        if (e < 0 && HasPosition(part)) return HealthState.Bankrupt;
-        long mm = MaintenanceRequirement(part);
-        if (mm > 0 && e <= mm) return HealthState.Liquidating;
-        return e >= InitialRequirement(part) ? HealthState.Healthy : HealthState.Restricted;
+        Figures(part, out long e, out long im, out long mm, out bool hasPosition);
+        return Classify(e, im, mm, hasPosition);
     }
+
+    /// <summary>§4 in priority order: bankrupt, liquidating, healthy, restricted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HealthState Classify(long equity, long im, long mm, bool hasPosition)
+    {
+        if (equity < 0 && hasPosition) return HealthState.Bankrupt;
+        if (mm > 0 && equity <= mm) return HealthState.Liquidating;
+        return equity >= im ? HealthState.Healthy : HealthState.Restricted;
+    }
+
+    /// <summary>Whether the part would be healthy with <paramref name="equity"/> instead of its own E (withdrawals, isolate).</summary>
+    private bool HealthyWith(int part, long equity)
+    {
+        Figures(part, out _, out long im, out long mm, out bool hasPosition);
+        return Classify(equity, im, mm, hasPosition) == HealthState.Healthy;
+    }
+
+    /// <summary>True when slot j of an instrument table belongs to its account's cross part (a multiply, not a modulo).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsCrossSlot(PositionTable t, int j) => t.Part[j] == t.Account[j] * _pp;
 
     /// <summary>Open orders of an account on one instrument.</summary>
     private bool HasOrdersOn(int acct, int instr)
@@ -124,7 +162,7 @@ public sealed partial class RiskEngine
         long w = Math.Max(Math.Abs(q + t.Buy[j]), Math.Abs(q - t.Sell[j]));
         long im = ins.InitialMargin(w * mtv);
         int part = t.Part[j];
-        if (part % _pp == 0)
+        if (IsCrossSlot(t, j))
         {
             int acct = t.Account[j];
             _crossUpnl[acct] += u - t.Upnl[j];
@@ -139,7 +177,7 @@ public sealed partial class RiskEngine
     {
         var t = _tables[instr];
         t.OpenLoss[j] += delta;
-        if (t.Part[j] % _pp == 0) _crossOpenLoss[t.Account[j]] += delta;
+        if (IsCrossSlot(t, j)) _crossOpenLoss[t.Account[j]] += delta;
     }
 
     /// <summary>

@@ -84,7 +84,7 @@ public sealed partial class RiskEngine
         }
         ref var e = ref AddPartEvent(EventKind.Health, part);
         e.From = was; e.To = now;
-        e.Equity = Equity(part); e.Im = InitialRequirement(part); e.Mm = MaintenanceRequirement(part);
+        Figures(part, out e.Equity, out e.Im, out e.Mm, out _);
         _health[part] = now;
         _roundDue[part] = false;
         if (was == HealthState.Liquidating) LapseLiquidationOrders(part);
@@ -101,7 +101,7 @@ public sealed partial class RiskEngine
                 var after = Evaluate(part);
                 ref var back = ref AddPartEvent(EventKind.Health, part);
                 back.From = HealthState.Bankrupt; back.To = after;
-                back.Equity = Equity(part); back.Im = InitialRequirement(part); back.Mm = MaintenanceRequirement(part);
+                Figures(part, out back.Equity, out back.Im, out back.Mm, out _);
                 _health[part] = after;
                 break;
         }
