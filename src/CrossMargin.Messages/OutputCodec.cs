@@ -45,7 +45,7 @@ public static class OutputCodec
             EventKind.CancelAll => CancelAllCodec.Write(e, inputSequence, block),
             EventKind.LiquidationOrder => LiquidationOrderCodec.Write(e, inputSequence, block),
             EventKind.Takeover => TakeoverCodec.Write(e, inputSequence, block),
-            _ => AdlCodec.Write(e, inputSequence, block),
+            _ => LiquidationOrderCodec.Write(e, inputSequence, block), // Adl: the same layout
         };
         if (!written) return EncodeFailure.InvalidValue;
         MessageHeader.Write(dest, (ushort)blockLength, (ushort)(TemplateIdBase + (int)e.Kind));
@@ -79,9 +79,9 @@ public static class OutputCodec
             EventKind.Withdrawal => WithdrawalCodec.Read(block, out e, out inputSequence),
             EventKind.Health => HealthCodec.Read(block, out e, out inputSequence),
             EventKind.CancelAll => CancelAllCodec.Read(block, out e, out inputSequence),
-            EventKind.LiquidationOrder => LiquidationOrderCodec.Read(block, out e, out inputSequence),
+            EventKind.LiquidationOrder => LiquidationOrderCodec.Read(block, EventKind.LiquidationOrder, out e, out inputSequence),
             EventKind.Takeover => TakeoverCodec.Read(block, out e, out inputSequence),
-            _ => AdlCodec.Read(block, out e, out inputSequence),
+            _ => LiquidationOrderCodec.Read(block, EventKind.Adl, out e, out inputSequence),
         };
         if (r != DecodeResult.Ok) e = default;
         return r;

@@ -7,10 +7,15 @@ namespace CrossMargin.Core.Engine;
 public sealed class AccountSnapshot
 {
     /// <summary>Creates a snapshot able to hold every asset and instrument of <paramref name="engine"/>.</summary>
-    public AccountSnapshot(RiskEngine engine)
+    public AccountSnapshot(RiskEngine engine) : this(engine.Capacities.Assets, engine.Capacities.Instruments)
     {
-        Balances = new long[engine.Capacities.Assets];
-        Positions = new PositionView[engine.Capacities.Instruments];
+    }
+
+    /// <summary>Creates a snapshot for up to <paramref name="assets"/> balances and <paramref name="instruments"/> positions (clients decoding decisions have no engine).</summary>
+    public AccountSnapshot(int assets, int instruments)
+    {
+        Balances = new long[assets];
+        Positions = new PositionView[instruments];
     }
 
     /// <summary>Account id (−1 for the fund).</summary>

@@ -36,11 +36,11 @@ internal static class DepositCodec
         return true;
     }
 
-    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes.</summary>
-    public static DecodeResult Read(ReadOnlySpan<byte> block, out RiskInput v, out long sequence)
+    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes as an event/input of <paramref name="kind"/> (the layouts it serves share it).</summary>
+    public static DecodeResult Read(ReadOnlySpan<byte> block, InputKind kind, out RiskInput v, out long sequence)
     {
         v = default;
-        v.Kind = InputKind.Deposit;
+        v.Kind = kind;
         sequence = Wire.GetInt64(block, SequenceOffset);
         v.Account = Wire.GetInt64(block, AccountOffset);
         v.Amount = Wire.GetInt64(block, AmountOffset);

@@ -11,40 +11,18 @@ namespace CrossMargin.Messages.Inputs;
 /// <item><c>amount</c> (AssetUnits): Amount, asset units.</item>
 /// <item><c>asset</c> (AssetIndex): Asset index.</item>
 /// </list>
+/// Same layout as <see cref="DepositCodec"/>, which reads and writes it; only the template id differs.
 /// </remarks>
 internal static class WithdrawCodec
 {
     public const ushort TemplateId = 5;
-    public const int SequenceOffset = 0;
-    public const int SequenceLength = sizeof(ulong);
-    public const int AccountOffset = SequenceOffset + SequenceLength;
-    public const int AccountLength = sizeof(long);
-    public const int AmountOffset = AccountOffset + AccountLength;
-    public const int AmountLength = sizeof(long);
-    public const int AssetOffset = AmountOffset + AmountLength;
-    public const int AssetLength = sizeof(ushort);
-    public const int BlockLength = AssetOffset + AssetLength;
-
-    /// <summary>Writes the block; false (nothing written) if a field cannot be represented.</summary>
-    public static bool Write(in RiskInput v, long sequence, Span<byte> block)
-    {
-        if (!(Wire.IsAssetIndex(v.Asset))) return false;
-        Wire.PutInt64(block, SequenceOffset, sequence);
-        Wire.PutInt64(block, AccountOffset, v.Account);
-        Wire.PutInt64(block, AmountOffset, v.Amount);
-        Wire.PutUInt16(block, AssetOffset, (ushort)v.Asset);
-        return true;
-    }
-
-    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes.</summary>
-    public static DecodeResult Read(ReadOnlySpan<byte> block, out RiskInput v, out long sequence)
-    {
-        v = default;
-        v.Kind = InputKind.Withdraw;
-        sequence = Wire.GetInt64(block, SequenceOffset);
-        v.Account = Wire.GetInt64(block, AccountOffset);
-        v.Amount = Wire.GetInt64(block, AmountOffset);
-        v.Asset = Wire.GetUInt16(block, AssetOffset);
-        return DecodeResult.Ok;
-    }
+    public const int SequenceOffset = DepositCodec.SequenceOffset;
+    public const int SequenceLength = DepositCodec.SequenceLength;
+    public const int AccountOffset = DepositCodec.AccountOffset;
+    public const int AccountLength = DepositCodec.AccountLength;
+    public const int AmountOffset = DepositCodec.AmountOffset;
+    public const int AmountLength = DepositCodec.AmountLength;
+    public const int AssetOffset = DepositCodec.AssetOffset;
+    public const int AssetLength = DepositCodec.AssetLength;
+    public const int BlockLength = DepositCodec.BlockLength;
 }

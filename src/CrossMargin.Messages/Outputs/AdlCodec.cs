@@ -13,48 +13,22 @@ namespace CrossMargin.Messages.Outputs;
 /// <item><c>instrument</c> (InstrumentIndex): Instrument index (-1: unknown / none).</item>
 /// <item><c>side</c> (Side): Side.</item>
 /// </list>
+/// Same layout as <see cref="LiquidationOrderCodec"/>, which reads and writes it; only the template id differs.
 /// </remarks>
 internal static class AdlCodec
 {
     public const ushort TemplateId = 110;
-    public const int InputSequenceOffset = 0;
-    public const int InputSequenceLength = sizeof(ulong);
-    public const int AccountOffset = InputSequenceOffset + InputSequenceLength;
-    public const int AccountLength = sizeof(long);
-    public const int QtyOffset = AccountOffset + AccountLength;
-    public const int QtyLength = sizeof(long);
-    public const int PriceOffset = QtyOffset + QtyLength;
-    public const int PriceLength = sizeof(long);
-    public const int InstrumentOffset = PriceOffset + PriceLength;
-    public const int InstrumentLength = sizeof(int);
-    public const int SideOffset = InstrumentOffset + InstrumentLength;
-    public const int SideLength = sizeof(sbyte);
-    public const int BlockLength = SideOffset + SideLength;
-
-    /// <summary>Writes the block; false (nothing written) if a field cannot be represented.</summary>
-    public static bool Write(in RiskEvent v, long inputSequence, Span<byte> block)
-    {
-        if (!(Wire.IsSide(v.Side))) return false;
-        Wire.PutInt64(block, InputSequenceOffset, inputSequence);
-        Wire.PutInt64(block, AccountOffset, v.Account);
-        Wire.PutInt64(block, QtyOffset, v.Qty);
-        Wire.PutInt64(block, PriceOffset, v.Price);
-        Wire.PutInt32(block, InstrumentOffset, v.Instrument);
-        Wire.PutSide(block, SideOffset, v.Side);
-        return true;
-    }
-
-    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes.</summary>
-    public static DecodeResult Read(ReadOnlySpan<byte> block, out RiskEvent v, out long inputSequence)
-    {
-        v = default;
-        v.Kind = EventKind.Adl;
-        inputSequence = Wire.GetInt64(block, InputSequenceOffset);
-        v.Account = Wire.GetInt64(block, AccountOffset);
-        v.Qty = Wire.GetInt64(block, QtyOffset);
-        v.Price = Wire.GetInt64(block, PriceOffset);
-        v.Instrument = Wire.GetInt32(block, InstrumentOffset);
-        if (!Wire.TryGetSide(block, SideOffset, out v.Side)) return DecodeResult.BadEnum;
-        return DecodeResult.Ok;
-    }
+    public const int InputSequenceOffset = LiquidationOrderCodec.InputSequenceOffset;
+    public const int InputSequenceLength = LiquidationOrderCodec.InputSequenceLength;
+    public const int AccountOffset = LiquidationOrderCodec.AccountOffset;
+    public const int AccountLength = LiquidationOrderCodec.AccountLength;
+    public const int QtyOffset = LiquidationOrderCodec.QtyOffset;
+    public const int QtyLength = LiquidationOrderCodec.QtyLength;
+    public const int PriceOffset = LiquidationOrderCodec.PriceOffset;
+    public const int PriceLength = LiquidationOrderCodec.PriceLength;
+    public const int InstrumentOffset = LiquidationOrderCodec.InstrumentOffset;
+    public const int InstrumentLength = LiquidationOrderCodec.InstrumentLength;
+    public const int SideOffset = LiquidationOrderCodec.SideOffset;
+    public const int SideLength = LiquidationOrderCodec.SideLength;
+    public const int BlockLength = LiquidationOrderCodec.BlockLength;
 }

@@ -44,11 +44,11 @@ internal static class LiquidationOrderCodec
         return true;
     }
 
-    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes.</summary>
-    public static DecodeResult Read(ReadOnlySpan<byte> block, out RiskEvent v, out long inputSequence)
+    /// <summary>Reads a block of at least <see cref="BlockLength"/> bytes as an event/input of <paramref name="kind"/> (the layouts it serves share it).</summary>
+    public static DecodeResult Read(ReadOnlySpan<byte> block, EventKind kind, out RiskEvent v, out long inputSequence)
     {
         v = default;
-        v.Kind = EventKind.LiquidationOrder;
+        v.Kind = kind;
         inputSequence = Wire.GetInt64(block, InputSequenceOffset);
         v.Account = Wire.GetInt64(block, AccountOffset);
         v.Qty = Wire.GetInt64(block, QtyOffset);
