@@ -35,6 +35,11 @@ public sealed class DriverOptions
     public int SocketReceiveBufferSize { get; set; } = Transport.UdpTransport.DefaultReceiveBufferSize;
     /// <summary>SO_SNDBUF for every socket (0 = OS default).</summary>
     public int SocketSendBufferSize { get; set; }
+    /// <summary>
+    /// Touch every page of new term buffers at setup so page faults never land on the message path
+    /// (Aeron's <c>pre.touch.mapped.memory</c>; on by default here because the gate is latency-first).
+    /// </summary>
+    public bool PreTouchTermBuffers { get; set; } = true;
 }
 
 /// <summary>Results of <c>Publication.Offer</c> below zero, as Aeron's client defines them.</summary>

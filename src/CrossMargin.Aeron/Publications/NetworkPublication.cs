@@ -63,7 +63,7 @@ public sealed class NetworkPublication : IDisposable
         MaxPayloadLength = Mtu - DataHeader.Length;
         MaxMessageLength = LogBufferDescriptor.ComputeMaxMessageLength(TermLength);
         _maxPossiblePosition = LogBufferDescriptor.MaxPossiblePosition(TermLength);
-        _log = GC.AllocateArray<byte>(TermLength * LogBufferDescriptor.PartitionCount, pinned: true);
+        _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
         int resendSlots = channel.IsMulticast ? Math.Max(1, options.MaxResend) : 1;
         _retransmitStart = new long[resendSlots];
         _retransmitEnd = new long[resendSlots];

@@ -51,7 +51,7 @@ public sealed class Image
         Mtu = setup.Mtu;
         PositionBitsToShift = LogBufferDescriptor.PositionBitsToShift(TermLength);
         _termLengthMask = TermLength - 1;
-        _log = GC.AllocateArray<byte>(TermLength * LogBufferDescriptor.PartitionCount, pinned: true);
+        _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
         _reassembly = new byte[LogBufferDescriptor.ComputeMaxMessageLength(TermLength)];
         _receiverWindow = (int)Math.Min(receiverWindow, TermLength / 2);
         _isGroup = isGroup;
