@@ -7,8 +7,9 @@ using CrossMargin.Aeron.Uri;
 namespace CrossMargin.Aeron.Subscriptions;
 
 /// <summary>
-/// A subscription to one stream on one UDP channel, with its own receive socket (unicast bind, or multicast
-/// group join on a chosen interface) and any number of images (one per publisher session).
+/// A subscription to one stream on one UDP channel: its receive socket (unicast bind, or multicast group join
+/// on a chosen interface) is shared with the other subscriptions on the same endpoint, and it has any number
+/// of images (one per publisher session). Remove it with <see cref="EmbeddedDriver.RemoveSubscription"/>.
 /// Single-threaded: <see cref="Poll{THandler}"/> and the driver's duty cycle run on the same thread.
 /// </summary>
 public sealed class Subscription : IDisposable

@@ -155,6 +155,8 @@ public sealed unsafe partial class UdpTransport : IDisposable
     private int ReceiveOne(Span<byte> buffer, out SocketAddressV4 source)
     {
         source = default;
+        // A closed descriptor number can be reused by the next socket opened: never touch it after Dispose.
+        if (_disposed) return 0;
         if (_native)
         {
             int addrLen = SocketAddressV4.Size;
@@ -174,6 +176,7 @@ public sealed unsafe partial class UdpTransport : IDisposable
     /// <summary>Sends one datagram. Returns false if the socket could not take it now (retry later).</summary>
     public bool Send(ReadOnlySpan<byte> datagram, in SocketAddressV4 destination)
     {
+        if (_disposed) return false;
         if (SendDropHook is { } hook && hook(datagram))
         {
             DroppedByHook++;
