@@ -25,11 +25,16 @@ public sealed record Capacities
     public int HoldersPerInstrument { get; init; }
     /// <summary>Open orders per account.</summary>
     public int OrdersPerAccount { get; init; } = 64;
-    /// <summary>Output events buffered per input (a cascade emits several per liquidated account).</summary>
+    /// <summary>
+    /// Output events buffered per input. A tick that liquidates every account emits per account one
+    /// health event, one cancel_all and one liquidation order per instrument, so the default is
+    /// (3 + instruments) × (accounts + 1); takeovers with ADL can exceed it, and an overflow is
+    /// counted (<see cref="Engine.EventBuffer.Overflowed"/>), never silently absorbed.
+    /// </summary>
     public int EventsPerInput { get; init; }
 
     internal int EffectiveHolders => HoldersPerInstrument > 0 ? HoldersPerInstrument : Accounts + 1;
-    internal int EffectiveEvents => EventsPerInput > 0 ? EventsPerInput : Math.Max(1024, 8 * (Accounts + 1));
+    internal int EffectiveEvents => EventsPerInput > 0 ? EventsPerInput : (int)Math.Min(int.MaxValue / 2, Math.Max(1024L, (3L + Instruments) * (Accounts + 1)));
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad capacity.</summary>
     public void Validate()

@@ -59,7 +59,7 @@ public static class DemoCommand
         if (h.TotalCount > 0)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"order round trip (exchange → Aeron → gate → risk → Aeron → exchange), µs: p50 {h.GetValueAtPercentile(50) / 1000.0:F1}  p99 {h.GetValueAtPercentile(99) / 1000.0:F1}  p99.9 {h.GetValueAtPercentile(99.9) / 1000.0:F1}  max {h.GetValueAtPercentile(100) / 1000.0:F1}  (n={h.TotalCount:N0})"));
-        output.WriteLine($"insurance fund {engine.FundBalance / 1e6:N2} USD; fee pool {engine.FeePool / 1e6:N2} USD; accounts {engine.AccountCount:N0}");
+        output.WriteLine($"insurance fund {engine.FundBalance / 1e6:N2} USD; fee pool {engine.FeePool / 1e6:N2} USD; accounts {engine.AccountCount:N0}; events lost to a full per-input buffer {engine.Events.Overflowed}");
         string? verify = engine.VerifyCaches();
         long ledger = 0;
         for (int a = 0; a < engine.AssetCount; a++) ledger |= engine.LedgerSum(a);
@@ -67,7 +67,7 @@ public static class DemoCommand
         output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} after start-up (the simulator allocates; the gate's hot path does not)");
         if (exchange.Fault is not null) Console.Error.WriteLine($"demo: exchange failed: {exchange.Fault}");
         if (gate.Fault is not null) Console.Error.WriteLine($"demo: gate network thread failed: {gate.Fault}");
-        bool ok = drained && ledger == 0 && verify is null && exchange.Fault is null && gate.Fault is null && s.Accepted > 0;
+        bool ok = drained && engine.Events.Overflowed == 0 && ledger == 0 && verify is null && exchange.Fault is null && gate.Fault is null && s.Accepted > 0;
         output.WriteLine(ok ? "demo: OK" : "demo: FAILED");
         return ok ? 0 : 1;
     }
