@@ -111,21 +111,27 @@ public sealed class SimulatedExchange : IDisposable
             }
 
             var clock = Stopwatch.StartNew();
+            var quiet = Stopwatch.StartNew();
             long due = 0;
+            bool generating = true;
             while (_running)
             {
-                int work = driver.DoWork();
-                work += decisions.Poll(ref handler, 256);
+                int received = decisions.Poll(ref handler, 256);
+                int work = driver.DoWork() + received;
+                if (received > 0) quiet.Restart();
                 double t = clock.Elapsed.TotalSeconds;
-                if (t >= _duration.TotalSeconds) _done = true;
-                if (!_done)
+                if (t >= _duration.TotalSeconds) generating = false;
+                if (generating)
                 {
                     long target = (long)(t * _rate);
                     for (int k = 0; k < 64 && due < target && _pendingFlow.Count + _pendingMarketData.Count < 256; k++, due++) Generate(t / _duration.TotalSeconds);
                 }
                 work += Flush(_pendingMarketData, _marketData, ref _mdSequence);
                 work += Flush(_pendingFlow, _orderFlow, ref _ofSequence);
-                if (_done && _pendingFlow.Count == 0 && _pendingMarketData.Count == 0 && t >= _duration.TotalSeconds + 1.0) break; // let the last decisions arrive
+                // Drain: everything sent, every decision read (the stream quiet for 0.5 s), at most 60 s past the end.
+                bool sentAll = _pendingFlow.Count == 0 && _pendingMarketData.Count == 0;
+                if (!generating && sentAll && quiet.Elapsed > TimeSpan.FromMilliseconds(500)) break;
+                if (t > _duration.TotalSeconds + 60) break;
                 idle.Idle(work);
             }
         }
