@@ -34,8 +34,9 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private OutboundHandler _outHandler;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
-        RiskRings<TWait> rings, GateCounters counters)
+        RiskRings<TWait> rings, GateCounters counters, int cpu = -1)
     {
+        _cpu = cpu;
         _driver = driver;
         _marketData = marketData;
         _orderFlow = orderFlow;
@@ -48,8 +49,17 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
     public string RoleName => "gate-poller";
 
+    private readonly int _cpu;
+    private bool _pinned;
+
     public int DoWork()
     {
+        if (!_pinned)
+        {
+            // First duty cycle runs on the agent's own thread: pin it there.
+            _pinned = true;
+            if (!CpuAffinity.PinCurrentThread(_cpu)) _inbound.Counters.PinFailed = 1;
+        }
         int work = _driver.DoWork();
         work += PollInbound(_marketData, ref _inbound.MarketDataExpected);
         work += PollInbound(_orderFlow, ref _inbound.OrderFlowExpected);

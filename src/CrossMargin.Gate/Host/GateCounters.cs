@@ -20,4 +20,6 @@ public sealed class GateCounters
     public long DecisionBackPressure;
     /// <summary>Duty cycles that skipped inbound polling because the inbound ring was nearly full.</summary>
     public long InboundThrottled;
+    /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
+    public long PinFailed;
 }

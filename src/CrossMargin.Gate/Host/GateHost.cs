@@ -58,13 +58,13 @@ public static class GateHost
             Engine = config.BuildEngine();
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
-                InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk",
+                InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
             });
             _driver = new EmbeddedDriver(driverOptions);
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters);
+            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = new AgentRunner(agent, idle);
         }

@@ -20,6 +20,9 @@ public sealed class RiskPipelineOptions
     /// (<see cref="RiskProcessorCounters.ProcessorThreadAllocatedBytes"/>). Default off.</summary>
     public bool TrackAllocations { get; init; }
 
+    /// <summary>CPU the risk processor thread pins itself to when it starts; −1 (default) leaves it to the OS.</summary>
+    public int ProcessorCpu { get; init; } = -1;
+
     /// <summary>Prefix of the two thread names. Default <c>risk</c>.</summary>
     public string ThreadName { get; init; } = "risk";
 }

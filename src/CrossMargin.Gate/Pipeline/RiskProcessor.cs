@@ -13,11 +13,14 @@ namespace CrossMargin.Gate.Pipeline;
 /// </summary>
 public sealed class RiskProcessorCounters
 {
-    internal long _inputs, _inputErrors, _definitions, _definitionErrors, _outputs, _allocatedBytes;
+    internal long _inputs, _inputErrors, _definitions, _definitionErrors, _outputs, _allocatedBytes, _pinFailed;
     internal ScenarioParser? _definitionParser;
 
     /// <summary>Inputs handed to the engine (applied or not).</summary>
     public long Inputs => Volatile.Read(ref _inputs);
+
+    /// <summary>1 when the processor thread could not be pinned to its configured CPU.</summary>
+    public long PinFailed => Volatile.Read(ref _pinFailed);
 
     /// <summary>Inputs the engine could not apply (each also published as an <see cref="OutboundKind.InputError"/>).</summary>
     public long InputErrors => Volatile.Read(ref _inputErrors);
@@ -62,9 +65,11 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     private readonly RiskProcessorCounters _counters;
     private readonly bool _trackAllocations;
     private readonly int _outSize;
+    private readonly int _cpu;
 
-    internal RiskProcessor(RiskEngine engine, RingBuffer<OutboundEvent> outbound, SingleProducerSequencer outSequencer, RiskProcessorCounters counters, bool trackAllocations)
+    internal RiskProcessor(RiskEngine engine, RingBuffer<OutboundEvent> outbound, SingleProducerSequencer outSequencer, RiskProcessorCounters counters, bool trackAllocations, int cpu = -1)
     {
+        _cpu = cpu;
         _engine = engine;
         _out = outbound;
         _outSequencer = outSequencer;
@@ -215,6 +220,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     /// <inheritdoc />
     public readonly void OnStart()
     {
+        if (_cpu >= 0 && !Host.CpuAffinity.PinCurrentThread(_cpu)) Volatile.Write(ref _counters._pinFailed, 1);
         if (_trackAllocations)
         {
             Volatile.Write(ref _counters._allocatedBytes, GC.GetAllocatedBytesForCurrentThread());

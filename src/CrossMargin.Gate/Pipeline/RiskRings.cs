@@ -55,7 +55,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
             Outbound[s].Snapshot = new AccountSnapshot(engine);
         }
 
-        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, options.TrackAllocations);
+        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, options.TrackAllocations, options.ProcessorCpu);
         _processor = BatchEventProcessor.Create(_in, _inSequencer.NewBarrier<TWait>(), handler);
         _inSequencer.AddGatingSequences(_processor.Sequence);
     }
