@@ -62,4 +62,16 @@ public class ScenarioExampleTests
             Assert.Equal(reference, Run(name, mode));
         }
     }
+
+    [Fact]
+    public void The_fund_query_shows_its_balance_taken_over_collateral_and_positions()
+    {
+        // After 11_multi_asset (§6.4 takeover + ADL): 0.9 USD left, 0.1 BTC taken at haircut value, a 1.81 ETH long taken at 2700.
+        var lines = File.ReadAllLines(Path.Combine(Dir, "11_multi_asset.jsonl")).Append("{\"type\":\"fund\"}").ToList();
+        var stdout = new StringWriter { NewLine = "\n" };
+        Assert.Equal(0, ScenarioRunner.Run(lines, stdout, new StringWriter()));
+        string last = stdout.ToString().TrimEnd('\n').Split('\n')[^1];
+        Assert.Equal("{\"event\":\"fund\",\"health\":\"healthy\",\"equity\":\"1800.9\",\"im\":\"97.74\",\"mm\":\"48.87\",\"openLoss\":\"0\"," +
+                     "\"balances\":{\"USD\":\"0.9\",\"BTC\":\"0.1\"},\"positions\":[{\"instrument\":\"ETH-PERP\",\"qty\":\"1.81\",\"basis\":\"4887\",\"upnl\":\"0\",\"isolated\":false}]}", last);
+    }
 }
