@@ -30,39 +30,13 @@ public sealed partial class RiskEngine
     }
 
     /// <summary>E = CV + Σ uPnL of the part (§2).</summary>
-    private long Equity(int part)
-    {
-        int acct = part / _pp, slot = part % _pp;
-        if (slot == 0) return _balance[acct * _na] + _collateralValue[acct] + _crossUpnl[acct];
-        int i = slot - 1, j = _positionSlot[acct * _ni + i];
-        return _isolatedMargin[acct * _ni + i] + (j >= 0 ? _tables[i].Upnl[j] : 0);
-    }
+    private long Equity(int part) { Figures(part, out long e, out _, out _, out _); return e; }
 
     /// <summary>IMreq = Σ IM_j + Σ open loss (§3).</summary>
-    private long InitialRequirement(int part)
-    {
-        int acct = part / _pp, slot = part % _pp;
-        if (slot == 0) return _crossIm[acct] + _crossOpenLoss[acct];
-        int i = slot - 1, j = _positionSlot[acct * _ni + i];
-        return j >= 0 ? _tables[i].Im[j] + _tables[i].OpenLoss[j] : 0;
-    }
+    private long InitialRequirement(int part) { Figures(part, out _, out long im, out _, out _); return im; }
 
     /// <summary>MMreq = Σ MM_j (§3).</summary>
-    private long MaintenanceRequirement(int part)
-    {
-        int acct = part / _pp, slot = part % _pp;
-        if (slot == 0) return _crossMm[acct];
-        int i = slot - 1, j = _positionSlot[acct * _ni + i];
-        return j >= 0 ? _tables[i].Mm[j] : 0;
-    }
-
-    private bool HasPosition(int part)
-    {
-        int acct = part / _pp, slot = part % _pp;
-        if (slot == 0) return _crossPositions[acct] > 0;
-        int i = slot - 1, j = _positionSlot[acct * _ni + i];
-        return j >= 0 && _tables[i].Qty[j] != 0;
-    }
+    private long MaintenanceRequirement(int part) { Figures(part, out _, out _, out long mm, out _); return mm; }
 
     /// <summary>E, IMreq, MMreq and whether the part holds a position, with one division for the part id.</summary>
     private void Figures(int part, out long equity, out long im, out long mm, out bool hasPosition)
