@@ -101,7 +101,7 @@ public class GateHostTests
     }
 
     /// <summary>What the gate must publish for <paramref name="inputs"/>: the engine's events, encoded, tagged with the sender sequence.</summary>
-    private static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs)
+    private static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs, out ulong stateHash)
     {
         var engine = config.BuildEngine();
         var snapshot = new AccountSnapshot(engine);
@@ -123,6 +123,7 @@ public class GateHostTests
                 expected.Add(buffer.AsSpan(0, n).ToArray());
             }
         }
+        stateHash = engine.StateHash();
         return expected;
     }
 
@@ -131,7 +132,7 @@ public class GateHostTests
     {
         var config = LoopbackConfig();
         var inputs = Workload(config.BuildEngine());
-        var expected = Expected(config, inputs);
+        var expected = Expected(config, inputs, out ulong expectedHash);
         Assert.Contains(expected, m => BitConverter.ToUInt16(m, 2) == 108); // the workload liquidates
         using var gate = GateHost.Start(config);
         using var peer = new Peer(config);
@@ -151,6 +152,7 @@ public class GateHostTests
         Assert.Equal(0, gate.Counters.DecodeRejects);
         Assert.Equal(0, gate.Counters.SequenceGaps);
         Assert.Null(gate.Engine.VerifyCaches());
+        Assert.Equal(expectedHash, gate.Engine.StateHash()); // the same state, bit for bit, as the engine run directly
     }
 
     [Fact]

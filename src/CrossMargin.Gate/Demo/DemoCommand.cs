@@ -63,6 +63,7 @@ public static class DemoCommand
         string? verify = engine.VerifyCaches();
         long ledger = 0;
         for (int a = 0; a < engine.AssetCount; a++) ledger |= engine.LedgerSum(a);
+        output.WriteLine($"state hash {engine.StateHash():x16} (XxHash64 of the whole risk state; the same inputs reproduce it)");
         output.WriteLine($"ledger sum {(ledger == 0 ? "0 for every asset (balanced)" : "NOT ZERO")}; cached sums {(verify is null ? "match a full recomputation" : verify)}");
         output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} after start-up (the simulator allocates; the gate's hot path does not)");
         if (exchange.Fault is not null) Console.Error.WriteLine($"demo: exchange failed: {exchange.Fault}");
