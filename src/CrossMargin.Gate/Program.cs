@@ -11,11 +11,15 @@ public static class Program
 {
     private const string Usage = """
         usage: crossmargin <command> [options]
-          demo [--seconds N] [--accounts N] [--rate N] [--config FILE]
+          demo [--seconds N] [--accounts N] [--rate N] [--config FILE] [--journal FILE]
                              the gate on the embedded default config, fed by a simulated exchange over
-                             Aeron UDP on loopback; prints throughput, decisions, liquidations, latency
-          run [--config FILE] [--seconds N]
-                             the gate alone: subscribes to the configured Aeron channels until Ctrl+C
+                             Aeron UDP on loopback; prints throughput, decisions, liquidations, latency,
+                             and proves that replaying its input journal reproduces the state hash
+          run [--config FILE] [--seconds N] [--journal FILE]
+                             the gate alone: subscribes to the configured Aeron channels until Ctrl+C;
+                             with a journal, replays it first and appends every input before its decisions
+          replay FILE [--config FILE]
+                             replays an input journal into a fresh engine; prints inputs and state hash
           scenario FILE|-    run a scenario (JSON lines) through the risk state machine; events to stdout
           config [--config FILE]
                              validate a configuration and print the embedded default when none is given
@@ -31,8 +35,10 @@ public static class Program
             {
                 "scenario" when args.Length == 2 => RunScenario(args[1]),
                 "scenario" => Fail("usage: crossmargin scenario FILE|-"),
-                "demo" => Demo(Options.Parse(args.AsSpan(1), "seconds", "accounts", "rate", "config")),
-                "run" => RunGate(Options.Parse(args.AsSpan(1), "config", "seconds")),
+                "demo" => Demo(Options.Parse(args.AsSpan(1), "seconds", "accounts", "rate", "config", "journal")),
+                "run" => RunGate(Options.Parse(args.AsSpan(1), "config", "seconds", "journal")),
+                "replay" when args.Length >= 2 => Replay(args[1], Options.Parse(args.AsSpan(2), "config")),
+                "replay" => Fail("usage: crossmargin replay FILE [--config FILE]"),
                 "config" => CheckConfig(Options.Parse(args.AsSpan(1), "config")),
                 _ => Fail($"unknown command '{args[0]}'\n{Usage}"),
             };
@@ -50,17 +56,42 @@ public static class Program
     private static GateConfig LoadConfig(Options o)
     {
         string? path = o.Get("config");
-        if (path is null) return GateConfig.LoadDefault();
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read config '{path}': {ex.Message}"); }
-        return GateConfig.Parse(text);
+        GateConfig config;
+        if (path is null) config = GateConfig.LoadDefault();
+        else
+        {
+            string text;
+            try { text = File.ReadAllText(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read config '{path}': {ex.Message}"); }
+            config = GateConfig.Parse(text);
+        }
+        return o.Get("journal") is { } journal ? config.WithJournal(journal, config.JournalFsync) : config;
+    }
+
+    private static int Replay(string path, Options o)
+    {
+        var engine = LoadConfig(o).BuildEngine();
+        long n;
+        try { n = Gate.Journal.InputJournal.Replay(path, engine); }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException) { return Fail($"replay: {ex.Message}"); }
+        Console.WriteLine($"replayed {n:N0} inputs; accounts {engine.AccountCount:N0}; insurance fund {engine.FundBalance / 1e6:N2} USD; state hash {engine.StateHash():x16}");
+        return 0;
     }
 
     private static int Demo(Options o)
     {
         var config = LoadConfig(o);
-        return DemoCommand.Run(config, o.Int("seconds", 10, 1, 3600), o.Int("accounts", 2000, 1, 50_000_000), o.Int("rate", 50_000, 1, 10_000_000), Console.Out);
+        bool temporary = config.JournalPath is null;
+        if (temporary) config = config.WithJournal(Path.Combine(Path.GetTempPath(), $"crossmargin-demo-{Environment.ProcessId}.journal"));
+        else if (File.Exists(config.JournalPath)) return Fail($"demo: journal '{config.JournalPath}' exists; the demo starts from an empty state");
+        try
+        {
+            return DemoCommand.Run(config, o.Int("seconds", 10, 1, 3600), o.Int("accounts", 2000, 1, 50_000_000), o.Int("rate", 50_000, 1, 10_000_000), Console.Out);
+        }
+        finally
+        {
+            if (temporary) File.Delete(config.JournalPath!);
+        }
     }
 
     private static int RunGate(Options o)

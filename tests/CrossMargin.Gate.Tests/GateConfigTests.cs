@@ -49,4 +49,16 @@ public class GateConfigTests
         var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse("{ capacities: "));
         Assert.StartsWith("config: not valid JSON", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_journal_section_is_read_and_checked()
+    {
+        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"/var/lib/crossmargin/inputs.journal\", \"fsync\": true },\n  \"threads\":");
+        var config = GateConfig.Parse(json);
+        Assert.Equal("/var/lib/crossmargin/inputs.journal", config.JournalPath);
+        Assert.True(config.JournalFsync);
+        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("\"fsync\": true", "\"fsync\": 1")));
+        Assert.StartsWith("config.journal.fsync", ex.Message, StringComparison.Ordinal);
+        Assert.Null(GateConfig.LoadDefault().JournalPath);
+    }
 }

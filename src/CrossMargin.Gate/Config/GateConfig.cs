@@ -47,6 +47,10 @@ public sealed class GateConfig
     public int Mtu { get; init; } = 1408;
     /// <summary>Aeron term length.</summary>
     public int TermLength { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Input journal file (replayed at start, then appended to); null: no journal.</summary>
+    public string? JournalPath { get; init; }
+    /// <summary>fsync the journal at every batch (survives an OS crash, costs latency) instead of flushing to the OS only.</summary>
+    public bool JournalFsync { get; init; }
     /// <summary>CPU of the poller thread, −1 for none.</summary>
     public int PollerCpu { get; init; } = -1;
     /// <summary>CPU of the risk processor thread, −1 for none.</summary>
@@ -73,7 +77,7 @@ public sealed class GateConfig
         using (doc)
         {
             var root = new Node(doc.RootElement, "config");
-            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads");
+            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal");
             var cap = root.Object("capacities");
             cap.Allow("accounts", "instruments", "assets", "ordersPerAccount", "holdersPerInstrument");
             var capacities = new Capacities
@@ -134,10 +138,26 @@ public sealed class GateConfig
                 Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
                 PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),
             };
+            if (root.Has("journal"))
+            {
+                var journal = root.Object("journal");
+                journal.Allow("path", "fsync");
+                config = config.WithJournal(journal.String("path"), journal.Bool("fsync"));
+            }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
             return config;
         }
     }
+
+    /// <summary>A copy of this configuration journaling to <paramref name="path"/> (null: no journal).</summary>
+    public GateConfig WithJournal(string? path, bool fsync = false) => new()
+    {
+        Capacities = Capacities, SettlementAsset = SettlementAsset, Assets = Assets, Instruments = Instruments,
+        LiquidationFeeRatePpm = LiquidationFeeRatePpm, LiquidationBufferPpm = LiquidationBufferPpm, InsuranceFund = InsuranceFund,
+        InboundRing = InboundRing, OutboundRing = OutboundRing, WaitStrategy = WaitStrategy,
+        MarketData = MarketData, OrderFlow = OrderFlow, Decisions = Decisions, Mtu = Mtu, TermLength = TermLength,
+        PollerCpu = PollerCpu, RiskCpu = RiskCpu, JournalPath = path, JournalFsync = fsync,
+    };
 
     /// <summary>Creates an engine with every asset and instrument defined and the risk parameters applied.</summary>
     public RiskEngine BuildEngine(KernelMode kernel = KernelMode.Auto)
@@ -206,6 +226,19 @@ public sealed class GateConfig
         }
 
         public int OptionalInt(string key, int min, int max, int fallback) => element.TryGetProperty(key, out _) ? Int(key, min, max) : fallback;
+
+        public bool Has(string key) => element.TryGetProperty(key, out _);
+
+        public bool Bool(string key)
+        {
+            var v = Get(key);
+            return v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new GateConfigException($"{path}.{key}: must be true or false"),
+            };
+        }
 
         public int PowerOfTwo(string key)
         {

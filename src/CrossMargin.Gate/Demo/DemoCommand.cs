@@ -63,12 +63,22 @@ public static class DemoCommand
         string? verify = engine.VerifyCaches();
         long ledger = 0;
         for (int a = 0; a < engine.AssetCount; a++) ledger |= engine.LedgerSum(a);
-        output.WriteLine($"state hash {engine.StateHash():x16} (XxHash64 of the whole risk state; the same inputs reproduce it)");
+        ulong hash = engine.StateHash();
+        output.WriteLine($"state hash {hash:x16} (XxHash64 of the whole risk state)");
+        bool replayOk = true;
+        if (config.JournalPath is { } journal)
+        {
+            var replayed = config.BuildEngine();
+            long n = Journal.InputJournal.Replay(journal, replayed);
+            replayOk = replayed.StateHash() == hash && n == p.Inputs;
+            output.WriteLine($"journal {journal}: {n:N0} inputs ({new FileInfo(journal).Length / 1e6:N1} MB), decisions held until journaled {c.JournalWaits:N0} times; " +
+                             $"replay into a fresh engine gives state hash {replayed.StateHash():x16} → {(replayOk ? "identical" : "DIFFERENT")}");
+        }
         output.WriteLine($"ledger sum {(ledger == 0 ? "0 for every asset (balanced)" : "NOT ZERO")}; cached sums {(verify is null ? "match a full recomputation" : verify)}");
         output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} after start-up (the simulator allocates; the gate's hot path does not)");
         if (exchange.Fault is not null) Console.Error.WriteLine($"demo: exchange failed: {exchange.Fault}");
         if (gate.Fault is not null) Console.Error.WriteLine($"demo: gate network thread failed: {gate.Fault}");
-        bool ok = drained && engine.Events.Overflowed == 0 && ledger == 0 && verify is null && exchange.Fault is null && gate.Fault is null && s.Accepted > 0;
+        bool ok = drained && replayOk && engine.Events.Overflowed == 0 && ledger == 0 && verify is null && exchange.Fault is null && gate.Fault is null && s.Accepted > 0;
         output.WriteLine(ok ? "demo: OK" : "demo: FAILED");
         return ok ? 0 : 1;
     }

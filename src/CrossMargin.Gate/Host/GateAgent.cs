@@ -44,7 +44,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _rings = rings;
         _outbound = rings.CreatePoller();
         _inbound = new InboundHandler(rings, decisions, counters);
-        _outHandler = new OutboundHandler(decisions, counters);
+        _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence);
     }
 
     public string RoleName => "gate-poller";
@@ -108,16 +108,22 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         }
     }
 
-    /// <summary>Encodes outbound events into the decisions stream; keeps a refused one for the next cycle.</summary>
-    private struct OutboundHandler(NetworkPublication decisions, GateCounters counters) : IEventPollHandler<OutboundEvent>
+    /// <summary>
+    /// Encodes outbound events into the decisions stream. A decision waits, encoded, until its input
+    /// is journaled (design.md: nothing is published before it is journaled) and while the
+    /// publication is back-pressured; it is offered again before anything else.
+    /// </summary>
+    private struct OutboundHandler(NetworkPublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal) : IEventPollHandler<OutboundEvent>
     {
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _pending;
+        private long _pendingInput;
 
-        /// <summary>Offers a refused decision again; true when nothing is pending any more.</summary>
+        /// <summary>Offers a held decision again; true when nothing is pending any more.</summary>
         public bool RetryPending()
         {
             if (_pending == 0) return true;
+            if (journal is not null && journal.Value < _pendingInput) { counters.JournalWaits++; return false; }
             if (decisions.Offer(_buffer.AsSpan(0, _pending)) < 0) { counters.DecisionBackPressure++; return false; }
             counters.DecisionsSent++;
             _pending = 0;
@@ -134,6 +140,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 _ => InputErrorCodec.Encode(data.Tag, data.Status, DecodeResult.Ok, _buffer),
             };
             if (n <= 0) return true; // nothing encodable (a definition error): counted by the processor
+            if (journal is not null && journal.Value < data.InputSequence)
+            {
+                counters.JournalWaits++;
+                _pending = n;
+                _pendingInput = data.InputSequence;
+                return false;
+            }
             if (decisions.Offer(_buffer.AsSpan(0, n)) < 0)
             {
                 counters.DecisionBackPressure++;

@@ -20,6 +20,10 @@ public sealed class GateCounters
     public long DecisionBackPressure;
     /// <summary>Duty cycles that skipped inbound polling because the inbound ring was nearly full.</summary>
     public long InboundThrottled;
+    /// <summary>Times a decision was held because its input was not journaled yet.</summary>
+    public long JournalWaits;
+    /// <summary>Inputs replayed from the journal at start-up.</summary>
+    public long Replayed;
     /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
     public long PinFailed;
 }

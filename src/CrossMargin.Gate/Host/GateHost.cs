@@ -51,11 +51,18 @@ public static class GateHost
         private readonly RiskRings<TWait> _rings;
         private readonly EmbeddedDriver _driver;
         private readonly AgentRunner _runner;
+        private readonly Journal.JournalWriter? _journal;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, IIdleStrategy idle, DriverOptions? driverOptions)
         {
             Engine = config.BuildEngine();
+            if (config.JournalPath is { } path)
+            {
+                // Restart: replay what was journaled, then keep appending (design.md, "Nothing lost").
+                if (File.Exists(path)) Counters.Replayed = Journal.InputJournal.Replay(path, Engine);
+                _journal = new Journal.JournalWriter(path, config.JournalFsync);
+            }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
@@ -64,6 +71,7 @@ public static class GateHost
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
+            if (_journal is not null) _rings.AttachJournal(_journal);
             var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = new AgentRunner(agent, idle);
@@ -81,6 +89,7 @@ public static class GateHost
             bool drained = _rings.Drain(timeout); // the network thread keeps draining the outbound ring meanwhile
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
+            _journal?.Dispose();
             _driver.Dispose();
             return drained && stopped;
         }

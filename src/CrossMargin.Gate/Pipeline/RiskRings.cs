@@ -30,6 +30,8 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     private readonly BatchEventProcessor<InboundEvent, RiskProcessor, TWait> _processor;
     private ProcessorThread? _processorThread;
     private Sequence? _consumerSequence;
+    private BatchEventProcessor<InboundEvent, Journal.JournalHandler, TWait>? _journaler;
+    private ProcessorThread? _journalerThread;
 
     /// <summary>Builds both rings and the processor; starts nothing.</summary>
     public RiskRings(RiskEngine engine, TWait waitStrategy, RiskPipelineOptions? options = null)
@@ -101,6 +103,21 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         OutboundSequencer.AddGatingSequences(consumerSequence);
     }
 
+    /// <summary>
+    /// Adds the journaler: a second consumer of the inbound ring, in parallel with the processor, on
+    /// its own thread. Its <see cref="JournalSequence"/> says which inputs are durable; a consumer
+    /// must not publish the effects of a later input. Once, before starting.
+    /// </summary>
+    public void AttachJournal(Journal.JournalWriter writer)
+    {
+        if (_journaler is not null) throw new InvalidOperationException("A journal is already attached.");
+        _journaler = BatchEventProcessor.Create(_in, _inSequencer.NewBarrier<TWait>(), new Journal.JournalHandler(writer));
+        _inSequencer.AddGatingSequences(_journaler.Sequence);
+    }
+
+    /// <summary>Highest inbound sequence journaled (−1 before the first); null without a journal.</summary>
+    public Sequence? JournalSequence => _journaler?.Sequence;
+
     /// <summary>Creates the outbound consumer as a poller for a duty-cycle thread, and attaches it.</summary>
     public EventPoller<OutboundEvent> CreatePoller()
     {
@@ -114,6 +131,11 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     {
         if (_consumerSequence is null) throw new InvalidOperationException("Attach an outbound consumer first.");
         if (_processorThread is not null) throw new InvalidOperationException("The processor is already started.");
+        if (_journaler is not null)
+        {
+            _journalerThread = ProcessorThread.Start(_journaler, ThreadName + "-journal");
+            if (!_journalerThread.WaitUntilRunning(timeout)) throw new InvalidOperationException("The journaler thread did not start.");
+        }
         _processorThread = ProcessorThread.Start(_processor, ThreadName + "-processor");
         if (!_processorThread.WaitUntilRunning(timeout)) throw new InvalidOperationException("The processor thread did not start.");
     }
@@ -124,6 +146,11 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         if (_processorThread is null) return true;
         bool stopped = _processorThread.Stop(timeout);
         _processorThread = null;
+        if (_journalerThread is not null)
+        {
+            stopped &= _journalerThread.Stop(timeout);
+            _journalerThread = null;
+        }
         return stopped;
     }
 
@@ -188,7 +215,8 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     public bool Drain(TimeSpan timeout)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        if (!WaitFor(_processor.Sequence, _inSequencer.Cursor.Value, deadline))
+        if (!WaitFor(_processor.Sequence, _inSequencer.Cursor.Value, deadline)
+            || (_journaler is not null && !WaitFor(_journaler.Sequence, _inSequencer.Cursor.Value, deadline)))
         {
             return false;
         }
