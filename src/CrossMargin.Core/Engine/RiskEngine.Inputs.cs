@@ -55,8 +55,7 @@ public sealed partial class RiskEngine
             else Counters.LiquidationFillAnomalies++;
             if (_health[part] == HealthState.Liquidating) _roundDue[part] = true;
         }
-        Touch(part);
-        AfterIsolatedChange(acct, instr);
+        AfterIsolatedChange(acct, instr); // ApplyTrade already touched the part
         return ProcessStatus.Applied;
     }
 

@@ -211,12 +211,6 @@ public sealed partial class RiskEngine
     public int FindAsset(string id) => _assetIds.TryGetValue(id, out int i) ? i : -1;
     /// <summary>Instrument index by id, −1 if unknown.</summary>
     public int FindInstrument(string id) => _instrumentIds.TryGetValue(id, out int i) ? i : -1;
-    /// <summary>Instrument index by id (span lookup without allocating), −1 if unknown.</summary>
-    public int FindInstrument(ReadOnlySpan<char> id) =>
-        _instrumentIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out int i) ? i : -1;
-    /// <summary>Asset index by id (span lookup without allocating), −1 if unknown.</summary>
-    public int FindAsset(ReadOnlySpan<char> id) =>
-        _assetIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out int i) ? i : -1;
     /// <summary>True when <paramref name="accountId"/> exists.</summary>
     public bool HasAccount(long accountId) => _accountIndex.ContainsKey(accountId);
     /// <summary>Number of accounts (the fund excluded).</summary>

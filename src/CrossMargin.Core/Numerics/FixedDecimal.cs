@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CrossMargin.Core.Numerics;
 
 /// <summary>
@@ -10,12 +8,6 @@ public readonly record struct FixedDecimal(long Mantissa, int Scale)
 {
     /// <summary>Largest scale accepted (18 significant digits fit a long).</summary>
     public const int MaxScale = 18;
-
-    /// <summary>True when the value is zero.</summary>
-    public bool IsZero => Mantissa == 0;
-
-    /// <summary>True when the value is strictly negative.</summary>
-    public bool IsNegative => Mantissa < 0;
 
     /// <summary>
     /// Parses the strict decimal grammar. Trailing zeros in the fraction are dropped so that
@@ -133,7 +125,4 @@ public readonly record struct FixedDecimal(long Mantissa, int Scale)
     /// <summary>Parses or throws <see cref="FormatException"/> (configuration paths only).</summary>
     public static FixedDecimal Parse(string s) =>
         TryParse(s, out var d) ? d : throw new FormatException($"'{s}' is not a decimal of the form -?digits(.digits)?");
-
-    /// <summary>For diagnostics.</summary>
-    public string ToInvariantString() => ToString().ToString(CultureInfo.InvariantCulture);
 }

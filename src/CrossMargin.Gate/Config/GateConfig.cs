@@ -15,7 +15,7 @@ public sealed record ChannelConfig(string Channel, int StreamId);
 /// parameters, rings, Aeron channels and thread placement. Loading validates everything and fails
 /// with a message naming the exact field; an invalid file never starts a gate.
 /// </summary>
-public sealed class GateConfig
+public sealed record GateConfig
 {
     /// <summary>Start-up capacities.</summary>
     public required Capacities Capacities { get; init; }
@@ -150,14 +150,7 @@ public sealed class GateConfig
     }
 
     /// <summary>A copy of this configuration journaling to <paramref name="path"/> (null: no journal).</summary>
-    public GateConfig WithJournal(string? path, bool fsync = false) => new()
-    {
-        Capacities = Capacities, SettlementAsset = SettlementAsset, Assets = Assets, Instruments = Instruments,
-        LiquidationFeeRatePpm = LiquidationFeeRatePpm, LiquidationBufferPpm = LiquidationBufferPpm, InsuranceFund = InsuranceFund,
-        InboundRing = InboundRing, OutboundRing = OutboundRing, WaitStrategy = WaitStrategy,
-        MarketData = MarketData, OrderFlow = OrderFlow, Decisions = Decisions, Mtu = Mtu, TermLength = TermLength,
-        PollerCpu = PollerCpu, RiskCpu = RiskCpu, JournalPath = path, JournalFsync = fsync,
-    };
+    public GateConfig WithJournal(string? path, bool fsync = false) => this with { JournalPath = path, JournalFsync = fsync };
 
     /// <summary>Creates an engine with every asset and instrument defined and the risk parameters applied.</summary>
     public RiskEngine BuildEngine(KernelMode kernel = KernelMode.Auto)

@@ -70,9 +70,10 @@ public static class DemoCommand
         {
             var replayed = config.BuildEngine();
             long n = Journal.InputJournal.Replay(journal, replayed);
-            replayOk = replayed.StateHash() == hash && n == p.Inputs;
+            ulong replayedHash = replayed.StateHash();
+            replayOk = replayedHash == hash && n == p.Inputs;
             output.WriteLine($"journal {journal}: {n:N0} inputs ({new FileInfo(journal).Length / 1e6:N1} MB), decisions held until journaled {c.JournalWaits:N0} times; " +
-                             $"replay into a fresh engine gives state hash {replayed.StateHash():x16} → {(replayOk ? "identical" : "DIFFERENT")}");
+                             $"replay into a fresh engine gives state hash {replayedHash:x16} → {(replayOk ? "identical" : "DIFFERENT")}");
         }
         output.WriteLine($"ledger sum {(ledger == 0 ? "0 for every asset (balanced)" : "NOT ZERO")}; cached sums {(verify is null ? "match a full recomputation" : verify)}");
         output.WriteLine($"GC collections during the run: gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2} after start-up (the simulator allocates; the gate's hot path does not)");

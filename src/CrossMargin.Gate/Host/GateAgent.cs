@@ -30,8 +30,9 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private readonly NetworkPublication _decisions;
     private readonly RiskRings<TWait> _rings;
     private readonly EventPoller<OutboundEvent> _outbound;
-    private InboundHandler _inbound;
+    private InboundHandler _marketDataIn, _orderFlowIn;
     private OutboundHandler _outHandler;
+    private readonly GateCounters _counters;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
         RiskRings<TWait> rings, GateCounters counters, int cpu = -1)
@@ -43,7 +44,9 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _decisions = decisions;
         _rings = rings;
         _outbound = rings.CreatePoller();
-        _inbound = new InboundHandler(rings, decisions, counters);
+        _counters = counters;
+        _marketDataIn = new InboundHandler(rings, decisions, counters);
+        _orderFlowIn = new InboundHandler(rings, decisions, counters);
         _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence);
     }
 
@@ -58,53 +61,51 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             // First duty cycle runs on the agent's own thread: pin it there.
             _pinned = true;
-            if (!CpuAffinity.PinCurrentThread(_cpu)) _inbound.Counters.PinFailed = 1;
+            if (!CpuAffinity.PinCurrentThread(_cpu)) _counters.PinFailed = 1;
         }
         int work = _driver.DoWork();
-        work += PollInbound(_marketData, ref _inbound.MarketDataExpected);
-        work += PollInbound(_orderFlow, ref _inbound.OrderFlowExpected);
+        work += PollInbound(_marketData, ref _marketDataIn);
+        work += PollInbound(_orderFlow, ref _orderFlowIn);
         if (_outHandler.RetryPending())
             work += _outbound.Poll(ref _outHandler) == EventPoller<OutboundEvent>.PollState.Processing ? 1 : 0;
         return work;
     }
 
-    private int PollInbound(Subscription subscription, ref long expected)
+    private int PollInbound(Subscription subscription, ref InboundHandler handler)
     {
-        long room = _rings.InboundRemaining;
-        if (room < FragmentLimit)
+        if (_rings.InboundRemaining < FragmentLimit)
         {
-            _inbound.Counters.InboundThrottled++;
+            _counters.InboundThrottled++;
             return 0;
         }
-        _inbound.Expected = expected;
-        int n = subscription.Poll(ref _inbound, FragmentLimit);
-        expected = _inbound.Expected;
-        return n;
+        return subscription.Poll(ref handler, FragmentLimit);
     }
 
-    /// <summary>Decodes fragments into the inbound ring; a fragment that does not decode is counted and answered.</summary>
+    /// <summary>
+    /// Decodes one stream's fragments into the inbound ring and tracks that stream's sender sequence;
+    /// a fragment that does not decode is counted and answered.
+    /// </summary>
     private struct InboundHandler(RiskRings<TWait> rings, NetworkPublication decisions, GateCounters counters) : IFragmentHandler
     {
-        public readonly GateCounters Counters = counters;
-        public long Expected, MarketDataExpected, OrderFlowExpected;
+        private long _expected;
         private readonly byte[] _reply = new byte[InputErrorCodec.Length];
 
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
-            Counters.FragmentsReceived++;
+            counters.FragmentsReceived++;
             var result = InputCodec.TryDecode(buffer, out RiskInput input, out long sequence);
             if (result != DecodeResult.Ok)
             {
-                Counters.DecodeRejects++;
+                counters.DecodeRejects++;
                 int n = InputErrorCodec.Encode(-1, ProcessStatus.Applied, result, _reply);
                 if (n > 0) decisions.Offer(_reply.AsSpan(0, n));
                 return;
             }
-            if (Expected != 0 && sequence > Expected) Counters.SequenceGaps += sequence - Expected;
-            Expected = sequence + 1;
+            if (_expected != 0 && sequence > _expected) counters.SequenceGaps += sequence - _expected;
+            _expected = sequence + 1;
             // Room was checked before polling (at most FragmentLimit fragments), so this never waits.
             rings.TryPublish(input, out _, tag: sequence);
-            Counters.InputsPublished++;
+            counters.InputsPublished++;
         }
     }
 
