@@ -11,15 +11,17 @@ public static class Program
 {
     private const string Usage = """
         usage: crossmargin <command> [options]
-          demo [--seconds N] [--accounts N] [--rate N] [--config FILE] [--journal FILE]
+          demo [--seconds N] [--accounts N] [--rate N] [--config FILE] [--journal DIR]
                              the gate on the embedded default config, fed by a simulated exchange over
                              Aeron UDP on loopback; prints throughput, decisions, liquidations, latency,
                              and proves that replaying its input journal reproduces the state hash
-          run [--config FILE] [--seconds N] [--journal FILE]
+          run [--config FILE] [--seconds N] [--journal DIR]
                              the gate alone: subscribes to the configured Aeron channels until Ctrl+C;
                              with a journal, replays it first and appends every input before its decisions
-          replay FILE [--config FILE]
-                             replays an input journal into a fresh engine; prints inputs and state hash
+          replay DIR [--config FILE] [--accept-config-change]
+                             checks an input journal and replays it into a fresh engine; prints inputs and
+                             state hash; refuses a damaged journal, or one written under another config
+                             unless --accept-config-change
           scenario FILE|-    run a scenario (JSON lines) through the risk state machine; events to stdout
           config [--config FILE]
                              validate a configuration and print the embedded default when none is given
@@ -37,14 +39,15 @@ public static class Program
                 "scenario" => Fail("usage: crossmargin scenario FILE|-"),
                 "demo" => Demo(Options.Parse(args.AsSpan(1), "seconds", "accounts", "rate", "config", "journal")),
                 "run" => RunGate(Options.Parse(args.AsSpan(1), "config", "seconds", "journal")),
-                "replay" when args.Length >= 2 => Replay(args[1], Options.Parse(args.AsSpan(2), "config")),
-                "replay" => Fail("usage: crossmargin replay FILE [--config FILE]"),
+                "replay" when args.Length >= 2 => Replay(args[1], args.AsSpan(2)),
+                "replay" => Fail("usage: crossmargin replay DIR [--config FILE] [--accept-config-change]"),
                 "config" => CheckConfig(Options.Parse(args.AsSpan(1), "config")),
                 _ => Fail($"unknown command '{args[0]}'\n{Usage}"),
             };
         }
         catch (UsageException ex) { return Fail(ex.Message); }
         catch (GateConfigException ex) { return Fail(ex.Message); }
+        catch (Gate.Journal.JournalException ex) { return Fail(ex.Message); }
     }
 
     private static int Fail(string message)
@@ -65,16 +68,22 @@ public static class Program
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read config '{path}': {ex.Message}"); }
             config = GateConfig.Parse(text);
         }
-        return o.Get("journal") is { } journal ? config.WithJournal(journal, config.JournalFsync) : config;
+        return o.Get("journal") is { } journal ? config.WithJournal(journal) : config;
     }
 
-    private static int Replay(string path, Options o)
+    private static int Replay(string path, ReadOnlySpan<string> args)
     {
-        var engine = LoadConfig(o).BuildEngine();
-        long n;
-        try { n = Gate.Journal.InputJournal.Replay(path, engine); }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException) { return Fail($"replay: {ex.Message}"); }
-        Console.WriteLine($"replayed {n:N0} inputs; accounts {engine.AccountCount:N0}; insurance fund {engine.FundBalance / 1e6:N2} USD; state hash {engine.StateHash():x16}");
+        int flag = args.IndexOf("--accept-config-change");
+        bool accept = flag >= 0;
+        var o = Options.Parse(accept ? [.. args[..flag], .. args[(flag + 1)..]] : args, "config");
+        var config = LoadConfig(o);
+        var engine = config.BuildEngine();
+        var replay = Gate.Journal.InputJournal.Replay(path, engine, Gate.Journal.ConfigFingerprint.Of(config), accept);
+        if (replay.Error is { } error) return Fail($"replay: {error}");
+        if (!replay.Scan.Exists) return Fail($"replay: no journal at '{path}'");
+        if (replay.Scan.TornTail is { } torn) Console.Error.WriteLine($"crossmargin: replay: {torn} not replayed (a crash mid-append; the gate cuts it when it next opens the journal)");
+        if (replay.Scan.ConfigChanged) Console.Error.WriteLine("crossmargin: replay: the journal was written under another config (accepted by --accept-config-change)");
+        Console.WriteLine($"replayed {replay.Records:N0} inputs; accounts {engine.AccountCount:N0}; insurance fund {engine.FundBalance / 1e6:N2} USD; state hash {engine.StateHash():x16}");
         return 0;
     }
 
@@ -83,14 +92,14 @@ public static class Program
         var config = LoadConfig(o);
         bool temporary = config.JournalPath is null;
         if (temporary) config = config.WithJournal(Path.Combine(Path.GetTempPath(), $"crossmargin-demo-{Environment.ProcessId}.journal"));
-        else if (File.Exists(config.JournalPath)) return Fail($"demo: journal '{config.JournalPath}' exists; the demo starts from an empty state");
+        else if (Path.Exists(config.JournalPath)) return Fail($"demo: journal '{config.JournalPath}' exists; the demo starts from an empty state");
         try
         {
             return DemoCommand.Run(config, o.Int("seconds", 10, 1, 3600), o.Int("accounts", 2000, 1, 50_000_000), o.Int("rate", 50_000, 1, 10_000_000), Console.Out);
         }
         finally
         {
-            if (temporary) File.Delete(config.JournalPath!);
+            if (temporary && Directory.Exists(config.JournalPath)) Directory.Delete(config.JournalPath!, recursive: true);
         }
     }
 
@@ -101,6 +110,7 @@ public static class Program
         using var stop = new ManualResetEventSlim();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
         using var gate = GateHost.Start(config);
+        if (gate.JournalOpened is { } journal) Console.WriteLine($"{journal}; replayed {gate.Counters.Replayed:N0} inputs");
         Console.WriteLine($"gate running: market data {config.MarketData.Channel}/{config.MarketData.StreamId}, order flow {config.OrderFlow.Channel}/{config.OrderFlow.StreamId}, decisions {config.Decisions.Channel}/{config.Decisions.StreamId}; Ctrl+C stops");
         var until = seconds > 0 ? DateTime.UtcNow.AddSeconds(seconds) : DateTime.MaxValue;
         while (!stop.Wait(TimeSpan.FromSeconds(5)) && DateTime.UtcNow < until && gate.Fault is null)

@@ -47,10 +47,12 @@ public sealed record GateConfig
     public int Mtu { get; init; } = 1408;
     /// <summary>Aeron term length.</summary>
     public int TermLength { get; init; } = 16 * 1024 * 1024;
-    /// <summary>Input journal file (replayed at start, then appended to); null: no journal.</summary>
+    /// <summary>Input journal directory (replayed at start, then appended to); null: no journal.</summary>
     public string? JournalPath { get; init; }
-    /// <summary>fsync the journal at every batch (survives an OS crash, costs latency) instead of flushing to the OS only.</summary>
-    public bool JournalFsync { get; init; }
+    /// <summary>When journaled inputs are forced to the disk: none | batch | interval:MS.</summary>
+    public Journal.DurabilityPolicy JournalDurability { get; init; } = Journal.DurabilityPolicy.None;
+    /// <summary>Journal segment size in bytes (a new segment file starts past it).</summary>
+    public long JournalSegmentBytes { get; init; } = Journal.JournalFormat.DefaultSegmentBytes;
     /// <summary>CPU of the poller thread, −1 for none.</summary>
     public int PollerCpu { get; init; } = -1;
     /// <summary>CPU of the risk processor thread, −1 for none.</summary>
@@ -141,16 +143,24 @@ public sealed record GateConfig
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
-                journal.Allow("path", "fsync");
-                config = config.WithJournal(journal.String("path"), journal.Bool("fsync"));
+                journal.Allow("path", "durability", "segmentSize");
+                config = config.WithJournal(journal.String("path"));
+                if (journal.Has("durability"))
+                {
+                    if (!Journal.DurabilityPolicy.TryParse(journal.String("durability"), out var policy, out var why))
+                        throw new GateConfigException($"config.journal.durability: {why}");
+                    config = config with { JournalDurability = policy };
+                }
+                if (journal.Has("segmentSize"))
+                    config = config with { JournalSegmentBytes = journal.Int("segmentSize", (int)Journal.JournalFormat.MinSegmentBytes, int.MaxValue) };
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
             return config;
         }
     }
 
-    /// <summary>A copy of this configuration journaling to <paramref name="path"/> (null: no journal).</summary>
-    public GateConfig WithJournal(string? path, bool fsync = false) => this with { JournalPath = path, JournalFsync = fsync };
+    /// <summary>A copy of this configuration journaling to the directory <paramref name="path"/> (null: no journal).</summary>
+    public GateConfig WithJournal(string? path) => this with { JournalPath = path };
 
     /// <summary>Creates an engine with every asset and instrument defined and the risk parameters applied.</summary>
     public RiskEngine BuildEngine(KernelMode kernel = KernelMode.Auto)

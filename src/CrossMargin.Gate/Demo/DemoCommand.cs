@@ -69,10 +69,12 @@ public static class DemoCommand
         if (config.JournalPath is { } journal)
         {
             var replayed = config.BuildEngine();
-            long n = Journal.InputJournal.Replay(journal, replayed);
+            var replay = Journal.InputJournal.Replay(journal, replayed, Journal.ConfigFingerprint.Of(config));
+            if (replay.Error is { } error) output.WriteLine(error.ToString());
+            long n = replay.Records;
             ulong replayedHash = replayed.StateHash();
             replayOk = replayedHash == hash && n == p.Inputs;
-            output.WriteLine($"journal {journal}: {n:N0} inputs ({new FileInfo(journal).Length / 1e6:N1} MB), decisions held until journaled {c.JournalWaits:N0} times; " +
+            output.WriteLine($"journal {journal}: {n:N0} inputs ({replay.Scan.Bytes / 1e6:N1} MB), decisions held until journaled {c.JournalWaits:N0} times; " +
                              $"replay into a fresh engine gives state hash {replayedHash:x16} → {(replayOk ? "identical" : "DIFFERENT")}");
         }
         output.WriteLine($"ledger sum {(ledger == 0 ? "0 for every asset (balanced)" : "NOT ZERO")}; cached sums {(verify is null ? "match a full recomputation" : verify)}");

@@ -16,8 +16,10 @@ public interface IGate : IDisposable
     RiskProcessorCounters ProcessorCounters { get; }
     /// <summary>The engine; read it only after <see cref="Stop"/>.</summary>
     RiskEngine Engine { get; }
-    /// <summary>A fault of the network thread, if it died.</summary>
+    /// <summary>A fault of the network thread, if it died, or of the journal writer.</summary>
     Exception? Fault { get; }
+    /// <summary>What opening the journal found (records, a torn tail cut back); null without a journal.</summary>
+    Journal.JournalOpenReport? JournalOpened { get; }
     /// <summary>Drains everything received, then stops both threads. Returns false on timeout.</summary>
     bool Stop(TimeSpan timeout);
 }
@@ -59,9 +61,14 @@ public static class GateHost
             Engine = config.BuildEngine();
             if (config.JournalPath is { } path)
             {
-                // Restart: replay what was journaled, then keep appending (design.md, "Nothing lost").
-                if (File.Exists(path)) Counters.Replayed = Journal.InputJournal.Replay(path, Engine);
-                _journal = new Journal.JournalWriter(path, config.JournalFsync);
+                // Restart: check the whole journal (cutting a torn tail), replay it, then keep appending
+                // (design.md, "Nothing lost"). A damaged journal or another config stops the start.
+                var fingerprint = Journal.ConfigFingerprint.Of(config);
+                _journal = Journal.JournalWriter.Open(path, new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes), out var opened);
+                JournalOpened = opened;
+                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint);
+                if (replay.Error is { } error) { _journal.Dispose(); throw new Journal.JournalException(error); }
+                Counters.Replayed = replay.Records;
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
@@ -80,7 +87,8 @@ public static class GateHost
         public GateCounters Counters { get; } = new();
         public RiskProcessorCounters ProcessorCounters => _rings.Counters;
         public RiskEngine Engine { get; }
-        public Exception? Fault => _runner.Fault;
+        public Exception? Fault => _runner.Fault ?? _journal?.Fault;
+        public Journal.JournalOpenReport? JournalOpened { get; }
 
         public bool Stop(TimeSpan timeout)
         {

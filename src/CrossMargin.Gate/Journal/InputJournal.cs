@@ -1,114 +1,77 @@
-using System.Buffers.Binary;
 using CrossMargin.Core.Engine;
-using CrossMargin.Disruptor.Processing;
-using CrossMargin.Gate.Pipeline;
 using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Journal;
 
+/// <summary>The outcome of <see cref="InputJournal.Replay"/>.</summary>
+/// <param name="Records">Inputs applied (0 when refused: a refused journal is never applied in part).</param>
+/// <param name="Scan">What the scan found: the refusal, a torn tail, an accepted config change.</param>
+public sealed record JournalReplay(long Records, JournalScan Scan)
+{
+    /// <summary>The refusal, or null.</summary>
+    public JournalError? Error => Scan.Error;
+}
+
 /// <summary>
-/// The input journal (design.md, "Nothing lost"): every input, in ring order, as an 8-byte file
-/// header followed by records of [u16 length][SBE input message]. The gate publishes no decision
-/// before its input is journaled, and a restart replays the file to the same state hash.
+/// The input journal (design.md, "Nothing lost"): every input, in ring order, as the SBE message
+/// the gate received, in checksummed records of a segmented journal (<see cref="JournalFormat"/>).
+/// The gate publishes no decision before its input is journaled, and a restart replays the journal
+/// to the same state hash.
 /// </summary>
 public static class InputJournal
 {
-    /// <summary>File magic and format version.</summary>
-    public static ReadOnlySpan<byte> Magic => "CMJRNL01"u8;
-
-    /// <summary>Length prefix of a record.</summary>
-    public const int RecordHeaderLength = sizeof(ushort);
-
     /// <summary>
     /// Applies every journaled input to <paramref name="engine"/> in order (outputs are discarded:
-    /// they were published before). Returns the number of inputs; throws <see cref="InvalidDataException"/>
-    /// on a damaged file, except that a torn last record (a crash mid-write) is ignored.
+    /// they were published before). The whole journal is checked first — checksums, sequences, the
+    /// config fingerprint against <paramref name="expected"/> (unless <paramref name="acceptConfigChange"/>),
+    /// and that every message decodes — so a refused journal leaves the engine untouched. A torn tail
+    /// at the very end is not applied and is reported in the result (the next open for append cuts it).
     /// </summary>
-    public static long Replay(string path, RiskEngine engine)
+    public static JournalReplay Replay(string directory, RiskEngine engine, ConfigFingerprint expected, bool acceptConfigChange = false)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        Span<byte> header = stackalloc byte[8];
-        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header.SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a CrossMargin input journal");
-        var buffer = new byte[ushort.MaxValue];
-        long count = 0;
-        while (true)
+        ArgumentNullException.ThrowIfNull(engine);
+        var check = new DecodeCheck();
+        var scan = JournalReader.Scan(directory, expected, acceptConfigChange, ref check);
+        if (scan.Error is not null) return new JournalReplay(0, scan);
+        if (scan.Records > 0 && scan.FirstSequence != JournalFormat.FirstSequence)
+            return new JournalReplay(0, scan with
+            {
+                Error = new JournalError(JournalErrorKind.StartsLate, directory, -1, scan.FirstSequence,
+                    $"the journal starts at record {scan.FirstSequence}: the segments before it are missing"),
+            });
+        var apply = new Apply(engine);
+        var applied = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
+        if (applied.Error is not null || applied.Records != scan.Records)
         {
-            if (stream.ReadAtLeast(buffer.AsSpan(0, RecordHeaderLength), RecordHeaderLength, throwOnEndOfStream: false) < RecordHeaderLength) break;
-            int length = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
-            if (stream.ReadAtLeast(buffer.AsSpan(0, length), length, throwOnEndOfStream: false) < length) break; // torn tail
-            var result = InputCodec.TryDecode(buffer.AsSpan(0, length), out RiskInput input, out _);
-            if (result != DecodeResult.Ok) throw new InvalidDataException($"{path}: record {count + 1} does not decode ({result})");
-            engine.Process(input);
-            count++;
+            // The files changed between the passes (someone else writing?): say so rather than guess.
+            return new JournalReplay(apply.Count, applied.Error is null ? applied with
+            {
+                Error = new JournalError(JournalErrorKind.Io, directory, -1, 0, "the journal changed while it was replayed"),
+            } : applied);
         }
-        return count;
+        return new JournalReplay(apply.Count, applied);
     }
-}
 
-/// <summary>
-/// Appends inputs to a journal file. Single-threaded: owned by the journaler thread once the
-/// gate runs. <see cref="Flush"/> at the end of each batch pushes the bytes to the OS (and to the
-/// disk when <c>fsync</c> was asked for) before the journaler releases the batch's sequences.
-/// </summary>
-public sealed class JournalWriter : IDisposable
-{
-    private readonly FileStream _stream;
-    private readonly bool _fsync;
-    private readonly byte[] _record = new byte[InputJournal.RecordHeaderLength + InputCodec.MaxLength];
-
-    /// <summary>Opens (creating with a header if new) the journal at <paramref name="path"/> for appending.</summary>
-    public JournalWriter(string path, bool fsync)
+    private struct DecodeCheck : IJournalVisitor
     {
-        _fsync = fsync;
-        _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 20);
-        if (_stream.Length == 0) _stream.Write(InputJournal.Magic);
-        _stream.Seek(0, SeekOrigin.End);
+        public readonly string? OnRecord(long sequence, ReadOnlySpan<byte> message)
+        {
+            var result = InputCodec.TryDecode(message, out _, out _);
+            return result == DecodeResult.Ok ? null : $"message does not decode ({result})";
+        }
     }
 
-    /// <summary>Records written through this writer.</summary>
-    public long Records { get; private set; }
-
-    /// <summary>Appends one input (buffered; no allocation).</summary>
-    public void Append(in RiskInput input, long senderSequence)
+    private struct Apply(RiskEngine engine) : IJournalVisitor
     {
-        int n = InputCodec.Encode(input, senderSequence, _record.AsSpan(InputJournal.RecordHeaderLength));
-        if (n <= 0) return; // not encodable (cannot happen for inputs that passed the decoder)
-        BinaryPrimitives.WriteUInt16LittleEndian(_record, (ushort)n);
-        _stream.Write(_record, 0, InputJournal.RecordHeaderLength + n);
-        Records++;
+        public long Count;
+
+        public string? OnRecord(long sequence, ReadOnlySpan<byte> message)
+        {
+            var result = InputCodec.TryDecode(message, out RiskInput input, out _);
+            if (result != DecodeResult.Ok) return $"message does not decode ({result})";
+            engine.Process(input);
+            Count++;
+            return null;
+        }
     }
-
-    /// <summary>Pushes buffered records to the OS, and to the disk when configured.</summary>
-    public void Flush() => _stream.Flush(_fsync);
-
-    /// <summary>Flushes and closes.</summary>
-    public void Dispose()
-    {
-        _stream.Flush(_fsync);
-        _stream.Dispose();
-    }
-}
-
-/// <summary>
-/// The journaler: a consumer of the inbound ring in parallel with the risk processor (its own
-/// thread), flushing at the end of every batch so its sequence only ever covers durable records.
-/// </summary>
-public struct JournalHandler(JournalWriter writer) : IEventHandler<InboundEvent>
-{
-    /// <inheritdoc />
-    public readonly void OnEvent(ref InboundEvent data, long sequence, bool endOfBatch)
-    {
-        if (data.Definition is null) writer.Append(data.Input, data.Tag); // definitions come from the config at start-up
-        if (endOfBatch) writer.Flush();
-    }
-
-    /// <inheritdoc />
-    public readonly void OnBatchStart(long batchSize) { }
-
-    /// <inheritdoc />
-    public readonly void OnStart() { }
-
-    /// <inheritdoc />
-    public readonly void OnShutdown() => writer.Flush();
 }

@@ -1,0 +1,69 @@
+using CrossMargin.Disruptor.Processing;
+using CrossMargin.Gate.Pipeline;
+using CrossMargin.Messages;
+
+namespace CrossMargin.Gate.Journal;
+
+/// <summary>
+/// The journaler: a consumer of the inbound ring in parallel with the risk processor (its own
+/// thread), committing at the end of every batch so its sequence only ever covers records that are
+/// as durable as the policy promises.
+/// </summary>
+/// <remarks>
+/// If the writer fails (disk full, I/O error), the handler parks instead of returning: its sequence
+/// then never covers an input that is not journaled, so no decision of one is published; the gate
+/// reports <see cref="JournalWriter.Fault"/> and the inbound ring fills up (intake stops, loudly).
+/// </remarks>
+public readonly struct JournalHandler(JournalWriter writer) : IEventHandler<InboundEvent>
+{
+    private readonly byte[] _scratch = new byte[InputCodec.MaxLength];
+
+    /// <inheritdoc />
+    public void OnEvent(ref InboundEvent data, long sequence, bool endOfBatch)
+    {
+        if (data.Definition is null) // definitions come from the config at start-up
+        {
+            // ADAPTER — to be replaced when the inbound slot carries the received bytes: until then the
+            // decoded input is encoded again (the codec is canonical, so these are the bytes a
+            // conforming sender sent). Wire it as Append(receivedBytes) once the slot has them.
+            int n = InputCodec.Encode(data.Input, data.Tag, _scratch);
+            if (n > 0) Append(_scratch.AsSpan(0, n));
+        }
+        if (endOfBatch) Commit();
+    }
+
+    /// <summary>Journals one received message under the next sequence (parks on a failure, see remarks).</summary>
+    public void Append(ReadOnlySpan<byte> received)
+    {
+        AppendResult result;
+        try { result = writer.Append(writer.NextSequence, received); }
+        catch (IOException) { result = AppendResult.Faulted; }
+        if (result == AppendResult.Ok) return;
+        writer.MarkFaulted(writer.Fault ?? new InvalidOperationException($"journal append refused: {result}"));
+        Park();
+    }
+
+    /// <inheritdoc />
+    public void OnBatchStart(long batchSize) { }
+
+    /// <inheritdoc />
+    public void OnStart() { }
+
+    /// <inheritdoc />
+    public void OnShutdown()
+    {
+        if (writer.Fault is null) Commit();
+    }
+
+    private void Commit()
+    {
+        try { writer.Commit(); }
+        catch (IOException) { Park(); }
+    }
+
+    // Never return past an input that is not journaled (see remarks). Cold: only after a failure.
+    private static void Park()
+    {
+        while (true) Thread.Sleep(1000);
+    }
+}
