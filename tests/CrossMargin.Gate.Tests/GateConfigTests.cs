@@ -53,12 +53,18 @@ public class GateConfigTests
     [Fact]
     public void A_journal_section_is_read_and_checked()
     {
-        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"/var/lib/crossmargin/inputs.journal\", \"fsync\": true },\n  \"threads\":");
+        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"/var/lib/crossmargin/inputs.journal\", \"durability\": \"interval:5\", \"segmentSize\": 1048576 },\n  \"threads\":");
         var config = GateConfig.Parse(json);
         Assert.Equal("/var/lib/crossmargin/inputs.journal", config.JournalPath);
-        Assert.True(config.JournalFsync);
-        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("\"fsync\": true", "\"fsync\": 1")));
-        Assert.StartsWith("config.journal.fsync", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(Journal.DurabilityPolicy.Interval(5), config.JournalDurability);
+        Assert.Equal(1 << 20, config.JournalSegmentBytes);
+        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("interval:5", "interval:0")));
+        Assert.StartsWith("config.journal.durability: 'interval:0' is not one of none, batch, interval:MS", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("1048576", "100")));
+        Assert.StartsWith("config.journal.segmentSize", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("\"durability\"", "\"fsync\"")));
+        Assert.StartsWith("config.journal.fsync: unknown key", ex.Message, StringComparison.Ordinal);
         Assert.Null(GateConfig.LoadDefault().JournalPath);
+        Assert.Equal(Journal.DurabilityPolicy.None, GateConfig.LoadDefault().JournalDurability);
     }
 }

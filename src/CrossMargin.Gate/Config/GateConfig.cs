@@ -152,7 +152,7 @@ public sealed record GateConfig
                     config = config with { JournalDurability = policy };
                 }
                 if (journal.Has("segmentSize"))
-                    config = config with { JournalSegmentBytes = journal.Int("segmentSize", (int)Journal.JournalFormat.MinSegmentBytes, int.MaxValue) };
+                    config = config with { JournalSegmentBytes = journal.Int("segmentSize", 4096, int.MaxValue) };
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
             return config;

@@ -47,8 +47,11 @@ public static class JournalFormat
     /// <summary>Sequence of the first record of a new journal.</summary>
     public const long FirstSequence = 1;
 
-    /// <summary>Smallest allowed segment size: a header and the longest record fit.</summary>
-    public const long MinSegmentBytes = SegmentHeaderLength + RecordOverhead + MaxMessageLength;
+    /// <summary>
+    /// Smallest allowed segment size. A segment always takes at least one record, so a record longer
+    /// than the room left starts a new segment rather than being refused.
+    /// </summary>
+    public const long MinSegmentBytes = 256;
 
     /// <summary>Default segment size (64 MiB).</summary>
     public const long DefaultSegmentBytes = 64L << 20;
