@@ -1,17 +1,18 @@
 using CrossMargin.Journal.Benchmarks;
 
 // Modes:
-//   journal [repetitions] [seconds-per-run] [batch sizes, comma-separated] [directory]
+//   journal [repetitions] [seconds-per-run] [batch sizes, comma-separated] [directory] [records/s offered, 0 = flat out]
 //       append+commit cost (p50/p99/p99.9/max) and throughput (records/s, MB/s) of the input journal
 //       under each durability policy: none, batch, interval:1, interval:10. Medians over repetitions.
 string mode = args.Length > 0 ? args[0] : "journal";
 if (mode != "journal")
 {
-    Console.Error.WriteLine("usage: CrossMargin.Journal.Benchmarks journal [repetitions=3] [seconds=3] [batches=1,16,256] [directory=$TMPDIR]");
+    Console.Error.WriteLine("usage: CrossMargin.Journal.Benchmarks journal [repetitions=3] [seconds=3] [batches=1,16,256] [directory=$TMPDIR] [rate=0 (flat out) | records/s]");
     return 2;
 }
 int reps = args.Length > 1 && int.TryParse(args[1], out int r) && r > 0 ? r : 3;
 double seconds = args.Length > 2 && double.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 3;
 int[] batches = args.Length > 3 ? args[3].Split(',').Select(int.Parse).ToArray() : [1, 16, 256];
 string root = args.Length > 4 ? args[4] : Path.GetTempPath();
-return JournalHarness.Run(reps, seconds, batches, root);
+long rate = args.Length > 5 ? long.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 0;
+return JournalHarness.Run(reps, seconds, batches, root, rate);
