@@ -99,7 +99,11 @@ public sealed class JournalWriter : IDisposable
         FileStream lockFile;
         try
         {
+            bool created = !Directory.Exists(directory);
             Directory.CreateDirectory(directory);
+            // A new journal directory's own name must survive a power cut too.
+            if (created && options.Durability.Mode != DurabilityMode.None && Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+                DiskSync.Directory(parent);
             // FileShare.None takes an exclusive advisory lock (flock) on Unix: one writer per journal.
             lockFile = new FileStream(Path.Combine(directory, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
         }

@@ -112,6 +112,40 @@ public class JournalReplayTests
     }
 
     [Fact]
+    public void The_run_command_refuses_a_damaged_journal_or_another_config_in_one_line_and_exits_non_zero()
+    {
+        var config = GateConfig.LoadDefault();
+        string dir = JournalKit.NewDirectory();
+        string reordered = Path.Combine(Path.GetTempPath(), $"cm-config-{Guid.NewGuid():N}.json");
+        try
+        {
+            JournalKit.Write(dir, JournalKit.Options(config, segmentBytes: 1024), JournalKit.Messages(config));
+            File.WriteAllText(reordered, ReorderedConfigJson());
+            // The journal is checked before any socket is opened, so the default ports are never bound here.
+            var (code, stdout, stderr) = Cli("run", "--journal", dir, "--config", reordered, "--seconds", "1");
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            Assert.StartsWith("crossmargin: journal refused (ConfigChanged): segment-00000000.cmj at offset 24", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+
+            string middle = JournalKit.Segments(dir)[3];
+            var bytes = File.ReadAllBytes(middle);
+            bytes[200] ^= 0x80;
+            File.WriteAllBytes(middle, bytes);
+            (code, stdout, stderr) = Cli("run", "--journal", dir, "--seconds", "1");
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Matches(@"^crossmargin: journal refused \(BadRecord(Checksum|Header)\): segment-00000003\.cmj at offset \d+, record \d+: record (header )?checksum mismatch$", line);
+            Assert.Equal(bytes, File.ReadAllBytes(middle)); // refused, not cut
+        }
+        finally
+        {
+            JournalKit.Delete(dir);
+            File.Delete(reordered);
+        }
+    }
+
+    [Fact]
     public void A_gate_restarted_over_a_torn_tail_cuts_it_replays_and_goes_on_to_the_uninterrupted_state()
     {
         string dir = JournalKit.NewDirectory();
