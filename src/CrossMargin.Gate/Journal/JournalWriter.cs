@@ -96,7 +96,6 @@ public sealed class JournalWriter : IDisposable
         if (options.SegmentBytes < JournalFormat.MinSegmentBytes)
             throw new ArgumentOutOfRangeException(nameof(options), $"segment size must be at least {JournalFormat.MinSegmentBytes} bytes");
         if (File.Exists(directory)) return JournalReader.Verify(directory).Error; // the legacy-format message
-        FileStream lockFile;
         try
         {
             bool created = !Directory.Exists(directory);
@@ -104,10 +103,15 @@ public sealed class JournalWriter : IDisposable
             // A new journal directory's own name must survive a power cut too.
             if (created && options.Durability.Mode != DurabilityMode.None && Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
                 DiskSync.Directory(parent);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return new JournalError(JournalErrorKind.Io, directory, -1, 0, ex.Message); }
+        FileStream lockFile;
+        try
+        {
             // FileShare.None takes an exclusive advisory lock (flock) on Unix: one writer per journal.
             lockFile = new FileStream(Path.Combine(directory, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
         }
-        catch (IOException ex) { return new JournalError(JournalErrorKind.Locked, directory, -1, 0, $"cannot lock: {ex.Message}"); }
+        catch (IOException ex) { return new JournalError(JournalErrorKind.Locked, directory, -1, 0, $"in use by another writer ({ex.Message})"); }
         catch (UnauthorizedAccessException ex) { return new JournalError(JournalErrorKind.Io, directory, -1, 0, ex.Message); }
 
         var scan = JournalReader.Verify(directory, options.Fingerprint, options.AcceptConfigChange);
