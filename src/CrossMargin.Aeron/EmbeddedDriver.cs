@@ -129,6 +129,21 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     public int DoWork()
     {
         long now = Clock();
+        return DoReceiverWork(now) + DoSenderWork(now);
+    }
+
+    /// <summary>
+    /// The receiver half of a duty cycle: read every receive endpoint, then the subscriptions'
+    /// timers (status messages, NAKs). A thread that also publishes calls this first, polls and
+    /// offers, then <see cref="DoSenderWork()"/>, so what it offered leaves in the same cycle.
+    /// </summary>
+    public int DoReceiverWork() => DoReceiverWork(Clock());
+
+    /// <summary>The sender half of a duty cycle: control frames in, SETUP/data/retransmits/heartbeats out, EOS linger.</summary>
+    public int DoSenderWork() => DoSenderWork(Clock());
+
+    private int DoReceiverWork(long now)
+    {
         int work = 0;
         for (int i = 0; i < _endpointCount; i++)
         {
@@ -138,6 +153,12 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         {
             work += _subscriptions[i].DoWork(now);
         }
+        return work;
+    }
+
+    private int DoSenderWork(long now)
+    {
+        int work = 0;
         for (int i = _publicationCount - 1; i >= 0; i--)
         {
             NetworkPublication publication = _publications[i];

@@ -156,27 +156,43 @@ public class GateHostTests
     }
 
     [Fact]
-    public void A_malformed_message_is_counted_and_answered_and_a_sequence_gap_is_counted()
+    public void A_malformed_message_enters_the_ring_in_order_is_journaled_and_answered_and_a_sequence_gap_is_counted()
     {
-        var config = LoopbackConfig();
-        using var gate = GateHost.Start(config);
-        using var peer = new Peer(config);
-        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
-        var buffer = new byte[InputCodec.MaxLength];
-        int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 1_000_000 }, 1, buffer);
-        peer.Send(buffer.AsSpan(0, n));
-        peer.Send([1, 2, 3]); // too short for a header
-        n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 4, buffer); // 2 and 3 never sent
-        peer.Send(buffer.AsSpan(0, n));
-        peer.Pump(() => peer.Received.Count >= 2, TimeSpan.FromSeconds(10));
-        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
-        Assert.Equal(InputErrorCodec.TemplateId, BitConverter.ToUInt16(peer.Received[0], 2));
-        Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(peer.Received[0], out _, out _, out var decodeResult));
-        Assert.Equal(DecodeResult.TooShort, decodeResult);
-        Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
-        Assert.Equal(1, gate.Counters.DecodeRejects);
-        Assert.Equal(2, gate.Counters.SequenceGaps);
-        Assert.Equal(2, gate.Counters.InputsPublished);
+        string journal = Path.Combine(Path.GetTempPath(), $"cm-journal-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var config = LoopbackConfig().WithJournal(journal);
+            using (var gate = GateHost.Start(config))
+            using (var peer = new Peer(config))
+            {
+                peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+                var buffer = new byte[InputCodec.MaxLength];
+                int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 1_000_000 }, 1, buffer);
+                peer.Send(buffer.AsSpan(0, n));
+                peer.Send([1, 2, 3]); // too short for a header
+                n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 4, buffer); // 2 and 3 never sent
+                peer.Send(buffer.AsSpan(0, n));
+                peer.Pump(() => peer.Received.Count >= 2, TimeSpan.FromSeconds(10));
+                Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+                // Answered in input order: the reject of the malformed message, then the query's answer.
+                Assert.Equal(InputErrorCodec.TemplateId, BitConverter.ToUInt16(peer.Received[0], 2));
+                Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(peer.Received[0], out _, out var status, out var decodeResult));
+                Assert.Equal(DecodeResult.TooShort, decodeResult);
+                Assert.Equal(ProcessStatus.Applied, status);
+                Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
+                Assert.Equal(1, gate.Counters.DecodeRejects);
+                Assert.Equal(2, gate.Counters.SequenceGaps);
+                Assert.Equal(3, gate.Counters.InputsPublished); // the malformed one took its slot in the order
+                Assert.Equal(0, gate.Counters.InboundRingFull);
+                Assert.Equal(1, gate.ProcessorCounters.Malformed);
+                Assert.Equal(2, gate.ProcessorCounters.Inputs);
+            }
+            // Journaled in its place: replay reads three records and applies the two inputs.
+            var replayed = config.BuildEngine();
+            Assert.Equal(3, Journal.InputJournal.Replay(journal, replayed));
+            Assert.Equal(1_000_000, replayed.Figures(1).Equity);
+        }
+        finally { File.Delete(journal); }
     }
 
     [Fact]

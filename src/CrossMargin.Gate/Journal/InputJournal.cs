@@ -8,8 +8,10 @@ namespace CrossMargin.Gate.Journal;
 
 /// <summary>
 /// The input journal (design.md, "Nothing lost"): every input, in ring order, as an 8-byte file
-/// header followed by records of [u16 length][SBE input message]. The gate publishes no decision
-/// before its input is journaled, and a restart replays the file to the same state hash.
+/// header followed by records of [u16 length][SBE input message]. A malformed input keeps its place
+/// in the order as a record holding its input-error message (template 120: the decode result and the
+/// sender sequence if one was readable); replay counts it and changes nothing. The gate publishes no
+/// decision before its input is journaled, and a restart replays the file to the same state hash.
 /// </summary>
 public static class InputJournal
 {
@@ -21,7 +23,7 @@ public static class InputJournal
 
     /// <summary>
     /// Applies every journaled input to <paramref name="engine"/> in order (outputs are discarded:
-    /// they were published before). Returns the number of inputs; throws <see cref="InvalidDataException"/>
+    /// they were published before). Returns the number of records (malformed inputs included); throws <see cref="InvalidDataException"/>
     /// on a damaged file, except that a torn last record (a crash mid-write) is ignored.
     /// </summary>
     public static long Replay(string path, RiskEngine engine)
@@ -37,7 +39,13 @@ public static class InputJournal
             if (stream.ReadAtLeast(buffer.AsSpan(0, RecordHeaderLength), RecordHeaderLength, throwOnEndOfStream: false) < RecordHeaderLength) break;
             int length = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
             if (stream.ReadAtLeast(buffer.AsSpan(0, length), length, throwOnEndOfStream: false) < length) break; // torn tail
-            var result = InputCodec.TryDecode(buffer.AsSpan(0, length), out RiskInput input, out _);
+            var record = buffer.AsSpan(0, length);
+            var result = InputCodec.TryDecode(record, out RiskInput input, out _);
+            if (result != DecodeResult.Ok && InputErrorCodec.TryDecode(record, out _, out _, out _) == DecodeResult.Ok)
+            {
+                count++; // a malformed input: ordered and answered, never applied
+                continue;
+            }
             if (result != DecodeResult.Ok) throw new InvalidDataException($"{path}: record {count + 1} does not decode ({result})");
             engine.Process(input);
             count++;
@@ -79,6 +87,16 @@ public sealed class JournalWriter : IDisposable
         Records++;
     }
 
+    /// <summary>Appends a malformed input as its input-error message (buffered; no allocation).</summary>
+    public void AppendMalformed(DecodeResult reason, long senderSequence)
+    {
+        int n = InputErrorCodec.Encode(senderSequence, ProcessStatus.Applied, reason, _record.AsSpan(InputJournal.RecordHeaderLength));
+        if (n <= 0) return;
+        BinaryPrimitives.WriteUInt16LittleEndian(_record, (ushort)n);
+        _stream.Write(_record, 0, InputJournal.RecordHeaderLength + n);
+        Records++;
+    }
+
     /// <summary>Pushes buffered records to the OS, and to the disk when configured.</summary>
     public void Flush() => _stream.Flush(_fsync);
 
@@ -99,7 +117,9 @@ public struct JournalHandler(JournalWriter writer) : IEventHandler<InboundEvent>
     /// <inheritdoc />
     public readonly void OnEvent(ref InboundEvent data, long sequence, bool endOfBatch)
     {
-        if (data.Definition is null) writer.Append(data.Input, data.Tag); // definitions come from the config at start-up
+        // Definitions come from the configuration at start-up: not journaled.
+        if (data.Kind == InboundKind.Input) writer.Append(data.Input, data.Tag);
+        else if (data.Kind == InboundKind.Malformed) writer.AppendMalformed(data.DecodeResult, data.Tag);
         if (endOfBatch) writer.Flush();
     }
 

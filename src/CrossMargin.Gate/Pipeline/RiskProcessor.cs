@@ -4,6 +4,7 @@ using CrossMargin.Core.Scenario;
 using CrossMargin.Disruptor;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Disruptor.Sequencing;
+using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Pipeline;
 
@@ -13,7 +14,7 @@ namespace CrossMargin.Gate.Pipeline;
 /// </summary>
 public sealed class RiskProcessorCounters
 {
-    internal long _inputs, _inputErrors, _definitions, _definitionErrors, _outputs, _allocatedBytes, _pinFailed;
+    internal long _inputs, _inputErrors, _malformed, _definitions, _definitionErrors, _outputs, _allocatedBytes, _pinFailed, _answerWaits, _encodeFailures;
     internal ScenarioParser? _definitionParser;
 
     /// <summary>Inputs handed to the engine (applied or not).</summary>
@@ -24,6 +25,15 @@ public sealed class RiskProcessorCounters
 
     /// <summary>Inputs the engine could not apply (each also published as an <see cref="OutboundKind.InputError"/>).</summary>
     public long InputErrors => Volatile.Read(ref _inputErrors);
+
+    /// <summary>Malformed inputs (did not decode) answered with an input error.</summary>
+    public long Malformed => Volatile.Read(ref _malformed);
+
+    /// <summary>Times the processor waited for answer-ring space (the consumer held too many unsent answers).</summary>
+    public long AnswerWaits => Volatile.Read(ref _answerWaits);
+
+    /// <summary>Outputs that could not be encoded (sent as nothing; should stay 0).</summary>
+    public long EncodeFailures => Volatile.Read(ref _encodeFailures);
 
     /// <summary>Definitions applied.</summary>
     public long Definitions => Volatile.Read(ref _definitions);
@@ -44,18 +54,19 @@ public sealed class RiskProcessorCounters
 
 /// <summary>
 /// The risk processor: the inbound ring's event handler. It owns the <see cref="RiskEngine"/>, applies
-/// each input in ring order and publishes every event it produced into the outbound ring.
+/// each input in ring order and publishes every event it produced into the outbound ring, encoded
+/// as the decision message the gate sends.
 /// </summary>
 /// <remarks>
-/// <para>Threading: all members run on the single risk processor thread (the engine and the outbound
-/// ring's producer side belong to it). The struct is copied into its <see cref="BatchEventProcessor{T, THandler, TWait}"/>;
-/// mutable state lives in the referenced objects.</para>
+/// <para>Threading: all members run on the single risk processor thread (the engine, the outbound
+/// ring's producer side and the answer ring's writer side belong to it). The struct is copied into
+/// its <see cref="BatchEventProcessor{T, THandler, TWait}"/>; mutable state lives in the referenced objects.</para>
 /// <para>Per input: <see cref="RiskEngine.Process"/>, then one claim of <c>n</c> outbound slots and
 /// one publish (per-slot publishes only when an input produced more events than the ring holds, so
-/// the processor can never wait on slots the consumer cannot see). An input the engine refuses
-/// becomes one <see cref="OutboundKind.InputError"/>: counted, never thrown. Account and fund answers
-/// copy the state into the slot's pre-allocated <see cref="OutboundEvent.Snapshot"/>. Nothing on
-/// this path allocates.</para>
+/// the processor can never wait on slots the consumer cannot see). Each slot gets its decision
+/// message encoded in place; an account or fund answer is encoded into the <see cref="AnswerRing"/>
+/// (one scratch snapshot, no per-slot objects). An input the engine refuses, and a malformed input,
+/// becomes one <see cref="OutboundKind.InputError"/>: counted, never thrown. Nothing on this path allocates.</para>
 /// </remarks>
 public struct RiskProcessor : IEventHandler<InboundEvent>
 {
@@ -63,17 +74,26 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     private readonly RingBuffer<OutboundEvent> _out;
     private readonly SingleProducerSequencer _outSequencer;
     private readonly RiskProcessorCounters _counters;
+    private readonly AnswerRing _answers;
+    private readonly AccountSnapshot _scratch;
+    private readonly ColdTable<PipelineDefinition> _definitions;
+    private readonly ColdTable<string> _definitionErrors;
     private readonly bool _trackAllocations;
     private readonly int _outSize;
     private readonly int _cpu;
 
-    internal RiskProcessor(RiskEngine engine, RingBuffer<OutboundEvent> outbound, SingleProducerSequencer outSequencer, RiskProcessorCounters counters, bool trackAllocations, int cpu = -1)
+    internal RiskProcessor(RiskEngine engine, RingBuffer<OutboundEvent> outbound, SingleProducerSequencer outSequencer, RiskProcessorCounters counters,
+        SideTables tables, bool trackAllocations, int cpu = -1)
     {
         _cpu = cpu;
         _engine = engine;
         _out = outbound;
         _outSequencer = outSequencer;
         _counters = counters;
+        _answers = tables.Answers;
+        _scratch = new AccountSnapshot(engine);
+        _definitions = tables.Definitions;
+        _definitionErrors = tables.DefinitionErrors;
         _trackAllocations = trackAllocations;
         _outSize = outbound.BufferSize;
     }
@@ -81,13 +101,11 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     /// <inheritdoc />
     public void OnEvent(ref InboundEvent data, long sequence, bool endOfBatch)
     {
-        if (data.Definition is not null)
+        switch (data.Kind)
         {
-            ApplyDefinition(ref data, sequence);
-        }
-        else
-        {
-            ProcessInput(ref data, sequence);
+            case InboundKind.Input: ProcessInput(ref data, sequence); break;
+            case InboundKind.Malformed: PublishMalformed(ref data, sequence); break;
+            default: ApplyDefinition(ref data, sequence); break;
         }
 
         if (endOfBatch && _trackAllocations)
@@ -104,7 +122,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         ProcessStatus status = _engine.Process(in data.Input);
         if (status != ProcessStatus.Applied)
         {
-            PublishInputError(ref data, sequence, status);
+            PublishInputError(ref data, sequence, status, DecodeResult.Ok);
             return;
         }
 
@@ -125,7 +143,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         long lo = hi - n + 1;
         for (int i = 0; i < n; i++)
         {
-            Fill(ref _out[lo + i], ref data, sequence, in events[i], i == n - 1);
+            Fill(ref _out[lo + i], lo + i, ref data, sequence, in events[i], i == n - 1);
         }
 
         _outSequencer.Publish(lo, hi);
@@ -133,25 +151,63 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly void Fill(ref OutboundEvent o, ref InboundEvent data, long sequence, in RiskEvent e, bool last)
+    private readonly void Fill(ref OutboundEvent o, long outSequence, ref InboundEvent data, long sequence, in RiskEvent e, bool last)
     {
-        o.Kind = OutboundKind.Event;
-        o.LastOfInput = last;
+        Stamp(ref o, OutboundKind.Event, ref data, sequence, last);
         o.Status = ProcessStatus.Applied;
+        o.DecodeResult = DecodeResult.Ok;
         o.Event = e;
+        o.ColdIndex = data.ColdIndex;
+        if (e.Kind is EventKind.Account or EventKind.Fund)
+        {
+            EncodeAnswer(ref o, outSequence, in e, data.Tag);
+            return;
+        }
+
+        int n = OutputCodec.Encode(in e, data.Tag, o.Encoded);
+        if (n < 0)
+        {
+            Volatile.Write(ref _counters._encodeFailures, _counters._encodeFailures + 1);
+            n = 0;
+        }
+        o.EncodedLength = n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Stamp(ref OutboundEvent o, OutboundKind kind, ref InboundEvent data, long sequence, bool last)
+    {
+        o.Kind = kind;
+        o.LastOfInput = last;
         o.InputSequence = sequence;
         o.Tag = data.Tag;
         o.PublishedTicks = data.PublishedTicks;
-        o.UnknownInstrumentId = data.UnknownInstrumentId;
-        o.Error = null;
-        if (e.Kind == EventKind.Account)
+        o.AnswerOffset = -1;
+    }
+
+    // Rare (queries): snapshot into the one scratch object, encode into the answer ring.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void EncodeAnswer(ref OutboundEvent o, long outSequence, in RiskEvent e, long tag)
+    {
+        if (e.Kind == EventKind.Account) _engine.Snapshot(e.Account, _scratch);
+        else _engine.SnapshotFund(_scratch);
+        int length = AccountSnapshotCodec.LengthOf(_scratch);
+        int offset;
+        if (!_answers.TryReserve(length, outSequence, out offset))
         {
-            _engine.Snapshot(e.Account, o.Snapshot!);
+            // The consumer still holds older answers: wait for it as for a full outbound ring.
+            Volatile.Write(ref _counters._answerWaits, _counters._answerWaits + 1);
+            SpinWait spin = default;
+            while (!_answers.TryReserve(length, outSequence, out offset)) spin.SpinOnce(sleep1Threshold: -1);
         }
-        else if (e.Kind == EventKind.Fund)
+
+        int n = AccountSnapshotCodec.Encode(_scratch, tag, _answers.Slice(offset, length));
+        if (n < 0)
         {
-            _engine.SnapshotFund(o.Snapshot!);
+            Volatile.Write(ref _counters._encodeFailures, _counters._encodeFailures + 1);
+            n = 0;
         }
+        o.AnswerOffset = offset;
+        o.EncodedLength = n;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -160,7 +216,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         for (int i = 0; i < events.Length; i++)
         {
             long s = _outSequencer.Next();
-            Fill(ref _out[s], ref data, sequence, in events[i], i == events.Length - 1);
+            Fill(ref _out[s], s, ref data, sequence, in events[i], i == events.Length - 1);
             _outSequencer.Publish(s);
         }
 
@@ -168,29 +224,34 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private readonly void PublishInputError(ref InboundEvent data, long sequence, ProcessStatus status)
+    private readonly void PublishMalformed(ref InboundEvent data, long sequence)
     {
-        Volatile.Write(ref _counters._inputErrors, _counters._inputErrors + 1);
+        Volatile.Write(ref _counters._malformed, _counters._malformed + 1);
+        PublishInputError(ref data, sequence, ProcessStatus.Applied, data.DecodeResult);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void PublishInputError(ref InboundEvent data, long sequence, ProcessStatus status, DecodeResult decodeResult)
+    {
+        if (decodeResult == DecodeResult.Ok) Volatile.Write(ref _counters._inputErrors, _counters._inputErrors + 1);
         long s = _outSequencer.Next();
         ref OutboundEvent o = ref _out[s];
-        o.Kind = OutboundKind.InputError;
-        o.LastOfInput = true;
+        Stamp(ref o, OutboundKind.InputError, ref data, sequence, last: true);
         o.Status = status;
+        o.DecodeResult = decodeResult;
         o.Event = default;
-        o.InputSequence = sequence;
-        o.Tag = data.Tag;
-        o.PublishedTicks = data.PublishedTicks;
-        o.UnknownInstrumentId = data.UnknownInstrumentId;
-        o.Error = null;
+        o.ColdIndex = data.ColdIndex;
+        int n = InputErrorCodec.Encode(data.Tag, status, decodeResult, o.Encoded);
+        o.EncodedLength = n > 0 ? n : 0;
         _outSequencer.Publish(s);
         Volatile.Write(ref _counters._outputs, _counters._outputs + 1);
     }
 
-    // Rare and not hot: may allocate (instrument tables, JSON of a scenario line).
+    // Rare and not hot: may allocate (instrument tables, JSON of a scenario line, the refusal text).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void ApplyDefinition(ref InboundEvent data, long sequence)
     {
-        if (data.Definition!.Apply(_engine, ref _counters._definitionParser, out string? error))
+        if (_definitions[data.ColdIndex]!.Apply(_engine, ref _counters._definitionParser, out string? error))
         {
             Volatile.Write(ref _counters._definitions, _counters._definitions + 1);
             return;
@@ -199,15 +260,12 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         Volatile.Write(ref _counters._definitionErrors, _counters._definitionErrors + 1);
         long s = _outSequencer.Next();
         ref OutboundEvent o = ref _out[s];
-        o.Kind = OutboundKind.DefinitionError;
-        o.LastOfInput = true;
+        Stamp(ref o, OutboundKind.DefinitionError, ref data, sequence, last: true);
         o.Status = ProcessStatus.Applied;
+        o.DecodeResult = DecodeResult.Ok;
         o.Event = default;
-        o.InputSequence = sequence;
-        o.Tag = data.Tag;
-        o.PublishedTicks = data.PublishedTicks;
-        o.UnknownInstrumentId = null;
-        o.Error = error;
+        o.ColdIndex = _definitionErrors.Add(error ?? "refused");
+        o.EncodedLength = 0; // nothing on the wire: definitions come from the configuration
         _outSequencer.Publish(s);
         Volatile.Write(ref _counters._outputs, _counters._outputs + 1);
     }
