@@ -256,4 +256,44 @@ public class GateHostTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void The_network_and_risk_threads_allocate_nothing_per_message_after_warm_up()
+    {
+        var config = LoopbackConfig();
+        var inputs = Workload(config.BuildEngine());
+        using var gate = GateHost.Start(config, trackAllocations: true);
+        using var peer = new Peer(config);
+        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+        var buffer = new byte[InputCodec.MaxLength];
+        long sent = 0;
+        void Round()
+        {
+            // Orders, fills, marks, liquidations, queries (answer ring) and one malformed message.
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], ++sent, buffer)));
+                peer.Pump(() => true, TimeSpan.FromSeconds(1));
+            }
+            peer.Send([9, 9, 9]);
+            sent++;
+            peer.Pump(() => gate.Counters.InputsPublished == sent && gate.ProcessorCounters.Inputs + gate.ProcessorCounters.Malformed == sent
+                && gate.Counters.DecisionsSent == gate.ProcessorCounters.Outputs, TimeSpan.FromSeconds(30));
+        }
+        Round(); // warm-up: JIT, tiering, first-touch of every path
+        Round();
+        long network = Volatile.Read(ref gate.Counters.NetworkThreadAllocatedBytes);
+        long risk = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
+        long decisions = gate.Counters.DecisionsSent;
+        Round();
+        Round();
+        peer.Pump(() => true, TimeSpan.FromSeconds(1));
+        long networkAfter = Volatile.Read(ref gate.Counters.NetworkThreadAllocatedBytes);
+        long riskAfter = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        Assert.True(network >= 0 && risk >= 0, "allocation tracking recorded nothing");
+        Assert.Equal(0, networkAfter - network);
+        Assert.Equal(0, riskAfter - risk);
+        Assert.True(gate.Counters.DecisionsSent - decisions > inputs.Count, $"only {gate.Counters.DecisionsSent - decisions} decisions measured");
+    }
 }

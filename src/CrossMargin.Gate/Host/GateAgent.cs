@@ -38,8 +38,9 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private readonly GateCounters _counters;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, int cpu = -1)
+        RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false)
     {
+        _trackAllocations = trackAllocations;
         _cpu = cpu;
         _driver = driver;
         _marketData = marketData;
@@ -55,6 +56,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     public string RoleName => "gate-poller";
 
     private readonly int _cpu;
+    private readonly bool _trackAllocations;
     private bool _pinned;
 
     public int DoWork()
@@ -70,6 +72,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         work += PollInbound(_orderFlow, ref _orderFlowIn);
         work += _outbound.PollUntilHeld(ref _outHandler);
         work += _driver.DoSenderWork();
+        if (_trackAllocations) Volatile.Write(ref _counters.NetworkThreadAllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
         return work;
     }
 

@@ -28,6 +28,11 @@ public sealed class GateCounters
     public long JournalWaits;
     /// <summary>Inputs replayed from the journal at start-up.</summary>
     public long Replayed;
+    /// <summary>
+    /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> of the network thread after its last duty
+    /// cycle, when the gate was started with allocation tracking (−1 otherwise).
+    /// </summary>
+    public long NetworkThreadAllocatedBytes = -1;
     /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
     public long PinFailed;
 }

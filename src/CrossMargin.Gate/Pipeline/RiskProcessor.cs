@@ -14,7 +14,8 @@ namespace CrossMargin.Gate.Pipeline;
 /// </summary>
 public sealed class RiskProcessorCounters
 {
-    internal long _inputs, _inputErrors, _malformed, _definitions, _definitionErrors, _outputs, _allocatedBytes, _pinFailed, _answerWaits, _encodeFailures;
+    internal long _inputs, _inputErrors, _malformed, _definitions, _definitionErrors, _outputs, _pinFailed, _answerWaits, _encodeFailures;
+    internal long _allocatedBytes = -1;
     internal ScenarioParser? _definitionParser;
 
     /// <summary>Inputs handed to the engine (applied or not).</summary>
@@ -46,7 +47,7 @@ public sealed class RiskProcessorCounters
 
     /// <summary>
     /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> of the processor thread at the end of its
-    /// last batch, when allocation tracking is on (0 otherwise). The difference between two drained
+    /// last batch, when allocation tracking is on (−1 otherwise). The difference between two drained
     /// points is what processing the inputs between them allocated.
     /// </summary>
     public long ProcessorThreadAllocatedBytes => Volatile.Read(ref _allocatedBytes);
