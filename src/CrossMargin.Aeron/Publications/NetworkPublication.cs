@@ -1,4 +1,5 @@
 using System.Net;
+using CrossMargin.Aeron.Driver.Sender;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
@@ -32,9 +33,8 @@ public sealed class NetworkPublication : IDisposable
     private readonly long[] _receiverLastSmNs = new long[MaxReceivers];
     private int _receiverCount;
 
-    private readonly long[] _retransmitStart;
-    private readonly long[] _retransmitEnd;
-    private readonly long[] _retransmitExpiryNs;
+    private readonly RetransmitHandler _retransmits;
+    private readonly int _maxRetransmitLength;
 
     private long _producerPosition;
     private long _senderPosition;
@@ -64,10 +64,10 @@ public sealed class NetworkPublication : IDisposable
         MaxMessageLength = LogBufferDescriptor.ComputeMaxMessageLength(TermLength);
         _maxPossiblePosition = LogBufferDescriptor.MaxPossiblePosition(TermLength);
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
-        int resendSlots = channel.IsMulticast ? Math.Max(1, options.MaxResend) : 1;
-        _retransmitStart = new long[resendSlots];
-        _retransmitEnd = new long[resendSlots];
-        _retransmitExpiryNs = new long[resendSlots];
+        _retransmits = new RetransmitHandler(channel.IsMulticast, options.MaxResend, options.RetransmitDelayNs, options.RetransmitLingerNs);
+        // As the C driver's flow control: resend at most a multiple of the receiver window per NAK.
+        long receiverWindow = Math.Min(options.InitialReceiverWindow, TermLength / 2);
+        _maxRetransmitLength = (int)Math.Min(int.MaxValue, receiverWindow * options.RetransmitReceiverWindowMultiple);
 
         IPAddress bindAddress = channel.Interface
             ?? (IPAddress.IsLoopback(channel.Endpoint.Address) ? IPAddress.Loopback : IPAddress.Any);
@@ -126,6 +126,10 @@ public sealed class NetworkPublication : IDisposable
     public long NaksReceived { get; private set; }
     /// <summary>Retransmitted datagrams.</summary>
     public long RetransmitsSent { get; private set; }
+    /// <summary>NAKs ignored because a resend covering their offset was lingering.</summary>
+    public long NaksCovered => _retransmits.NaksCovered;
+    /// <summary>NAKs dropped because every retransmit action was busy (group publications only).</summary>
+    public long RetransmitOverflows => _retransmits.Overflows;
     /// <summary>ERR frames received (image rejected by a receiver).</summary>
     public long ErrorFramesReceived { get; private set; }
     /// <summary>Loss hook on sent datagrams (tests).</summary>
@@ -269,6 +273,8 @@ public sealed class NetworkPublication : IDisposable
         }
 
         work += SendData(nowNs);
+        var resender = new Resender(this, nowNs);
+        work += _retransmits.ProcessTimeouts(nowNs, ref resender);
 
         if (_hasInitialConnection && nowNs - _timeOfLastSendNs >= _options.HeartbeatIntervalNs)
         {
@@ -444,40 +450,29 @@ public sealed class NetworkPublication : IDisposable
     {
         if (nak.SessionId != SessionId || nak.StreamId != StreamId) return;
         NaksReceived++;
-        int termOffset = nak.TermOffset;
-        if (termOffset < 0 || termOffset > TermLength - DataHeader.Length) return;
-        long nakPosition = LogBufferDescriptor.ComputePosition(nak.TermId, termOffset, PositionBitsToShift, InitialTermId);
-        // Only data still guaranteed to be in the log and already sent may be resent.
-        long oldestResendable = _senderPosition - _termWindowLength - MaxMessageLength;
-        if (nakPosition < oldestResendable || nakPosition >= _senderPosition) return;
-
-        long length = Math.Min(Math.Min(nak.GapLength, TermLength - termOffset), _senderPosition - nakPosition);
-        if (length <= 0) return;
-
-        int freeSlot = -1;
-        for (int i = 0; i < _retransmitStart.Length; i++)
-        {
-            bool active = _retransmitExpiryNs[i] > nowNs;
-            if (!active)
-            {
-                if (freeSlot < 0) freeSlot = i;
-                continue;
-            }
-            if (nakPosition < _retransmitEnd[i] && nakPosition + length > _retransmitStart[i]) return; // lingering
-        }
-        if (freeSlot < 0) return;
-
-        Resend(nakPosition, (int)length, nowNs);
-        _retransmitStart[freeSlot] = nakPosition;
-        _retransmitEnd[freeSlot] = nakPosition + length;
-        _retransmitExpiryNs[freeSlot] = nowNs + _options.RetransmitLingerNs;
+        int termOffset = nak.TermOffset, length = nak.GapLength;
+        if (termOffset < 0 || termOffset > TermLength - DataHeader.Length || length < 0) return;
+        int resendLength = Math.Min(length, Math.Min(TermLength - termOffset, _maxRetransmitLength));
+        var resender = new Resender(this, nowNs);
+        _retransmits.OnNak(nak.TermId, termOffset, resendLength, nowNs, ref resender);
     }
 
-    private void Resend(long position, int length, long nowNs)
+    /// <summary>The retransmit handler's way back into this publication's log.</summary>
+    private readonly struct Resender(NetworkPublication publication, long nowNs) : IRetransmitSender
     {
+        public void Resend(int termId, int termOffset, int length) => publication.Resend(termId, termOffset, length, nowNs);
+    }
+
+    private void Resend(int termId, int termOffset, int length, long nowNs)
+    {
+        // Only data already sent and still guaranteed to be in the log may be resent (checked when
+        // the resend happens, as the C driver does, since a delayed action may have aged).
+        long position = LogBufferDescriptor.ComputePosition(termId, termOffset, PositionBitsToShift, InitialTermId);
+        long oldestResendable = _senderPosition - _termWindowLength - MaxMessageLength;
+        if (position < oldestResendable || position >= _senderPosition) return;
+        int remaining = (int)Math.Min(length, _senderPosition - position);
         Span<byte> term = ActiveTerm(position);
-        int offset = (int)(position & _termLengthMask);
-        int remaining = length;
+        int offset = termOffset;
         while (remaining > 0)
         {
             int consumed = TermScanner.ScanForAvailability(term, offset, Math.Min(remaining, Mtu), out int bytesToSend);
