@@ -35,6 +35,11 @@ public sealed class DriverOptions
     public int ReceiveBatchLimit { get; set; } = 64;
     /// <summary>Datagrams sent per publication per duty cycle.</summary>
     public int SendBatchLimit { get; set; } = 64;
+    /// <summary>
+    /// Consumed image log zeroed per duty cycle (64 KiB; at least one cycle's receive intake, so
+    /// cleaning keeps up): cleaning is spread over the cycles instead of clearing a whole term at rotation.
+    /// </summary>
+    public int TermCleanBytesPerCycle { get; set; } = 64 * 1024;
     /// <summary>SO_RCVBUF for every socket.</summary>
     public int SocketReceiveBufferSize { get; set; } = Transport.UdpTransport.DefaultReceiveBufferSize;
     /// <summary>SO_SNDBUF for every socket (0 = OS default).</summary>

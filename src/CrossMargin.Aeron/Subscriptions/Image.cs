@@ -22,6 +22,8 @@ public sealed class Image
     private readonly long _nakDelayNs;
 
     private long _subscriberPosition;
+    private long _cleanPosition;
+    private readonly int _cleanBytesPerCycle;
     private long _rebuildPosition;
     private long _highWaterMarkPosition;
     private long _lastSmPosition;
@@ -61,6 +63,9 @@ public sealed class Image
 
         JoinPosition = LogBufferDescriptor.ComputePosition(setup.ActiveTermId, setup.TermOffset, PositionBitsToShift, InitialTermId);
         _subscriberPosition = JoinPosition;
+        // The log starts zeroed: every position below three terms past the join term's start is clean.
+        _cleanPosition = JoinPosition - (JoinPosition & _termLengthMask);
+        _cleanBytesPerCycle = Math.Max(options.TermCleanBytesPerCycle, options.ReceiveBatchLimit * Mtu);
         _rebuildPosition = JoinPosition;
         _highWaterMarkPosition = JoinPosition;
         _lastSmPosition = JoinPosition;
@@ -97,10 +102,17 @@ public sealed class Image
     public long NaksSent { get; private set; }
     /// <summary>SMs sent.</summary>
     public long StatusMessagesSent { get; private set; }
+    /// <summary>Consumed log cleaned (zeroed for reuse) up to here.</summary>
+    public long CleanPosition => _cleanPosition;
+    /// <summary>Datagrams dropped because their partition was not clean yet (the sender resends them on NAK).</summary>
+    public long DirtyPartitionDrops { get; private set; }
     /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
     public long MalformedDatagrams { get; private set; }
 
     internal bool IsClosed { get; private set; }
+
+    /// <summary>The three term buffers (tests).</summary>
+    internal ReadOnlySpan<byte> RawLog => _log;
 
     /// <summary>Copies a DATA/PAD datagram (or handles a heartbeat) into the log.</summary>
     internal void InsertPacket(ReadOnlySpan<byte> datagram, long nowNs)
@@ -138,6 +150,13 @@ public sealed class Image
             return;
         }
 
+        if (packetEnd > CleanLimit)
+        {
+            // Its partition still holds frames of three terms ago: taking it would mix them in.
+            DirtyPartitionDrops++;
+            return;
+        }
+
         _lastPacketNs = nowNs;
         int index = LogBufferDescriptor.IndexByPosition(packetPosition, PositionBitsToShift);
         datagram.CopyTo(_log.AsSpan(index * TermLength + termOffset));
@@ -172,10 +191,14 @@ public sealed class Image
         return true;
     }
 
+    /// <summary>Positions below this lie in clean (or rebuilt) memory; a partition is reused three terms later.</summary>
+    private long CleanLimit => _cleanPosition + LogBufferDescriptor.PartitionCount * (long)TermLength;
+
     private void AdvanceRebuildPosition()
     {
         long position = _rebuildPosition;
-        while (true)
+        long limit = CleanLimit;
+        while (position < limit)
         {
             int index = LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift);
             int offset = (int)(position & _termLengthMask);
@@ -190,7 +213,7 @@ public sealed class Image
     /// <summary>Timers: loss detection / NAK, SMs, EOS drain and liveness. Returns work done.</summary>
     internal int DoWork(long nowNs)
     {
-        int work = 0;
+        int work = CleanConsumed();
         work += CheckForLoss(nowNs);
 
         bool drained = _endOfStream && _subscriberPosition >= _endOfStreamPosition;
@@ -218,6 +241,23 @@ public sealed class Image
         return work;
     }
 
+    /// <summary>
+    /// Zeroes consumed log incrementally, at most <see cref="DriverOptions.TermCleanBytesPerCycle"/>
+    /// (and never less than one cycle's intake) per duty cycle and never across a term end, as the
+    /// C driver cleans behind its subscribers instead of clearing a whole term at rotation.
+    /// </summary>
+    private int CleanConsumed()
+    {
+        long dirty = _subscriberPosition - _cleanPosition;
+        if (dirty <= 0) return 0;
+        int termOffset = (int)(_cleanPosition & _termLengthMask);
+        int length = (int)Math.Min(Math.Min(dirty, _cleanBytesPerCycle), TermLength - termOffset);
+        int index = LogBufferDescriptor.IndexByPosition(_cleanPosition, PositionBitsToShift);
+        _log.AsSpan(index * TermLength + termOffset, length).Clear();
+        _cleanPosition += length;
+        return 1;
+    }
+
     private void SendStatusMessage(byte flags, long nowNs)
     {
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_lastSmPosition, PositionBitsToShift, InitialTermId);
@@ -238,7 +278,7 @@ public sealed class Image
         int index = LogBufferDescriptor.IndexByPosition(_rebuildPosition, PositionBitsToShift);
         int termOffset = (int)(_rebuildPosition & _termLengthMask);
         long termBegin = _rebuildPosition - termOffset;
-        int limitOffset = (int)Math.Min(TermLength, _highWaterMarkPosition - termBegin);
+        int limitOffset = (int)Math.Min(TermLength, Math.Min(_highWaterMarkPosition, CleanLimit) - termBegin);
         int offset = termOffset;
         ReadOnlySpan<byte> term = _log.AsSpan(index * TermLength, TermLength);
         while (offset < limitOffset && Le.I32(term, offset) <= 0)
@@ -273,7 +313,6 @@ public sealed class Image
     {
         int fragments = 0;
         long position = _subscriberPosition;
-        long startTermCount = position >> PositionBitsToShift;
         while (fragments < fragmentLimit && position < _rebuildPosition)
         {
             int index = LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift);
@@ -318,13 +357,8 @@ public sealed class Image
             }
         }
 
-        long endTermCount = position >> PositionBitsToShift;
+        // Consumed frames are zeroed later, a bounded slice per duty cycle (CleanConsumed).
         _subscriberPosition = position;
-        for (long t = startTermCount; t < endTermCount; t++)
-        {
-            // The term just left will hold term t + 3: clean it so stale frames never look like new data.
-            _log.AsSpan((int)(t % LogBufferDescriptor.PartitionCount) * TermLength, TermLength).Clear();
-        }
         return fragments;
     }
 

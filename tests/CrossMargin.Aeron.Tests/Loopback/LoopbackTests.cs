@@ -189,6 +189,41 @@ public sealed class LoopbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Consumed_log_is_cleaned_incrementally_a_bounded_slice_per_duty_cycle_never_past_a_term_end()
+    {
+        var options = new DriverOptions { TermCleanBytesPerCycle = 4096, ReceiveBatchLimit = 2 };
+        var (driver, pub, sub) = Connect("|term-length=64k|mtu=1408", options);
+        using var _ = driver;
+        var image = sub.ImageAt(0);
+        const int termLength = 64 * 1024;
+        byte[] message = new byte[1000];
+        int delivered = 0, rotations = 0;
+        long lastClean = image.CleanPosition;
+        var handler = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader h) => delivered++);
+        for (int cycle = 0; cycle < 20_000 && (delivered < 400 || image.CleanPosition < image.Position); cycle++)
+        {
+            if (pub.Position < 400 * 1056 && pub.Offer(message) == PublicationResult.AdminAction) pub.Offer(message);
+            driver.DoWork();
+            sub.Poll(ref handler, 8);
+            long clean = image.CleanPosition;
+            Assert.True(clean - lastClean <= options.TermCleanBytesPerCycle, $"cleaned {clean - lastClean} bytes in one cycle");
+            Assert.True(clean <= image.Position, "cleaned beyond what was consumed");
+            if (clean != lastClean && (lastClean & (termLength - 1)) != 0)
+                Assert.True(lastClean / termLength == (clean - 1) / termLength, "a slice crossed a term end");
+            if (clean / termLength != lastClean / termLength) rotations++;
+            lastClean = clean;
+        }
+        Assert.Equal(400, delivered);
+        Assert.True(rotations >= 5, $"only {rotations} term rotations");
+        Assert.Equal(image.Position, image.CleanPosition);
+        // Everything consumed in the partitions behind the subscriber is zero again (the current term up to the position too).
+        long termBegin = image.Position - (image.Position & (termLength - 1));
+        int index = (int)(image.Position / termLength % 3);
+        Assert.True(image.RawLog.Slice(index * termLength, (int)(image.Position - termBegin)).IndexOfAnyExcept((byte)0) < 0);
+        Assert.Equal(0, image.DirtyPartitionDrops);
+    }
+
+    [Fact]
     public void Tail_loss_is_found_through_the_heartbeat_and_repaired()
     {
         var (driver, pub, sub) = Connect("|term-length=64k");
