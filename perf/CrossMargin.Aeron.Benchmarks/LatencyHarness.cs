@@ -64,7 +64,7 @@ public static class LatencyHarness
         return 0;
     }
 
-    private static LongHistogram Measure(int payload, string name, int messages, Action<int, LongHistogram?> pingPong)
+    internal static LongHistogram Measure(int payload, string name, int messages, Action<int, LongHistogram?> pingPong)
     {
         pingPong(messages / 4, null); // warm-up: JIT tiering, socket buffers
         var histogram = new LongHistogram(60L * 1_000_000_000, 3); // ns, up to 60 s
@@ -144,7 +144,7 @@ public static class LatencyHarness
         }
     }
 
-    private static long ElapsedNs(long startTimestamp) =>
+    internal static long ElapsedNs(long startTimestamp) =>
         (long)((Stopwatch.GetTimestamp() - startTimestamp) * (1_000_000_000.0 / Stopwatch.Frequency));
 
     private struct PongReceiver : IFragmentHandler
@@ -163,7 +163,7 @@ public static class LatencyHarness
     }
 
     /// <summary>The same round trip with bare datagrams through the same non-blocking socket path.</summary>
-    private sealed class RawPingPong : IDisposable
+    internal sealed class RawPingPong : IDisposable
     {
         private readonly UdpTransport _a = UdpTransport.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         private readonly UdpTransport _b = UdpTransport.Bind(new IPEndPoint(IPAddress.Loopback, 0));

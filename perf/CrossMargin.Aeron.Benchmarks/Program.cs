@@ -4,6 +4,9 @@ using CrossMargin.Aeron.Benchmarks;
 // Modes:
 //   latency [messages]            Aeron ping-pong RTT vs raw UDP ping-pong (same payload, same run) with HdrHistogram,
 //                                 then throughput for 32 / 288 / 1344 B; GC counts for every measured part
+//   gate-rtt [seconds]            order round trip exchange -> gate -> risk -> exchange over loopback at fixed offered
+//                                 rates (10k/100k/500k inputs/s), from each order's intended send time, against raw UDP
+//                                 at the same rates and a raw UDP ping-pong of the same payload, all in one run
 //   bdn [BenchmarkDotNet args]    micro-benchmarks (frame codecs, offer+poll per message) with [MemoryDiagnoser]
 string mode = args.Length > 0 ? args[0] : "latency";
 switch (mode)
@@ -14,7 +17,10 @@ switch (mode)
     case "latency":
         int messages = args.Length > 1 && int.TryParse(args[1], out int m) && m > 0 ? m : 200_000;
         return LatencyHarness.Run(messages);
+    case "gate-rtt":
+        double seconds = args.Length > 1 && double.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 2;
+        return OrderRoundTrip.Run(seconds);
     default:
-        Console.Error.WriteLine("usage: CrossMargin.Aeron.Benchmarks latency [messages] | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: CrossMargin.Aeron.Benchmarks latency [messages] | gate-rtt [seconds] | bdn [BenchmarkDotNet args]");
         return 2;
 }
