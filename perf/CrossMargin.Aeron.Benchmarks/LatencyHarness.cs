@@ -3,8 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using CrossMargin.Aeron.Agent;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Transport;
 using HdrHistogram;
 
@@ -84,8 +83,8 @@ public static class LatencyHarness
         private readonly EmbeddedDriver _pongHost = new();
         private readonly Subscription _pingSub;
         private readonly Subscription _pongSub;
-        private readonly NetworkPublication _pingPub;
-        private readonly NetworkPublication _pongPub;
+        private readonly ExclusivePublication _pingPub;
+        private readonly ExclusivePublication _pongPub;
         private readonly Thread _ponger;
         private readonly byte[] _payload;
         private volatile bool _running = true;
@@ -153,7 +152,7 @@ public static class LatencyHarness
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header) => Received = true;
     }
 
-    private readonly struct Echo(EmbeddedDriver driver, NetworkPublication publication) : IFragmentHandler
+    private readonly struct Echo(EmbeddedDriver driver, ExclusivePublication publication) : IFragmentHandler
     {
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
@@ -219,7 +218,7 @@ public static class LatencyHarness
         using var subHost = new EmbeddedDriver();
         using var pubHost = new EmbeddedDriver();
         Subscription sub = subHost.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
-        NetworkPublication pub = pubHost.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}", 1001);
+        ExclusivePublication pub = pubHost.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}", 1001);
         while (!(pub.IsConnected && sub.IsConnected))
         {
             pubHost.DoWork();

@@ -3,8 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using CrossMargin.Aeron.Agent;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Core.Engine;
 using CrossMargin.Gate.Config;
@@ -114,7 +113,7 @@ public static class OrderRoundTrip
     {
         private readonly IGate _gate;
         private readonly EmbeddedDriver _driver = new();
-        private readonly NetworkPublication _orderFlow;
+        private readonly ExclusivePublication _orderFlow;
         private readonly Subscription _decisions;
         private readonly int _instrument;
         private readonly long _price;

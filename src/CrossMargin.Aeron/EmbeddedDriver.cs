@@ -1,8 +1,9 @@
 using CrossMargin.Aeron.Agent;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
+using CrossMargin.Aeron.Driver.Receiver;
+using CrossMargin.Aeron.Driver.Sender;
 using CrossMargin.Aeron.Uri;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron;
 
@@ -41,7 +42,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     public Func<long> Clock { get; set; } = NanoClock.NanoTime;
 
     /// <summary>Adds a publication on <paramref name="channel"/> (e.g. <c>aeron:udp?endpoint=127.0.0.1:40123</c>).</summary>
-    public NetworkPublication AddPublication(string channel, int streamId)
+    public ExclusivePublication AddPublication(string channel, int streamId)
     {
         UdpChannel udp = UdpChannel.Parse(channel);
         int sessionId = udp.SessionId ?? AllocateSessionId();
@@ -49,7 +50,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         var publication = new NetworkPublication(udp, streamId, sessionId, initialTermId, Options);
         if (_publicationCount == _publications.Length) Array.Resize(ref _publications, _publications.Length * 2);
         _publications[_publicationCount++] = publication;
-        return publication;
+        return new ExclusivePublication(publication);
     }
 
     /// <summary>

@@ -3,8 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using CrossMargin.Aeron;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;
@@ -38,7 +37,7 @@ public class GateHostTests
     private sealed class Peer : IDisposable
     {
         public readonly EmbeddedDriver Driver = new();
-        public readonly NetworkPublication OrderFlow;
+        public readonly ExclusivePublication OrderFlow;
         public readonly Subscription Decisions;
         public readonly List<byte[]> Received = [];
 

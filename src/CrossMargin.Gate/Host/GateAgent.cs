@@ -1,8 +1,7 @@
 using CrossMargin.Aeron;
 using CrossMargin.Aeron.Agent;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Disruptor.WaitStrategies;
@@ -37,7 +36,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private OutboundHandler _outHandler;
     private readonly GateCounters _counters;
 
-    public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
+    public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
         RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false)
     {
         _trackAllocations = trackAllocations;
@@ -131,7 +130,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// decision is held in its slot until its input is journaled (design.md: nothing is published
     /// before it is journaled) and while the publication is back-pressured.
     /// </summary>
-    private struct OutboundHandler(NetworkPublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers)
+    private struct OutboundHandler(ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers)
         : IEventHoldHandler<OutboundEvent>
     {
         public bool TryHandle(ref OutboundEvent data, long sequence)

@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Tests.Infrastructure;
 using CrossMargin.Aeron.Uri;
 using Xunit.Abstractions;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron.Tests.Loopback;
 
@@ -48,17 +47,17 @@ public struct SequenceChecker : IFragmentHandler
 
 public sealed class LoopbackTests(ITestOutputHelper output)
 {
-    private static (EmbeddedDriver, NetworkPublication, Sub) Connect(string pubParams = "|term-length=1m", DriverOptions? options = null, int streamId = 1001)
+    private static (EmbeddedDriver, ExclusivePublication, Sub) Connect(string pubParams = "|term-length=1m", DriverOptions? options = null, int streamId = 1001)
     {
         var driver = new EmbeddedDriver(options);
         Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", streamId);
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}{pubParams}", streamId);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}{pubParams}", streamId);
         Pump.Until(() => pub.IsConnected && sub.IsConnected, () => driver.DoWork(), what: "connection");
         return (driver, pub, sub);
     }
 
     /// <summary>Offers and polls on one thread until <paramref name="count"/> messages arrived; returns the checker.</summary>
-    private static SequenceChecker Run(EmbeddedDriver driver, NetworkPublication pub, Sub sub, long count, int timeoutMs = 120_000)
+    private static SequenceChecker Run(EmbeddedDriver driver, ExclusivePublication pub, Sub sub, long count, int timeoutMs = 120_000)
     {
         var checker = new SequenceChecker();
         byte[] buffer = new byte[8192];
@@ -134,7 +133,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
         var driver = new EmbeddedDriver(options) { Clock = () => now };
         using var _ = driver;
         Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 1001);
         Pump.Until(() => pub.IsConnected && sub.IsConnected, () => { now += 5_000; driver.DoWork(); }, what: "connection");
 
         // Drop every 20th data datagram the first time its position is seen (5 %; resends get through).
@@ -290,8 +289,8 @@ public sealed class LoopbackTests(ITestOutputHelper output)
         Assert.Equal(ticks.ReceiverId, fills.ReceiverId);
         Assert.Equal(ticks.LocalEndPoint, fills.LocalEndPoint);
 
-        NetworkPublication tickPub = driver.AddPublication(channel + "|term-length=64k", 1);
-        NetworkPublication fillPub = driver.AddPublication(channel + "|term-length=64k", 2);
+        ExclusivePublication tickPub = driver.AddPublication(channel + "|term-length=64k", 1);
+        ExclusivePublication fillPub = driver.AddPublication(channel + "|term-length=64k", 2);
         Pump.Until(() => tickPub.IsConnected && fillPub.IsConnected, () => driver.DoWork());
         Assert.True(tickPub.Offer("tick"u8) > 0);
         Assert.True(fillPub.Offer("fill"u8) > 0);
@@ -322,7 +321,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
         int port = FreeLoopbackPort();
         string channel = $"aeron:udp?endpoint=127.0.0.1:{port}";
         Sub first = driver.AddSubscription(channel, 9);
-        NetworkPublication pub = driver.AddPublication(channel + "|term-length=64k", 9);
+        ExclusivePublication pub = driver.AddPublication(channel + "|term-length=64k", 9);
         Pump.Until(() => pub.IsConnected && first.IsConnected, () => driver.DoWork());
         Assert.True(pub.Offer("before restart"u8) > 0);
         Pump.Until(() => pub.SenderPosition == pub.Position, () => driver.DoWork());

@@ -1,9 +1,10 @@
 using System.Net;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Driver.Receiver;
 
 /// <summary>
 /// One receive socket shared by every subscription on the same channel endpoint (as the C driver's receive
@@ -78,6 +79,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         return work;
     }
 
+    /// <summary>
+    /// Validates a datagram once (version, type, the type's minimum length) and hands it to the
+    /// subscriptions of its stream id by type; receivers ignore every other type (rcvep.c).
+    /// </summary>
     internal void Dispatch(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
         if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
@@ -86,9 +91,9 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
             return;
         }
 
-        int streamIdOffset;
-        int minimumLength;
-        switch (FrameHeader.ReadType(datagram))
+        short type = FrameHeader.ReadType(datagram);
+        int streamIdOffset, minimumLength;
+        switch (type)
         {
             case FrameType.Data:
             case FrameType.Pad:
@@ -104,7 +109,7 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
                 minimumLength = RttMeasurementFlyweight.Length;
                 break;
             default:
-                return; // receivers ignore every other type (rcvep.c)
+                return;
         }
 
         if (datagram.Length < minimumLength)
@@ -117,7 +122,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         for (int i = 0; i < _subscriptionCount; i++)
         {
             Subscription subscription = _subscriptions[i];
-            if (subscription.StreamId == streamId) subscription.OnDatagram(datagram, source, nowNs);
+            if (subscription.StreamId != streamId) continue;
+            if (type == FrameType.Setup) subscription.OnSetup(datagram, source, nowNs);
+            else if (type == FrameType.RttMeasurement) subscription.OnRttMeasurement(datagram, source);
+            else subscription.OnDataPacket(datagram, source, nowNs);
         }
     }
 

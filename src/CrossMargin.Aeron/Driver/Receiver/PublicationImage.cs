@@ -1,27 +1,27 @@
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Driver.Receiver;
 
 /// <summary>
-/// One publisher's stream inside a subscription: rebuilds the term buffers from DATA datagrams, detects gaps
-/// and NAKs them, schedules SMs, follows EOS and liveness, and hands whole messages to the poller.
+/// The receiver's side of one publisher's stream (the C driver's publication image): rebuilds the term
+/// buffers from DATA datagrams, detects gaps and NAKs them, schedules SMs, cleans consumed log
+/// incrementally, and follows EOS and liveness. The client <see cref="Image"/> reads the same log.
 /// Single-threaded: owned by the duty-cycle thread.
 /// </summary>
-public sealed class Image
+internal sealed class PublicationImage
 {
     private readonly Subscription _subscription;
     private readonly DriverOptions _options;
     private readonly byte[] _log;
     private readonly int _termLengthMask;
     private readonly int _receiverWindow;
-    private readonly byte[] _reassembly;
     private readonly Random _random;
     private readonly bool _isGroup;
     private readonly long _nakDelayNs;
 
-    private long _subscriberPosition;
     private long _cleanPosition;
     private readonly int _cleanBytesPerCycle;
     private long _rebuildPosition;
@@ -35,14 +35,11 @@ public sealed class Image
     private int _gapLength;
     private long _nakDeadlineNs;
 
-    private int _reassemblyLength;
-    private bool _reassembling;
-
     private bool _endOfStream;
     private long _endOfStreamPosition = long.MaxValue;
     private int _endOfStreamSmsSent;
 
-    internal Image(Subscription subscription, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
+    internal PublicationImage(Subscription subscription, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
     {
         _subscription = subscription;
         _options = options;
@@ -54,7 +51,6 @@ public sealed class Image
         PositionBitsToShift = LogBufferDescriptor.PositionBitsToShift(TermLength);
         _termLengthMask = TermLength - 1;
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
-        _reassembly = new byte[LogBufferDescriptor.ComputeMaxMessageLength(TermLength)];
         _receiverWindow = (int)Math.Min(receiverWindow, TermLength / 2);
         _isGroup = isGroup;
         _nakDelayNs = nakDelayNs;
@@ -62,7 +58,7 @@ public sealed class Image
         ControlAddress = controlAddress;
 
         JoinPosition = LogBufferDescriptor.ComputePosition(setup.ActiveTermId, setup.TermOffset, PositionBitsToShift, InitialTermId);
-        _subscriberPosition = JoinPosition;
+        SubscriberPosition = JoinPosition;
         // The log starts zeroed: every position below three terms past the join term's start is clean.
         _cleanPosition = JoinPosition - (JoinPosition & _termLengthMask);
         _cleanBytesPerCycle = Math.Max(options.TermCleanBytesPerCycle, options.ReceiveBatchLimit * Mtu);
@@ -72,47 +68,28 @@ public sealed class Image
         _lastPacketNs = nowNs;
     }
 
-    /// <summary>Session id of the publisher.</summary>
     public int SessionId { get; }
-    /// <summary>Stream id.</summary>
     public int StreamId { get; }
-    /// <summary>Publisher's initial term id.</summary>
     public int InitialTermId { get; }
-    /// <summary>Term length from the SETUP.</summary>
     public int TermLength { get; }
-    /// <summary>MTU from the SETUP.</summary>
     public int Mtu { get; }
-    /// <summary>log2(term length).</summary>
     public int PositionBitsToShift { get; }
-    /// <summary>Position the image joined at.</summary>
     public long JoinPosition { get; }
-    /// <summary>Position of the next byte the poller will read.</summary>
-    public long Position => _subscriberPosition;
-    /// <summary>Contiguous data received up to here.</summary>
+    /// <summary>The three term buffers (the client image reads them).</summary>
+    public byte[] Log => _log;
+    /// <summary>Where the client image has consumed up to (it writes this; SMs and cleaning read it).</summary>
+    public long SubscriberPosition;
     public long RebuildPosition => _rebuildPosition;
-    /// <summary>Highest position seen in data or heartbeats.</summary>
     public long HighWaterMarkPosition => _highWaterMarkPosition;
-    /// <summary>Window advertised in SMs.</summary>
-    public int ReceiverWindow => _receiverWindow;
-    /// <summary>True once an EOS heartbeat was seen.</summary>
-    public bool IsEndOfStream => _endOfStream;
-    /// <summary>Where SMs and NAKs go.</summary>
-    public SocketAddressV4 ControlAddress { get; internal set; }
-    /// <summary>NAKs sent.</summary>
-    public long NaksSent { get; private set; }
-    /// <summary>SMs sent.</summary>
-    public long StatusMessagesSent { get; private set; }
-    /// <summary>Consumed log cleaned (zeroed for reuse) up to here.</summary>
     public long CleanPosition => _cleanPosition;
-    /// <summary>Datagrams dropped because their partition was not clean yet (the sender resends them on NAK).</summary>
+    public int ReceiverWindow => _receiverWindow;
+    public bool IsEndOfStream => _endOfStream;
+    public SocketAddressV4 ControlAddress { get; internal set; }
+    public long NaksSent { get; private set; }
+    public long StatusMessagesSent { get; private set; }
     public long DirtyPartitionDrops { get; private set; }
-    /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
     public long MalformedDatagrams { get; private set; }
-
-    internal bool IsClosed { get; private set; }
-
-    /// <summary>The three term buffers (tests).</summary>
-    internal ReadOnlySpan<byte> RawLog => _log;
+    public bool IsClosed { get; private set; }
 
     /// <summary>Copies a DATA/PAD datagram (or handles a heartbeat) into the log.</summary>
     internal void InsertPacket(ReadOnlySpan<byte> datagram, long nowNs)
@@ -145,7 +122,7 @@ public sealed class Image
         }
         long packetEnd = packetPosition + datagram.Length;
         // Over-run: beyond what our SM allowed; under-run: already consumed (never rewritten once cleaned).
-        if (packetEnd > _lastSmPosition + TermLength / 2 || packetPosition < _subscriberPosition || packetEnd <= _rebuildPosition)
+        if (packetEnd > _lastSmPosition + TermLength / 2 || packetPosition < SubscriberPosition || packetEnd <= _rebuildPosition)
         {
             return;
         }
@@ -216,10 +193,10 @@ public sealed class Image
         int work = CleanConsumed();
         work += CheckForLoss(nowNs);
 
-        bool drained = _endOfStream && _subscriberPosition >= _endOfStreamPosition;
-        if (_subscriberPosition - _lastSmPosition > _receiverWindow / 4)
+        bool drained = _endOfStream && SubscriberPosition >= _endOfStreamPosition;
+        if (SubscriberPosition - _lastSmPosition > _receiverWindow / 4)
         {
-            _lastSmPosition = _subscriberPosition;
+            _lastSmPosition = SubscriberPosition;
             _smPending = true;
         }
 
@@ -248,7 +225,7 @@ public sealed class Image
     /// </summary>
     private int CleanConsumed()
     {
-        long dirty = _subscriberPosition - _cleanPosition;
+        long dirty = SubscriberPosition - _cleanPosition;
         if (dirty <= 0) return 0;
         int termOffset = (int)(_cleanPosition & _termLengthMask);
         int length = (int)Math.Min(Math.Min(dirty, _cleanBytesPerCycle), TermLength - termOffset);
@@ -307,64 +284,6 @@ public sealed class Image
     private long FirstNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs;
 
     private long RetryNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs * _options.NakUnicastRetryDelayRatio;
-
-    /// <summary>Delivers up to <paramref name="fragmentLimit"/> fragments; whole messages reach the handler.</summary>
-    internal int Poll<THandler>(ref THandler handler, int fragmentLimit) where THandler : IFragmentHandler
-    {
-        int fragments = 0;
-        long position = _subscriberPosition;
-        while (fragments < fragmentLimit && position < _rebuildPosition)
-        {
-            int index = LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift);
-            int offset = (int)(position & _termLengthMask);
-            ReadOnlySpan<byte> frame = _log.AsSpan(index * TermLength + offset);
-            int frameLength = FrameHeader.ReadFrameLength(frame);
-            if (frameLength <= 0) break;
-            int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-            position += alignedLength;
-            if (FrameHeader.ReadType(frame) == FrameType.Pad) continue;
-
-            fragments++;
-            byte flags = FrameHeader.ReadFlags(frame);
-            ReadOnlySpan<byte> payload = frame.Slice(DataHeader.Length, frameLength - DataHeader.Length);
-            if ((flags & FrameFlags.Unfragmented) == FrameFlags.Unfragmented)
-            {
-                _reassembling = false;
-                var header = MakeHeader(frame, frameLength, flags, position);
-                handler.OnFragment(payload, header);
-            }
-            else if ((flags & FrameFlags.Begin) != 0)
-            {
-                payload.CopyTo(_reassembly);
-                _reassemblyLength = payload.Length;
-                _reassembling = true;
-            }
-            else if (_reassembling)
-            {
-                if (_reassemblyLength + payload.Length > _reassembly.Length)
-                {
-                    _reassembling = false; // corrupt stream: drop the message rather than overflow
-                    continue;
-                }
-                payload.CopyTo(_reassembly.AsSpan(_reassemblyLength));
-                _reassemblyLength += payload.Length;
-                if ((flags & FrameFlags.End) != 0)
-                {
-                    _reassembling = false;
-                    var header = MakeHeader(frame, frameLength, flags, position);
-                    handler.OnFragment(_reassembly.AsSpan(0, _reassemblyLength), header);
-                }
-            }
-        }
-
-        // Consumed frames are zeroed later, a bounded slice per duty cycle (CleanConsumed).
-        _subscriberPosition = position;
-        return fragments;
-    }
-
-    private FragmentHeader MakeHeader(ReadOnlySpan<byte> frame, int frameLength, byte flags, long positionAfter) => new(
-        SessionId, StreamId, Le.I32(frame, DataHeader.TermIdOffset), Le.I32(frame, DataHeader.TermOffsetOffset), frameLength, flags,
-        Le.I64(frame, DataHeader.ReservedValueOffset), positionAfter, InitialTermId, PositionBitsToShift);
 
     internal readonly record struct SetupInfo(int SessionId, int StreamId, int InitialTermId, int ActiveTermId, int TermOffset, int TermLength, int Mtu);
 }

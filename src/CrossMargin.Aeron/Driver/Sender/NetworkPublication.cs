@@ -1,17 +1,17 @@
 using System.Net;
-using CrossMargin.Aeron.Driver.Sender;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
 
-namespace CrossMargin.Aeron.Publications;
+namespace CrossMargin.Aeron.Driver.Sender;
 
 /// <summary>
-/// A publication and its sender in one object: <see cref="Offer"/> writes frames into three term buffers and
-/// the embedded driver's duty cycle sends them as the receivers' SM windows allow, with SETUP, heartbeats,
-/// NAK-driven retransmission, RTTM echoes and EOS as the C media driver does. Single-threaded: call it
-/// from the thread that drives <see cref="EmbeddedDriver.DoWork"/>.
+/// The driver's sender side of a publication: sends what the client (<see cref="Client.ExclusivePublication"/>)
+/// appended to the shared log as the receivers' SM windows allow, with SETUP, heartbeats, NAK-driven
+/// retransmission (<see cref="RetransmitHandler"/>), RTTM echoes and EOS as the C media driver does, and
+/// publishes the limit the client may append up to. Single-threaded: driven by
+/// <see cref="EmbeddedDriver.DoSenderWork()"/> on the thread that also appends.
 /// </summary>
 public sealed class NetworkPublication : IDisposable
 {
@@ -22,7 +22,6 @@ public sealed class NetworkPublication : IDisposable
     private readonly byte[] _log;
     private readonly int _termLengthMask;
     private readonly int _termWindowLength;
-    private readonly long _maxPossiblePosition;
     private readonly UdpTransport _sender;
     private readonly UdpTransport? _controlReceiver;
     private readonly SocketAddressV4 _destination;
@@ -36,7 +35,6 @@ public sealed class NetworkPublication : IDisposable
     private readonly RetransmitHandler _retransmits;
     private readonly int _maxRetransmitLength;
 
-    private long _producerPosition;
     private long _senderPosition;
     private long _senderLimit;
     private long _timeOfLastSetupNs;
@@ -62,7 +60,6 @@ public sealed class NetworkPublication : IDisposable
         _termWindowLength = TermLength / 2;
         MaxPayloadLength = Mtu - DataHeader.Length;
         MaxMessageLength = LogBufferDescriptor.ComputeMaxMessageLength(TermLength);
-        _maxPossiblePosition = LogBufferDescriptor.MaxPossiblePosition(TermLength);
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
         _retransmits = new RetransmitHandler(channel.IsMulticast, options.MaxResend, options.RetransmitDelayNs, options.RetransmitLingerNs);
         // As the C driver's flow control: resend at most a multiple of the receiver window per NAK.
@@ -106,14 +103,23 @@ public sealed class NetworkPublication : IDisposable
     public int PositionBitsToShift { get; }
     /// <summary>Payload bytes per frame (MTU - 32).</summary>
     public int MaxPayloadLength { get; }
-    /// <summary>Largest message <see cref="Offer"/> accepts.</summary>
+    /// <summary>Largest message a client may append.</summary>
     public int MaxMessageLength { get; }
     /// <summary>True while at least one receiver sends SMs.</summary>
     public bool IsConnected => _receiverCount > 0 && _state == PublicationState.Active;
     /// <summary>True once <see cref="Close"/> was called.</summary>
     public bool IsClosed => _state != PublicationState.Active;
-    /// <summary>Position after the last offered message.</summary>
-    public long Position => _producerPosition;
+    /// <summary>Position after the last message the client appended (the client sets it after each append).</summary>
+    internal long ProducerPosition;
+    /// <summary>The three term buffers, shared with the client publication.</summary>
+    internal byte[] Log => _log;
+    /// <summary>
+    /// Limit the client may append up to: half a term ahead of the sender (Aeron's term window), so
+    /// the term being rotated into is never one the sender still reads or may resend from.
+    /// </summary>
+    internal long PublisherLimit => _senderPosition + _termWindowLength;
+    /// <summary>True once it has started end of stream (<see cref="Close"/>).</summary>
+    internal bool IsActive => _state == PublicationState.Active;
     /// <summary>Position up to which data has been sent.</summary>
     public long SenderPosition => _senderPosition;
     /// <summary>Flow-control limit from the receivers' SMs.</summary>
@@ -137,123 +143,17 @@ public sealed class NetworkPublication : IDisposable
 
     internal bool IsDone => _state == PublicationState.Done;
 
-    /// <summary>
-    /// Appends <paramref name="message"/> to the log. Returns the new position, or a negative
-    /// <see cref="PublicationResult"/> code. Never blocks.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The message is longer than <see cref="MaxMessageLength"/> (a programming error, as in Aeron).</exception>
-    public long Offer(ReadOnlySpan<byte> message, long reservedValue = 0)
-    {
-        long position = _producerPosition;
-        long check = CheckOffer(message.Length, position);
-        if (check < 0) return check;
-
-        int requiredLength = message.Length <= MaxPayloadLength
-            ? ProtocolConstants.Align(message.Length + DataHeader.Length, ProtocolConstants.FrameAlignment)
-            : LogBufferDescriptor.ComputeFragmentedFrameLength(message.Length, MaxPayloadLength);
-        int termOffset = (int)(position & _termLengthMask);
-        Span<byte> term = ActiveTerm(position);
-        if (termOffset + requiredLength > TermLength)
-        {
-            return HandleEndOfTerm(term, termOffset, position);
-        }
-
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        int offset = termOffset;
-        int remaining = message.Length;
-        int sourceOffset = 0;
-        byte flags = FrameFlags.Begin;
-        do
-        {
-            int chunk = Math.Min(remaining, MaxPayloadLength);
-            if (chunk == remaining) flags |= FrameFlags.End;
-            int frameLength = chunk + DataHeader.Length;
-            int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-            Span<byte> frame = term.Slice(offset, alignedLength);
-            new DataHeader(frame).Write(frameLength, flags, FrameType.Data, offset, SessionId, StreamId, termId, reservedValue);
-            message.Slice(sourceOffset, chunk).CopyTo(frame[DataHeader.Length..]);
-            // Old term contents may sit in the alignment gap; real drivers send zeros there.
-            frame[frameLength..].Clear();
-            flags = 0;
-            offset += alignedLength;
-            sourceOffset += chunk;
-            remaining -= chunk;
-        }
-        while (remaining > 0);
-
-        _producerPosition = position + requiredLength;
-        return _producerPosition;
-    }
-
-    /// <summary>
-    /// Claims a frame of <paramref name="length"/> (≤ <see cref="MaxPayloadLength"/>) to fill in place, then
-    /// <see cref="BufferClaim.Commit"/>. Returns the new position or a negative <see cref="PublicationResult"/>.
-    /// </summary>
-    public long TryClaim(int length, out BufferClaim claim)
-    {
-        claim = default;
-        if (length > MaxPayloadLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"claim must be <= max payload {MaxPayloadLength}");
-        }
-        long position = _producerPosition;
-        long check = CheckOffer(length, position);
-        if (check < 0) return check;
-
-        int frameLength = length + DataHeader.Length;
-        int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-        int termOffset = (int)(position & _termLengthMask);
-        Span<byte> term = ActiveTerm(position);
-        if (termOffset + alignedLength > TermLength)
-        {
-            return HandleEndOfTerm(term, termOffset, position);
-        }
-
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        Span<byte> frame = term.Slice(termOffset, alignedLength);
-        var header = new DataHeader(frame);
-        header.Write(-frameLength, FrameFlags.Unfragmented, FrameType.Data, termOffset, SessionId, StreamId, termId);
-        frame[frameLength..].Clear();
-        claim = new BufferClaim(frame[..frameLength]);
-        _producerPosition = position + alignedLength;
-        return _producerPosition;
-    }
-
-    private long CheckOffer(int length, long position)
-    {
-        if (_state != PublicationState.Active) return PublicationResult.Closed;
-        if (length > MaxMessageLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"message must be <= {MaxMessageLength}");
-        }
-        if (_receiverCount == 0) return PublicationResult.NotConnected;
-        // The publisher may run half a term ahead of the sender (Aeron's term window), no further.
-        if (position >= _senderPosition + _termWindowLength) return PublicationResult.BackPressured;
-        if (position + length + DataHeader.Length > _maxPossiblePosition) return PublicationResult.MaxPositionExceeded;
-        return 0;
-    }
-
-    private long HandleEndOfTerm(Span<byte> term, int termOffset, long position)
-    {
-        // The message does not fit: pad the rest of the term; the caller retries into the next term.
-        int padLength = TermLength - termOffset;
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        new DataHeader(term[termOffset..]).Write(padLength, FrameFlags.Unfragmented, FrameType.Pad, termOffset, SessionId, StreamId, termId);
-        _producerPosition = position + padLength;
-        return PublicationResult.AdminAction;
-    }
-
     private Span<byte> ActiveTerm(long position) =>
         _log.AsSpan(LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift) * TermLength, TermLength);
 
     /// <summary>
-    /// Starts end of stream: everything offered so far is still sent, then EOS heartbeats until the receiver
+    /// Starts end of stream: everything appended so far is still sent, then EOS heartbeats until the receiver
     /// acknowledges or the linger expires; the driver then releases the sockets.
     /// </summary>
     public void Close()
     {
         if (_state != PublicationState.Active) return;
-        _endOfStreamPosition = _producerPosition;
+        _endOfStreamPosition = ProducerPosition;
         _state = PublicationState.Draining;
         _drainedAtNs = 0;
     }
@@ -320,7 +220,7 @@ public sealed class NetworkPublication : IDisposable
     private int SendData(long nowNs)
     {
         int datagrams = 0;
-        long producerLimit = Math.Min(_producerPosition, _senderLimit);
+        long producerLimit = Math.Min(ProducerPosition, _senderLimit);
         while (datagrams < _options.SendBatchLimit)
         {
             long available = producerLimit - _senderPosition;
