@@ -18,22 +18,15 @@ internal sealed class PublicationImage
     private readonly byte[] _log;
     private readonly int _termLengthMask;
     private readonly int _receiverWindow;
-    private readonly Random _random;
-    private readonly bool _isGroup;
-    private readonly long _nakDelayNs;
+    private readonly LossDetector _lossDetector;
+    private readonly TermCleaner _cleaner;
 
-    private long _cleanPosition;
-    private readonly int _cleanBytesPerCycle;
     private long _rebuildPosition;
     private long _highWaterMarkPosition;
     private long _lastSmPosition;
     private long _lastSmTimeNs;
     private bool _smPending = true;
     private long _lastPacketNs;
-
-    private long _gapPosition = -1;
-    private int _gapLength;
-    private long _nakDeadlineNs;
 
     private bool _endOfStream;
     private long _endOfStreamPosition = long.MaxValue;
@@ -52,16 +45,13 @@ internal sealed class PublicationImage
         _termLengthMask = TermLength - 1;
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
         _receiverWindow = (int)Math.Min(receiverWindow, TermLength / 2);
-        _isGroup = isGroup;
-        _nakDelayNs = nakDelayNs;
-        _random = new Random(unchecked(setup.SessionId * 31 + setup.StreamId));
+        _lossDetector = new LossDetector(isGroup, nakDelayNs, options, unchecked(setup.SessionId * 31 + setup.StreamId));
         ControlAddress = controlAddress;
 
         JoinPosition = LogBufferDescriptor.ComputePosition(setup.ActiveTermId, setup.TermOffset, PositionBitsToShift, InitialTermId);
         SubscriberPosition = JoinPosition;
-        // The log starts zeroed: every position below three terms past the join term's start is clean.
-        _cleanPosition = JoinPosition - (JoinPosition & _termLengthMask);
-        _cleanBytesPerCycle = Math.Max(options.TermCleanBytesPerCycle, options.ReceiveBatchLimit * Mtu);
+        // Never less than one cycle's intake, so cleaning keeps up with receiving.
+        _cleaner = new TermCleaner(_log, TermLength, JoinPosition, Math.Max(options.TermCleanBytesPerCycle, options.ReceiveBatchLimit * Mtu));
         _rebuildPosition = JoinPosition;
         _highWaterMarkPosition = JoinPosition;
         _lastSmPosition = JoinPosition;
@@ -81,7 +71,7 @@ internal sealed class PublicationImage
     public long SubscriberPosition;
     public long RebuildPosition => _rebuildPosition;
     public long HighWaterMarkPosition => _highWaterMarkPosition;
-    public long CleanPosition => _cleanPosition;
+    public long CleanPosition => _cleaner.Position;
     public int ReceiverWindow => _receiverWindow;
     public bool IsEndOfStream => _endOfStream;
     public SocketAddressV4 ControlAddress { get; internal set; }
@@ -168,8 +158,7 @@ internal sealed class PublicationImage
         return true;
     }
 
-    /// <summary>Positions below this lie in clean (or rebuilt) memory; a partition is reused three terms later.</summary>
-    private long CleanLimit => _cleanPosition + LogBufferDescriptor.PartitionCount * (long)TermLength;
+    private long CleanLimit => _cleaner.Limit;
 
     private void AdvanceRebuildPosition()
     {
@@ -190,7 +179,7 @@ internal sealed class PublicationImage
     /// <summary>Timers: loss detection / NAK, SMs, EOS drain and liveness. Returns work done.</summary>
     internal int DoWork(long nowNs)
     {
-        int work = CleanConsumed();
+        int work = _cleaner.CleanTo(SubscriberPosition);
         work += CheckForLoss(nowNs);
 
         bool drained = _endOfStream && SubscriberPosition >= _endOfStreamPosition;
@@ -218,23 +207,6 @@ internal sealed class PublicationImage
         return work;
     }
 
-    /// <summary>
-    /// Zeroes consumed log incrementally, at most <see cref="DriverOptions.TermCleanBytesPerCycle"/>
-    /// (and never less than one cycle's intake) per duty cycle and never across a term end, as the
-    /// C driver cleans behind its subscribers instead of clearing a whole term at rotation.
-    /// </summary>
-    private int CleanConsumed()
-    {
-        long dirty = SubscriberPosition - _cleanPosition;
-        if (dirty <= 0) return 0;
-        int termOffset = (int)(_cleanPosition & _termLengthMask);
-        int length = (int)Math.Min(Math.Min(dirty, _cleanBytesPerCycle), TermLength - termOffset);
-        int index = LogBufferDescriptor.IndexByPosition(_cleanPosition, PositionBitsToShift);
-        _log.AsSpan(index * TermLength + termOffset, length).Clear();
-        _cleanPosition += length;
-        return 1;
-    }
-
     private void SendStatusMessage(byte flags, long nowNs)
     {
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_lastSmPosition, PositionBitsToShift, InitialTermId);
@@ -246,44 +218,13 @@ internal sealed class PublicationImage
 
     private int CheckForLoss(long nowNs)
     {
-        if (_rebuildPosition >= _highWaterMarkPosition)
-        {
-            _gapPosition = -1;
-            return 0;
-        }
-
-        int index = LogBufferDescriptor.IndexByPosition(_rebuildPosition, PositionBitsToShift);
-        int termOffset = (int)(_rebuildPosition & _termLengthMask);
-        long termBegin = _rebuildPosition - termOffset;
-        int limitOffset = (int)Math.Min(TermLength, Math.Min(_highWaterMarkPosition, CleanLimit) - termBegin);
-        int offset = termOffset;
-        ReadOnlySpan<byte> term = _log.AsSpan(index * TermLength, TermLength);
-        while (offset < limitOffset && Le.I32(term, offset) <= 0)
-        {
-            offset += ProtocolConstants.FrameAlignment;
-        }
-        int gapLength = offset - termOffset;
-
-        if (_gapPosition != _rebuildPosition || _gapLength != gapLength)
-        {
-            _gapPosition = _rebuildPosition;
-            _gapLength = gapLength;
-            _nakDeadlineNs = nowNs + FirstNakDelay();
-            return 0;
-        }
-
-        if (nowNs < _nakDeadlineNs) return 0;
-
+        long limit = Math.Min(_highWaterMarkPosition, CleanLimit);
+        if (!_lossDetector.Scan(_log, TermLength, PositionBitsToShift, _rebuildPosition, limit, nowNs, out int termOffset, out int length)) return 0;
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_rebuildPosition, PositionBitsToShift, InitialTermId);
-        _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, gapLength);
+        _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, length);
         NaksSent++;
-        _nakDeadlineNs = nowNs + RetryNakDelay();
         return 1;
     }
-
-    private long FirstNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs;
-
-    private long RetryNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs * _options.NakUnicastRetryDelayRatio;
 
     internal readonly record struct SetupInfo(int SessionId, int StreamId, int InitialTermId, int ActiveTermId, int TermOffset, int TermLength, int Mtu);
 }
