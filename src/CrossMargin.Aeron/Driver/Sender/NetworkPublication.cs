@@ -28,15 +28,12 @@ public sealed class NetworkPublication : IDisposable
     private readonly byte[] _controlBuffer = new byte[ControlBufferLength];
     private readonly byte[] _frameBuffer = new byte[ErrorFlyweight.HeaderLength];
 
-    private readonly long[] _receiverIds = new long[MaxReceivers];
-    private readonly long[] _receiverLastSmNs = new long[MaxReceivers];
-    private int _receiverCount;
+    private readonly FlowControl _flowControl;
 
     private readonly RetransmitHandler _retransmits;
     private readonly int _maxRetransmitLength;
 
     private long _senderPosition;
-    private long _senderLimit;
     private long _timeOfLastSetupNs;
     private long _timeOfLastSendNs;
     private bool _shouldSendSetup = true;
@@ -61,6 +58,7 @@ public sealed class NetworkPublication : IDisposable
         MaxPayloadLength = Mtu - DataHeader.Length;
         MaxMessageLength = LogBufferDescriptor.ComputeMaxMessageLength(TermLength);
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
+        _flowControl = new FlowControl(MaxReceivers, options.PublicationConnectionTimeoutNs);
         _retransmits = new RetransmitHandler(channel.IsMulticast, options.MaxResend, options.RetransmitDelayNs, options.RetransmitLingerNs);
         // As the C driver's flow control: resend at most a multiple of the receiver window per NAK.
         long receiverWindow = Math.Min(options.InitialReceiverWindow, TermLength / 2);
@@ -106,7 +104,7 @@ public sealed class NetworkPublication : IDisposable
     /// <summary>Largest message a client may append.</summary>
     public int MaxMessageLength { get; }
     /// <summary>True while at least one receiver sends SMs.</summary>
-    public bool IsConnected => _receiverCount > 0 && _state == PublicationState.Active;
+    public bool IsConnected => _flowControl.ReceiverCount > 0 && _state == PublicationState.Active;
     /// <summary>True once <see cref="Close"/> was called.</summary>
     public bool IsClosed => _state != PublicationState.Active;
     /// <summary>Position after the last message the client appended (the client sets it after each append).</summary>
@@ -123,9 +121,9 @@ public sealed class NetworkPublication : IDisposable
     /// <summary>Position up to which data has been sent.</summary>
     public long SenderPosition => _senderPosition;
     /// <summary>Flow-control limit from the receivers' SMs.</summary>
-    public long SenderLimit => _senderLimit;
+    public long SenderLimit => _flowControl.SenderLimit;
     /// <summary>Number of live receivers.</summary>
-    public int ReceiverCount => _receiverCount;
+    public int ReceiverCount => _flowControl.ReceiverCount;
     /// <summary>Local address datagrams are sent from.</summary>
     public IPEndPoint LocalEndPoint => _sender.LocalEndPoint;
     /// <summary>NAKs received.</summary>
@@ -188,10 +186,10 @@ public sealed class NetworkPublication : IDisposable
 
     private void CheckLinger(long nowNs)
     {
-        if (_senderPosition < _endOfStreamPosition && _receiverCount > 0) return;
+        if (_senderPosition < _endOfStreamPosition && _flowControl.ReceiverCount > 0) return;
         if (_drainedAtNs == 0) _drainedAtNs = nowNs;
         bool neverConnected = !_hasInitialConnection;
-        if (neverConnected || _endOfStreamAcknowledged || _receiverCount == 0 || nowNs - _drainedAtNs >= Channel.LingerNs)
+        if (neverConnected || _endOfStreamAcknowledged || _flowControl.ReceiverCount == 0 || nowNs - _drainedAtNs >= Channel.LingerNs)
         {
             _state = PublicationState.Done;
         }
@@ -199,18 +197,12 @@ public sealed class NetworkPublication : IDisposable
 
     private void CheckReceiverLiveness(long nowNs)
     {
-        for (int i = _receiverCount - 1; i >= 0; i--)
-        {
-            if (nowNs - _receiverLastSmNs[i] > _options.PublicationConnectionTimeoutNs) RemoveReceiverAt(i);
-        }
+        if (_flowControl.CheckTimeouts(nowNs) > 0) OnReceiverGone();
     }
 
-    private void RemoveReceiverAt(int index)
+    private void OnReceiverGone()
     {
-        int last = --_receiverCount;
-        _receiverIds[index] = _receiverIds[last];
-        _receiverLastSmNs[index] = _receiverLastSmNs[last];
-        if (_receiverCount == 0 && _state == PublicationState.Active)
+        if (_flowControl.ReceiverCount == 0 && _state == PublicationState.Active)
         {
             // Nobody listens: announce ourselves again so a returning receiver can rejoin.
             _shouldSendSetup = true;
@@ -220,7 +212,7 @@ public sealed class NetworkPublication : IDisposable
     private int SendData(long nowNs)
     {
         int datagrams = 0;
-        long producerLimit = Math.Min(ProducerPosition, _senderLimit);
+        long producerLimit = Math.Min(ProducerPosition, _flowControl.SenderLimit);
         while (datagrams < _options.SendBatchLimit)
         {
             long available = producerLimit - _senderPosition;
@@ -312,38 +304,20 @@ public sealed class NetworkPublication : IDisposable
             return;
         }
 
-        long receiverId = sm.ReceiverId;
-        int index = FindReceiver(receiverId);
         if ((flags & FrameFlags.StatusEndOfStream) != 0)
         {
-            if (index >= 0) RemoveReceiverAt(index);
+            if (_flowControl.Remove(sm.ReceiverId)) OnReceiverGone();
             if (!Channel.IsMulticast) _endOfStreamAcknowledged = true;
             return;
         }
 
-        if (index < 0 && _receiverCount < MaxReceivers)
-        {
-            index = _receiverCount++;
-            _receiverIds[index] = receiverId;
-        }
-        if (index >= 0) _receiverLastSmNs[index] = nowNs;
-
         long smPosition = LogBufferDescriptor.ComputePosition(sm.ConsumptionTermId, sm.ConsumptionTermOffset, PositionBitsToShift, InitialTermId);
-        _senderLimit = Math.Max(_senderLimit, smPosition + sm.ReceiverWindow);
+        _flowControl.OnStatusMessage(sm.ReceiverId, smPosition, sm.ReceiverWindow, nowNs);
         if (!_hasInitialConnection)
         {
             _hasInitialConnection = true;
         }
         _shouldSendSetup = false;
-    }
-
-    private int FindReceiver(long receiverId)
-    {
-        for (int i = 0; i < _receiverCount; i++)
-        {
-            if (_receiverIds[i] == receiverId) return i;
-        }
-        return -1;
     }
 
     private void OnNak(NakFlyweight nak, long nowNs)
@@ -398,8 +372,7 @@ public sealed class NetworkPublication : IDisposable
     {
         if (error.SessionId != SessionId || error.StreamId != StreamId) return;
         ErrorFramesReceived++;
-        int index = FindReceiver(error.ReceiverId);
-        if (index >= 0) RemoveReceiverAt(index);
+        if (_flowControl.Remove(error.ReceiverId)) OnReceiverGone();
     }
 
     /// <summary>Releases the sockets immediately (no EOS). Prefer <see cref="Close"/>.</summary>
