@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Samples;

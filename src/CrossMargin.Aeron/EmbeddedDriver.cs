@@ -1,8 +1,8 @@
-using CrossMargin.Aeron.Agent;
 using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Driver.Receiver;
 using CrossMargin.Aeron.Driver.Sender;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron;
@@ -38,8 +38,13 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// <inheritdoc/>
     public string RoleName => "aeron-embedded-driver";
 
-    /// <summary>Clock used by the duty cycle (ns); replaceable for tests.</summary>
-    public Func<long> Clock { get; set; } = NanoClock.NanoTime;
+    /// <summary>
+    /// A replacement clock (ns) for tests (simulated time); <c>null</c> (the default) reads the
+    /// system <see cref="NanoClock"/> directly, with no delegate call on the duty cycle.
+    /// </summary>
+    public Func<long>? Clock { get; set; }
+
+    private long Now() => Clock is { } clock ? clock() : NanoClock.NanoTime();
 
     /// <summary>Adds a publication on <paramref name="channel"/> (e.g. <c>aeron:udp?endpoint=127.0.0.1:40123</c>).</summary>
     public ExclusivePublication AddPublication(string channel, int streamId)
@@ -129,7 +134,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// <summary>One duty cycle: receive and process every socket, send what flow control allows, run timers.</summary>
     public int DoWork()
     {
-        long now = Clock();
+        long now = Now();
         return DoReceiverWork(now) + DoSenderWork(now);
     }
 
@@ -138,10 +143,10 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// timers (status messages, NAKs). A thread that also publishes calls this first, polls and
     /// offers, then <see cref="DoSenderWork()"/>, so what it offered leaves in the same cycle.
     /// </summary>
-    public int DoReceiverWork() => DoReceiverWork(Clock());
+    public int DoReceiverWork() => DoReceiverWork(Now());
 
     /// <summary>The sender half of a duty cycle: control frames in, SETUP/data/retransmits/heartbeats out, EOS linger.</summary>
-    public int DoSenderWork() => DoSenderWork(Clock());
+    public int DoSenderWork() => DoSenderWork(Now());
 
     private int DoReceiverWork(long now)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;

@@ -1,5 +1,5 @@
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Core.Engine;
 using CrossMargin.Disruptor.WaitStrategies;
 using CrossMargin.Gate.Config;
@@ -36,10 +36,10 @@ public static class GateHost
     /// <see cref="RiskProcessorCounters.ProcessorThreadAllocatedBytes"/>) for tests and benchmarks.</param>
     public static IGate Start(GateConfig config, DriverOptions? driverOptions = null, bool trackAllocations = false) => config.WaitStrategy switch
     {
-        "busy-spin" => new Gate<BusySpinWaitStrategy>(config, default, new BusySpinIdleStrategy(), driverOptions, trackAllocations),
-        "sleeping" => new Gate<SleepingWaitStrategy>(config, default, new BackoffIdleStrategy(), driverOptions, trackAllocations),
-        "blocking" => new Gate<BlockingWaitStrategy>(config, new BlockingWaitStrategy(), new BackoffIdleStrategy(), driverOptions, trackAllocations),
-        _ => new Gate<YieldingWaitStrategy>(config, default, new YieldingIdleStrategy(), driverOptions, trackAllocations),
+        "busy-spin" => new Gate<BusySpinWaitStrategy, BusySpinIdleStrategy>(config, default, default, driverOptions, trackAllocations),
+        "sleeping" => new Gate<SleepingWaitStrategy, BackoffIdleStrategy>(config, default, new BackoffIdleStrategy(), driverOptions, trackAllocations),
+        "blocking" => new Gate<BlockingWaitStrategy, BackoffIdleStrategy>(config, new BlockingWaitStrategy(), new BackoffIdleStrategy(), driverOptions, trackAllocations),
+        _ => new Gate<YieldingWaitStrategy, YieldingIdleStrategy>(config, default, default, driverOptions, trackAllocations),
     };
 
     /// <summary>Adds the configured MTU and term length to a channel URI unless it names its own.</summary>
@@ -50,7 +50,7 @@ public static class GateHost
         return channel;
     }
 
-    private sealed class Gate<TWait> : IGate where TWait : struct, IWaitStrategy
+    private sealed class Gate<TWait, TIdle> : IGate where TWait : struct, IWaitStrategy where TIdle : struct, IIdleStrategy
     {
         private readonly RiskRings<TWait> _rings;
         private readonly EmbeddedDriver _driver;
@@ -58,7 +58,7 @@ public static class GateHost
         private readonly Journal.JournalWriter? _journal;
         private bool _stopped;
 
-        public Gate(GateConfig config, TWait wait, IIdleStrategy idle, DriverOptions? driverOptions, bool trackAllocations)
+        public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
         {
             Engine = config.BuildEngine();
             if (config.JournalPath is { } path)
@@ -79,7 +79,7 @@ public static class GateHost
             if (_journal is not null) _rings.AttachJournal(_journal);
             var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu, trackAllocations);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
-            _runner = new AgentRunner(agent, idle);
+            _runner = AgentRunner.Start(agent, idle);
         }
 
         public GateCounters Counters { get; } = new();

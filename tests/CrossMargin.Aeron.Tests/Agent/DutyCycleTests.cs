@@ -1,4 +1,4 @@
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Tests.Infrastructure;
@@ -30,7 +30,7 @@ public class DutyCycleTests
             work += sub.Poll((b, in h) => Interlocked.Increment(ref received), 64);
             return work;
         });
-        using (var runner = new AgentRunner(new CompositeAgent("gate", driver, app), new BackoffIdleStrategy()))
+        using (var runner = AgentRunner.Start(new CompositeAgent("gate", driver, app), new BackoffIdleStrategy()))
         {
             Pump.Until(() => Interlocked.Read(ref received) == count || runner.Fault is not null, () => Thread.Sleep(1), 20_000, "messages through the agent");
             Assert.Null(runner.Fault);
