@@ -165,7 +165,7 @@ public static class OrderRoundTrip
                 FirstSequence = _sequence + 1,
                 IntervalNs = 1_000_000_000.0 / rate,
             };
-            long networkBefore = Volatile.Read(ref _gate.Counters.NetworkThreadAllocatedBytes);
+            long networkBefore = _gate.Counters.NetworkThreadAllocatedBytes.Value;
             long riskBefore = _gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
             string gcBefore = GcCounts();
             long start = NanoClock.NanoTime() + 1_000_000;
@@ -189,7 +189,7 @@ public static class OrderRoundTrip
             }
             if (print)
             {
-                long network = Volatile.Read(ref _gate.Counters.NetworkThreadAllocatedBytes) - networkBefore;
+                long network = _gate.Counters.NetworkThreadAllocatedBytes.Value - networkBefore;
                 long risk = _gate.ProcessorCounters.ProcessorThreadAllocatedBytes - riskBefore;
                 Print("gate (Aeron, risk engine)", rate, histogram, $"{gcBefore} -> {GcCounts()}", $"{network}+{risk}");
             }

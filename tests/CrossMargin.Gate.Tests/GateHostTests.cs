@@ -147,9 +147,9 @@ public class GateHostTests
         Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
         Assert.Equal(expected.Count, peer.Received.Count);
         for (int k = 0; k < expected.Count; k++) Assert.True(expected[k].AsSpan().SequenceEqual(peer.Received[k]), $"decision {k} differs");
-        Assert.Equal(inputs.Count, gate.Counters.InputsPublished);
-        Assert.Equal(0, gate.Counters.DecodeRejects);
-        Assert.Equal(0, gate.Counters.SequenceGaps);
+        Assert.Equal(inputs.Count, gate.Counters.InputsPublished.Value);
+        Assert.Equal(0, gate.Counters.DecodeRejects.Value);
+        Assert.Equal(0, gate.Counters.SequenceGaps.Value);
         Assert.Null(gate.Engine.VerifyCaches());
         Assert.Equal(expectedHash, gate.Engine.StateHash()); // the same state, bit for bit, as the engine run directly
     }
@@ -179,10 +179,10 @@ public class GateHostTests
                 Assert.Equal(DecodeResult.TooShort, decodeResult);
                 Assert.Equal(ProcessStatus.Applied, status);
                 Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
-                Assert.Equal(1, gate.Counters.DecodeRejects);
-                Assert.Equal(2, gate.Counters.SequenceGaps);
-                Assert.Equal(3, gate.Counters.InputsPublished); // the malformed one took its slot in the order
-                Assert.Equal(0, gate.Counters.InboundRingFull);
+                Assert.Equal(1, gate.Counters.DecodeRejects.Value);
+                Assert.Equal(2, gate.Counters.SequenceGaps.Value);
+                Assert.Equal(3, gate.Counters.InputsPublished.Value); // the malformed one took its slot in the order
+                Assert.Equal(0, gate.Counters.InboundRingFull.Value);
                 Assert.Equal(1, gate.ProcessorCounters.Malformed);
                 Assert.Equal(2, gate.ProcessorCounters.Inputs);
             }
@@ -223,7 +223,7 @@ public class GateHostTests
             Assert.Equal(expectedHash, replayed.StateHash());
             // ...and so does a restarted gate, before it hears anything new.
             using var restarted = GateHost.Start(config);
-            Assert.Equal(inputs.Count, restarted.Counters.Replayed);
+            Assert.Equal(inputs.Count, restarted.Counters.Replayed.Value);
             Assert.True(restarted.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(expectedHash, restarted.Engine.StateHash());
         }
@@ -281,13 +281,13 @@ public class GateHostTests
         }
         Round(); // warm-up: JIT, tiering, first-touch of every path
         Round();
-        long network = Volatile.Read(ref gate.Counters.NetworkThreadAllocatedBytes);
+        long network = gate.Counters.NetworkThreadAllocatedBytes.Value;
         long risk = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
         long decisions = gate.Counters.DecisionsSent;
         Round();
         Round();
         peer.Pump(() => true, TimeSpan.FromSeconds(1));
-        long networkAfter = Volatile.Read(ref gate.Counters.NetworkThreadAllocatedBytes);
+        long networkAfter = gate.Counters.NetworkThreadAllocatedBytes.Value;
         long riskAfter = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
         Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
         Assert.True(network >= 0 && risk >= 0, "allocation tracking recorded nothing");

@@ -4,6 +4,7 @@ using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
 namespace CrossMargin.Aeron.Client;
 
@@ -65,7 +66,7 @@ public sealed class Subscription : IDisposable
     public long DatagramsReceived => _endpoint.DatagramsReceived;
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
-    private long _invalidDatagrams;
+    private OrderedCounter _invalidDatagrams;
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -157,7 +158,7 @@ public sealed class Subscription : IDisposable
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
             || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
         {
-            _invalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 

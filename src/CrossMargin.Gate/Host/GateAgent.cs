@@ -64,14 +64,14 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             // First duty cycle runs on the agent's own thread: pin it there.
             _pinned = true;
-            if (!CpuAffinity.PinCurrentThread(_cpu)) _counters.PinFailed = 1;
+            if (!CpuAffinity.PinCurrentThread(_cpu)) _counters.PinFailed.Set(1);
         }
         int work = _driver.DoReceiverWork();
         work += PollInbound(_marketData, ref _marketDataIn);
         work += PollInbound(_orderFlow, ref _orderFlowIn);
         work += _outbound.PollUntilHeld(ref _outHandler);
         work += _driver.DoSenderWork();
-        if (_trackAllocations) Volatile.Write(ref _counters.NetworkThreadAllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+        if (_trackAllocations) _counters.NetworkThreadAllocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
         return work;
     }
 
@@ -79,7 +79,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     {
         if (_rings.InboundRemaining < FragmentLimit)
         {
-            _counters.InboundThrottled++;
+            _counters.InboundThrottled.Increment();
             return 0;
         }
         return subscription.Poll(ref handler, FragmentLimit);
@@ -95,12 +95,12 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
-            counters.FragmentsReceived++;
+            counters.FragmentsReceived.Increment();
             // Room was checked before polling (at most FragmentLimit fragments), so this cannot
             // fail; if it ever did, the input is counted as lost, never as published.
             if (!rings.TryClaim(out long slotSequence))
             {
-                counters.InboundRingFull++;
+                counters.InboundRingFull.Increment();
                 return;
             }
             ref InboundEvent slot = ref rings.Slot(slotSequence);
@@ -111,16 +111,16 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             if (result == DecodeResult.Ok)
             {
                 slot.Kind = InboundKind.Input;
-                if (_expected != 0 && sequence > _expected) counters.SequenceGaps += sequence - _expected;
+                if (_expected != 0 && sequence > _expected) counters.SequenceGaps.Add(sequence - _expected);
                 _expected = sequence + 1;
             }
             else
             {
                 slot.Kind = InboundKind.Malformed;
-                counters.DecodeRejects++;
+                counters.DecodeRejects.Increment();
             }
             rings.Commit(slotSequence);
-            counters.InputsPublished++;
+            counters.InputsPublished.Increment();
         }
     }
 
@@ -139,7 +139,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             if (length == 0) return true; // nothing to send (a definition error): counted by the processor
             if (journal is not null && journal.Value < data.InputSequence)
             {
-                counters.JournalWaits++;
+                counters.JournalWaits.Increment();
                 return false;
             }
 
@@ -152,11 +152,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             }
             if (result < 0)
             {
-                if (result == PublicationResult.BackPressured || result == PublicationResult.AdminAction) counters.DecisionBackPressure++;
-                else counters.DecisionNotConnected++;
+                if (result == PublicationResult.BackPressured || result == PublicationResult.AdminAction) counters.DecisionBackPressure.Increment();
+                else counters.DecisionNotConnected.Increment();
                 return false;
             }
-            counters.DecisionsSent++;
+            counters.DecisionsSent.Increment();
             return true;
         }
 

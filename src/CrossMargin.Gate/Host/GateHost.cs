@@ -64,7 +64,7 @@ public static class GateHost
             if (config.JournalPath is { } path)
             {
                 // Restart: replay what was journaled, then keep appending (design.md, "Nothing lost").
-                if (File.Exists(path)) Counters.Replayed = Journal.InputJournal.Replay(path, Engine);
+                if (File.Exists(path)) Counters.Replayed.Set(Journal.InputJournal.Replay(path, Engine));
                 _journal = new Journal.JournalWriter(path, config.JournalFsync);
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions

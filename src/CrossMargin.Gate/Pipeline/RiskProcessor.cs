@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossMargin.Concurrency;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Scenario;
 using CrossMargin.Disruptor;
@@ -9,48 +10,51 @@ using CrossMargin.Messages;
 namespace CrossMargin.Gate.Pipeline;
 
 /// <summary>
-/// Counters of a <see cref="RiskProcessor"/>. Written by the processor thread only; any thread may
-/// read them (acquire reads of aligned 64-bit fields, each written with a release store).
+/// Counters of a <see cref="RiskProcessor"/>: <see cref="OrderedCounter"/>s written by the processor
+/// thread only, read from any thread.
 /// </summary>
 public sealed class RiskProcessorCounters
 {
-    internal long _inputs, _inputErrors, _malformed, _definitions, _definitionErrors, _outputs, _pinFailed, _answerWaits, _encodeFailures;
-    internal long _allocatedBytes = -1;
+    internal OrderedCounter _inputs, _inputErrors, _malformed, _definitions, _definitionErrors, _outputs, _pinFailed, _answerWaits, _encodeFailures;
+    internal OrderedCounter _allocatedBytes;
+
+    /// <summary>Creates the counters (allocation tracking reads −1 until the processor records it).</summary>
+    public RiskProcessorCounters() => _allocatedBytes.Set(-1);
     internal ScenarioParser? _definitionParser;
 
     /// <summary>Inputs handed to the engine (applied or not).</summary>
-    public long Inputs => Volatile.Read(ref _inputs);
+    public long Inputs => _inputs.Value;
 
     /// <summary>1 when the processor thread could not be pinned to its configured CPU.</summary>
-    public long PinFailed => Volatile.Read(ref _pinFailed);
+    public long PinFailed => _pinFailed.Value;
 
     /// <summary>Inputs the engine could not apply (each also published as an <see cref="OutboundKind.InputError"/>).</summary>
-    public long InputErrors => Volatile.Read(ref _inputErrors);
+    public long InputErrors => _inputErrors.Value;
 
     /// <summary>Malformed inputs (did not decode) answered with an input error.</summary>
-    public long Malformed => Volatile.Read(ref _malformed);
+    public long Malformed => _malformed.Value;
 
     /// <summary>Times the processor waited for answer-ring space (the consumer held too many unsent answers).</summary>
-    public long AnswerWaits => Volatile.Read(ref _answerWaits);
+    public long AnswerWaits => _answerWaits.Value;
 
     /// <summary>Outputs that could not be encoded (sent as nothing; should stay 0).</summary>
-    public long EncodeFailures => Volatile.Read(ref _encodeFailures);
+    public long EncodeFailures => _encodeFailures.Value;
 
     /// <summary>Definitions applied.</summary>
-    public long Definitions => Volatile.Read(ref _definitions);
+    public long Definitions => _definitions.Value;
 
     /// <summary>Definitions refused.</summary>
-    public long DefinitionErrors => Volatile.Read(ref _definitionErrors);
+    public long DefinitionErrors => _definitionErrors.Value;
 
     /// <summary>Slots published into the outbound ring.</summary>
-    public long Outputs => Volatile.Read(ref _outputs);
+    public long Outputs => _outputs.Value;
 
     /// <summary>
     /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> of the processor thread at the end of its
     /// last batch, when allocation tracking is on (−1 otherwise). The difference between two drained
     /// points is what processing the inputs between them allocated.
     /// </summary>
-    public long ProcessorThreadAllocatedBytes => Volatile.Read(ref _allocatedBytes);
+    public long ProcessorThreadAllocatedBytes => _allocatedBytes.Value;
 }
 
 /// <summary>
@@ -111,7 +115,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
 
         if (endOfBatch && _trackAllocations)
         {
-            Volatile.Write(ref _counters._allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            _counters._allocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
         }
     }
 
@@ -119,7 +123,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     private void ProcessInput(ref InboundEvent data, long sequence)
     {
         var c = _counters;
-        Volatile.Write(ref c._inputs, c._inputs + 1);
+        c._inputs.Increment();
         ProcessStatus status = _engine.Process(in data.Input);
         if (status != ProcessStatus.Applied)
         {
@@ -148,7 +152,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         }
 
         _outSequencer.Publish(lo, hi);
-        Volatile.Write(ref c._outputs, c._outputs + n);
+        c._outputs.Add(n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -168,7 +172,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         int n = OutputCodec.Encode(in e, data.Tag, o.Encoded);
         if (n < 0)
         {
-            Volatile.Write(ref _counters._encodeFailures, _counters._encodeFailures + 1);
+            _counters._encodeFailures.Increment();
             n = 0;
         }
         o.EncodedLength = n;
@@ -196,7 +200,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         if (!_answers.TryReserve(length, outSequence, out offset))
         {
             // The consumer still holds older answers: wait for it as for a full outbound ring.
-            Volatile.Write(ref _counters._answerWaits, _counters._answerWaits + 1);
+            _counters._answerWaits.Increment();
             SpinWait spin = default;
             while (!_answers.TryReserve(length, outSequence, out offset)) spin.SpinOnce(sleep1Threshold: -1);
         }
@@ -204,7 +208,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         int n = AccountSnapshotCodec.Encode(_scratch, tag, _answers.Slice(offset, length));
         if (n < 0)
         {
-            Volatile.Write(ref _counters._encodeFailures, _counters._encodeFailures + 1);
+            _counters._encodeFailures.Increment();
             n = 0;
         }
         o.AnswerOffset = offset;
@@ -221,20 +225,20 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
             _outSequencer.Publish(s);
         }
 
-        Volatile.Write(ref _counters._outputs, _counters._outputs + events.Length);
+        _counters._outputs.Add(events.Length);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void PublishMalformed(ref InboundEvent data, long sequence)
     {
-        Volatile.Write(ref _counters._malformed, _counters._malformed + 1);
+        _counters._malformed.Increment();
         PublishInputError(ref data, sequence, ProcessStatus.Applied, data.DecodeResult);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void PublishInputError(ref InboundEvent data, long sequence, ProcessStatus status, DecodeResult decodeResult)
     {
-        if (decodeResult == DecodeResult.Ok) Volatile.Write(ref _counters._inputErrors, _counters._inputErrors + 1);
+        if (decodeResult == DecodeResult.Ok) _counters._inputErrors.Increment();
         long s = _outSequencer.Next();
         ref OutboundEvent o = ref _out[s];
         Stamp(ref o, OutboundKind.InputError, ref data, sequence, last: true);
@@ -245,7 +249,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         int n = InputErrorCodec.Encode(data.Tag, status, decodeResult, o.Encoded);
         o.EncodedLength = n > 0 ? n : 0;
         _outSequencer.Publish(s);
-        Volatile.Write(ref _counters._outputs, _counters._outputs + 1);
+        _counters._outputs.Increment();
     }
 
     // Rare and not hot: may allocate (instrument tables, JSON of a scenario line, the refusal text).
@@ -254,11 +258,11 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     {
         if (_definitions[data.ColdIndex]!.Apply(_engine, ref _counters._definitionParser, out string? error))
         {
-            Volatile.Write(ref _counters._definitions, _counters._definitions + 1);
+            _counters._definitions.Increment();
             return;
         }
 
-        Volatile.Write(ref _counters._definitionErrors, _counters._definitionErrors + 1);
+        _counters._definitionErrors.Increment();
         long s = _outSequencer.Next();
         ref OutboundEvent o = ref _out[s];
         Stamp(ref o, OutboundKind.DefinitionError, ref data, sequence, last: true);
@@ -268,7 +272,7 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
         o.ColdIndex = _definitionErrors.Add(error ?? "refused");
         o.EncodedLength = 0; // nothing on the wire: definitions come from the configuration
         _outSequencer.Publish(s);
-        Volatile.Write(ref _counters._outputs, _counters._outputs + 1);
+        _counters._outputs.Increment();
     }
 
     /// <inheritdoc />
@@ -279,10 +283,10 @@ public struct RiskProcessor : IEventHandler<InboundEvent>
     /// <inheritdoc />
     public readonly void OnStart()
     {
-        if (_cpu >= 0 && !Host.CpuAffinity.PinCurrentThread(_cpu)) Volatile.Write(ref _counters._pinFailed, 1);
+        if (_cpu >= 0 && !Host.CpuAffinity.PinCurrentThread(_cpu)) _counters._pinFailed.Set(1);
         if (_trackAllocations)
         {
-            Volatile.Write(ref _counters._allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            _counters._allocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
         }
     }
 

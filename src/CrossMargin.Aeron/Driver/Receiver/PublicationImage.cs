@@ -2,6 +2,7 @@ using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
+using CrossMargin.Concurrency;
 
 namespace CrossMargin.Aeron.Driver.Receiver;
 
@@ -75,10 +76,14 @@ internal sealed class PublicationImage
     public int ReceiverWindow => _receiverWindow;
     public bool IsEndOfStream => _endOfStream;
     public SocketAddressV4 ControlAddress { get; internal set; }
-    public long NaksSent { get; private set; }
-    public long StatusMessagesSent { get; private set; }
-    public long DirtyPartitionDrops { get; private set; }
-    public long MalformedDatagrams { get; private set; }
+    public long NaksSent => _naksSent.Value;
+    private OrderedCounter _naksSent;
+    public long StatusMessagesSent => _statusMessagesSent.Value;
+    private OrderedCounter _statusMessagesSent;
+    public long DirtyPartitionDrops => _dirtyPartitionDrops.Value;
+    private OrderedCounter _dirtyPartitionDrops;
+    public long MalformedDatagrams => _malformedDatagrams.Value;
+    private OrderedCounter _malformedDatagrams;
     public bool IsClosed { get; private set; }
 
     /// <summary>Copies a DATA/PAD datagram (or handles a heartbeat) into the log.</summary>
@@ -107,7 +112,7 @@ internal sealed class PublicationImage
         if (termOffset < 0 || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0 || termOffset + datagram.Length > TermLength
             || !AreFramesWellFormed(datagram, termOffset))
         {
-            MalformedDatagrams++;
+            _malformedDatagrams.Increment();
             return;
         }
         long packetEnd = packetPosition + datagram.Length;
@@ -120,7 +125,7 @@ internal sealed class PublicationImage
         if (packetEnd > CleanLimit)
         {
             // Its partition still holds frames of three terms ago: taking it would mix them in.
-            DirtyPartitionDrops++;
+            _dirtyPartitionDrops.Increment();
             return;
         }
 
@@ -213,7 +218,7 @@ internal sealed class PublicationImage
         int termOffset = LogBufferDescriptor.ComputeTermOffsetFromPosition(_lastSmPosition, PositionBitsToShift);
         _subscription.SendStatusMessage(ControlAddress, flags, SessionId, StreamId, termId, termOffset, _receiverWindow);
         _lastSmTimeNs = nowNs;
-        StatusMessagesSent++;
+        _statusMessagesSent.Increment();
     }
 
     private int CheckForLoss(long nowNs)
@@ -222,7 +227,7 @@ internal sealed class PublicationImage
         if (!_lossDetector.Scan(_log, TermLength, PositionBitsToShift, _rebuildPosition, limit, nowNs, out int termOffset, out int length)) return 0;
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_rebuildPosition, PositionBitsToShift, InitialTermId);
         _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, length);
-        NaksSent++;
+        _naksSent.Increment();
         return 1;
     }
 

@@ -3,6 +3,7 @@ using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
 namespace CrossMargin.Aeron.Driver.Receiver;
 
@@ -42,8 +43,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         _channel.Endpoint.Equals(other.Endpoint) && Equals(_channel.Interface, other.Interface);
     public long ReceiverId { get; }
     public IPEndPoint LocalEndPoint => Transport.LocalEndPoint;
-    public long DatagramsReceived { get; private set; }
-    public long InvalidDatagrams { get; private set; }
+    public long DatagramsReceived => _datagramsReceived.Value;
+    private OrderedCounter _datagramsReceived;
+    public long InvalidDatagrams => _invalidDatagrams.Value;
+    private OrderedCounter _invalidDatagrams;
     public int SubscriptionCount => _subscriptionCount;
 
     public void Add(Subscription subscription)
@@ -73,7 +76,7 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
             int length = Transport.Receive(_receiveBuffer, out SocketAddressV4 source);
             if (length <= 0) break;
             work++;
-            DatagramsReceived++;
+            _datagramsReceived.Increment();
             Dispatch(_receiveBuffer.AsSpan(0, length), source, nowNs);
         }
         return work;
@@ -87,7 +90,7 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
     {
         if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 
@@ -114,7 +117,7 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
 
         if (datagram.Length < minimumLength)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 

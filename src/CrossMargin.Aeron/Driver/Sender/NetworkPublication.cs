@@ -3,6 +3,7 @@ using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
 namespace CrossMargin.Aeron.Driver.Sender;
 
@@ -127,15 +128,18 @@ public sealed class NetworkPublication : IDisposable
     /// <summary>Local address datagrams are sent from.</summary>
     public IPEndPoint LocalEndPoint => _sender.LocalEndPoint;
     /// <summary>NAKs received.</summary>
-    public long NaksReceived { get; private set; }
+    public long NaksReceived => _naksReceived.Value;
+    private OrderedCounter _naksReceived;
     /// <summary>Retransmitted datagrams.</summary>
-    public long RetransmitsSent { get; private set; }
+    public long RetransmitsSent => _retransmitsSent.Value;
+    private OrderedCounter _retransmitsSent;
     /// <summary>NAKs ignored because a resend covering their offset was lingering.</summary>
     public long NaksCovered => _retransmits.NaksCovered;
     /// <summary>NAKs dropped because every retransmit action was busy (group publications only).</summary>
     public long RetransmitOverflows => _retransmits.Overflows;
     /// <summary>ERR frames received (image rejected by a receiver).</summary>
-    public long ErrorFramesReceived { get; private set; }
+    public long ErrorFramesReceived => _errorFramesReceived.Value;
+    private OrderedCounter _errorFramesReceived;
     /// <summary>Loss hook on sent datagrams (tests).</summary>
     public DatagramDropPredicate? SendDropHook { get => _sender.SendDropHook; set => _sender.SendDropHook = value; }
 
@@ -323,7 +327,7 @@ public sealed class NetworkPublication : IDisposable
     private void OnNak(NakFlyweight nak, long nowNs)
     {
         if (nak.SessionId != SessionId || nak.StreamId != StreamId) return;
-        NaksReceived++;
+        _naksReceived.Increment();
         int termOffset = nak.TermOffset, length = nak.GapLength;
         if (termOffset < 0 || termOffset > TermLength - DataHeader.Length || length < 0) return;
         int resendLength = Math.Min(length, Math.Min(TermLength - termOffset, _maxRetransmitLength));
@@ -352,7 +356,7 @@ public sealed class NetworkPublication : IDisposable
             int consumed = TermScanner.ScanForAvailability(term, offset, Math.Min(remaining, Mtu), out int bytesToSend);
             if (consumed == 0) break;
             if (!_sender.Send(term.Slice(offset, bytesToSend), _destination)) break;
-            RetransmitsSent++;
+            _retransmitsSent.Increment();
             _timeOfLastSendNs = nowNs;
             offset += consumed;
             remaining -= consumed;
@@ -371,7 +375,7 @@ public sealed class NetworkPublication : IDisposable
     private void OnError(ErrorFlyweight error)
     {
         if (error.SessionId != SessionId || error.StreamId != StreamId) return;
-        ErrorFramesReceived++;
+        _errorFramesReceived.Increment();
         if (_flowControl.Remove(error.ReceiverId)) OnReceiverGone();
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossMargin.Concurrency;
 
 namespace CrossMargin.Aeron.Driver.Sender;
 
@@ -50,10 +51,12 @@ internal sealed class RetransmitHandler
     }
 
     /// <summary>NAKs ignored because an action already covers their offset (a resend is on its way).</summary>
-    public long NaksCovered { get; private set; }
+    public long NaksCovered => _naksCovered.Value;
+    private OrderedCounter _naksCovered;
 
     /// <summary>Group NAKs dropped because every action was busy (the C driver's retransmit-overflow counter).</summary>
-    public long Overflows { get; private set; }
+    public long Overflows => _overflows.Value;
+    private OrderedCounter _overflows;
 
     /// <summary>Actions delayed or lingering.</summary>
     public int ActiveCount => _active;
@@ -128,13 +131,13 @@ internal sealed class RetransmitHandler
             }
             if (action.TermId == termId && action.TermOffset <= termOffset && termOffset < action.TermOffset + action.Length)
             {
-                NaksCovered++;
+                _naksCovered.Increment();
                 return -1;
             }
             // Unicast: a NAK outside the pending range supersedes it; reuse the action now.
             if (!_groupSemantics) available = i;
         }
-        if (available < 0) Overflows++;
+        if (available < 0) _overflows.Increment();
         return available;
     }
 }
