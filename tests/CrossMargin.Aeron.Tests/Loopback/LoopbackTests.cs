@@ -31,6 +31,20 @@ public struct SequenceChecker : IFragmentHandler
         for (int i = 8; i < buffer.Length; i++) buffer[i] = (byte)(sequence + i);
     }
 
+    /// <summary>Offers messages <paramref name="next"/>… (up to <paramref name="burst"/>, below <paramref name="count"/>) until back-pressured; returns the next to offer.</summary>
+    public static long OfferBurst(ExclusivePublication pub, byte[] buffer, long next, long count, int burst)
+    {
+        for (int i = 0; i < burst && next < count; i++)
+        {
+            int length = LengthOf(next);
+            Fill(buffer.AsSpan(0, length), next);
+            long result = pub.Offer(buffer.AsSpan(0, length));
+            if (result > 0) next++;
+            else if (result != PublicationResult.AdminAction) break;
+        }
+        return next;
+    }
+
     public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
     {
         long sequence = buffer.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(buffer) : -1;
@@ -65,14 +79,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         while (checker.Expected < count)
         {
-            for (int burst = 0; burst < 64 && next < count; burst++)
-            {
-                int length = SequenceChecker.LengthOf(next);
-                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
-                long result = pub.Offer(buffer.AsSpan(0, length));
-                if (result > 0) next++;
-                else if (result != PublicationResult.AdminAction) break;
-            }
+            next = SequenceChecker.OfferBurst(pub, buffer, next, count, 64);
             driver.DoWork();
             sub.Poll(ref checker, 256);
             if (sw.ElapsedMilliseconds > timeoutMs) Assert.Fail($"timed out at {checker.Expected}/{count}");
@@ -159,14 +166,7 @@ public sealed class LoopbackTests(ITestOutputHelper output)
         int repaired = 0;
         while (checker.Expected < count)
         {
-            for (int burst = 0; burst < 8 && next < count; burst++)
-            {
-                int length = SequenceChecker.LengthOf(next);
-                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
-                long result = pub.Offer(buffer.AsSpan(0, length));
-                if (result > 0) next++;
-                else if (result != PublicationResult.AdminAction) break;
-            }
+            next = SequenceChecker.OfferBurst(pub, buffer, next, count, 8);
             now += 5_000;
             driver.DoWork();
             sub.Poll(ref checker, 256);

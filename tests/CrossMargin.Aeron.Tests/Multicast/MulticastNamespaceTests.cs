@@ -49,14 +49,7 @@ public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixtu
         var sw = System.Diagnostics.Stopwatch.StartNew();
         while (checker.Expected < count)
         {
-            for (int burst = 0; burst < 32 && next < count; burst++)
-            {
-                int length = SequenceChecker.LengthOf(next);
-                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
-                long result = pub.Offer(buffer.AsSpan(0, length));
-                if (result > 0) next++;
-                else if (result != PublicationResult.AdminAction) break;
-            }
+            next = SequenceChecker.OfferBurst(pub, buffer, next, count, 32);
             PumpBoth();
             sub.Poll(ref checker, 256);
             if (sw.ElapsedMilliseconds > 60_000) Assert.Fail($"timed out at {checker.Expected}");
