@@ -26,6 +26,9 @@ internal sealed class FlowControl
     /// <summary>Position the sender may send up to (never decreases).</summary>
     public long SenderLimit { get; private set; }
 
+    /// <summary>Furthest position a receiver reported consumed (never decreases).</summary>
+    public long ReceiverPosition { get; private set; }
+
     /// <summary>A status message of <paramref name="receiverId"/> consuming at <paramref name="position"/> with <paramref name="window"/>.</summary>
     public void OnStatusMessage(long receiverId, long position, int window, long nowNs)
     {
@@ -37,6 +40,7 @@ internal sealed class FlowControl
         }
         if (index >= 0) _lastSmNs[index] = nowNs;
         SenderLimit = Math.Max(SenderLimit, position + window);
+        ReceiverPosition = Math.Max(ReceiverPosition, position);
     }
 
     /// <summary>Forgets a receiver (EOS status message, ERR frame); false if it was not known.</summary>

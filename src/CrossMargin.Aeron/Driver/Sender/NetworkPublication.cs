@@ -123,6 +123,8 @@ public sealed class NetworkPublication : IDisposable
     public long SenderPosition => _senderPosition;
     /// <summary>Flow-control limit from the receivers' SMs.</summary>
     public long SenderLimit => _flowControl.SenderLimit;
+    /// <summary>Furthest position a receiver reported consumed in its status messages.</summary>
+    public long ReceiverPosition => _flowControl.ReceiverPosition;
     /// <summary>Number of live receivers.</summary>
     public int ReceiverCount => _flowControl.ReceiverCount;
     /// <summary>Local address datagrams are sent from.</summary>
