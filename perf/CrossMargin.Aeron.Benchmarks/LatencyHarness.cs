@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Transport;
 using HdrHistogram;
 
@@ -64,7 +63,7 @@ public static class LatencyHarness
         return 0;
     }
 
-    private static LongHistogram Measure(int payload, string name, int messages, Action<int, LongHistogram?> pingPong)
+    internal static LongHistogram Measure(int payload, string name, int messages, Action<int, LongHistogram?> pingPong)
     {
         pingPong(messages / 4, null); // warm-up: JIT tiering, socket buffers
         var histogram = new LongHistogram(60L * 1_000_000_000, 3); // ns, up to 60 s
@@ -84,8 +83,8 @@ public static class LatencyHarness
         private readonly EmbeddedDriver _pongHost = new();
         private readonly Subscription _pingSub;
         private readonly Subscription _pongSub;
-        private readonly NetworkPublication _pingPub;
-        private readonly NetworkPublication _pongPub;
+        private readonly ExclusivePublication _pingPub;
+        private readonly ExclusivePublication _pongPub;
         private readonly Thread _ponger;
         private readonly byte[] _payload;
         private volatile bool _running = true;
@@ -144,7 +143,7 @@ public static class LatencyHarness
         }
     }
 
-    private static long ElapsedNs(long startTimestamp) =>
+    internal static long ElapsedNs(long startTimestamp) =>
         (long)((Stopwatch.GetTimestamp() - startTimestamp) * (1_000_000_000.0 / Stopwatch.Frequency));
 
     private struct PongReceiver : IFragmentHandler
@@ -153,7 +152,7 @@ public static class LatencyHarness
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header) => Received = true;
     }
 
-    private readonly struct Echo(EmbeddedDriver driver, NetworkPublication publication) : IFragmentHandler
+    private readonly struct Echo(EmbeddedDriver driver, ExclusivePublication publication) : IFragmentHandler
     {
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
@@ -163,7 +162,7 @@ public static class LatencyHarness
     }
 
     /// <summary>The same round trip with bare datagrams through the same non-blocking socket path.</summary>
-    private sealed class RawPingPong : IDisposable
+    internal sealed class RawPingPong : IDisposable
     {
         private readonly UdpTransport _a = UdpTransport.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         private readonly UdpTransport _b = UdpTransport.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -219,7 +218,7 @@ public static class LatencyHarness
         using var subHost = new EmbeddedDriver();
         using var pubHost = new EmbeddedDriver();
         Subscription sub = subHost.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
-        NetworkPublication pub = pubHost.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}", 1001);
+        ExclusivePublication pub = pubHost.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}", 1001);
         while (!(pub.IsConnected && sub.IsConnected))
         {
             pubHost.DoWork();

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 
 namespace CrossMargin.Aeron.Benchmarks;
 
@@ -37,7 +36,7 @@ public class OfferPollBenchmarks
 {
     private const int Batch = 1000;
     private EmbeddedDriver _driver = null!;
-    private NetworkPublication _pub = null!;
+    private ExclusivePublication _pub = null!;
     private Subscription _sub = null!;
     private byte[] _message = null!;
     private Counter _counter;

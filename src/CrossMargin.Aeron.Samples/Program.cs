@@ -3,11 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Samples;
-using CrossMargin.Aeron.Subscriptions;
 
 // aeron-samples: Aeron's sample programs over the embedded driver, so this transport can be exercised
 // against any real Aeron peer (C/Java media driver + samples) from the command line.
@@ -88,7 +87,7 @@ internal static class Samples
         long messages = o.Messages ?? 10;
         Console.WriteLine($"Publishing to channel {channel} on Stream ID {streamId}");
         using var driver = new EmbeddedDriver();
-        NetworkPublication publication = driver.AddPublication(channel, streamId);
+        ExclusivePublication publication = driver.AddPublication(channel, streamId);
         var idle = new SleepingIdleStrategy(1);
         byte[] buffer = new byte[256];
 
@@ -165,7 +164,7 @@ internal static class Samples
 
         using var driver = new EmbeddedDriver();
         Subscription pongs = driver.AddSubscription(pongChannel, pongStream);
-        NetworkPublication pings = driver.AddPublication(pingChannel, pingStream);
+        ExclusivePublication pings = driver.AddPublication(pingChannel, pingStream);
         Console.WriteLine("Waiting for new image from Pong...");
         while (!stop.IsCancellationRequested && !(pongs.IsConnected && pings.IsConnected)) driver.DoWork();
         if (stop.IsCancellationRequested) return 1;
@@ -195,7 +194,7 @@ internal static class Samples
     }
 
     /// <summary>Sends a ping, spins the duty cycle until its pong returns, records the RTT.</summary>
-    private sealed class PingSession(EmbeddedDriver driver, NetworkPublication pings, Subscription pongs, int length) : IFragmentHandler
+    private sealed class PingSession(EmbeddedDriver driver, ExclusivePublication pings, Subscription pongs, int length) : IFragmentHandler
     {
         private readonly byte[] _buffer = new byte[length];
         private bool _received;
@@ -236,7 +235,7 @@ internal static class Samples
         Subscription pings = driver.AddSubscription(pingChannel, pingStream);
         pings.OnAvailableImage = image => PrintAvailable(pingChannel, image);
         pings.OnUnavailableImage = image => PrintUnavailable(pingChannel, image);
-        NetworkPublication pongs = driver.AddPublication(pongChannel, pongStream);
+        ExclusivePublication pongs = driver.AddPublication(pongChannel, pongStream);
         var echo = new Echo(driver, pongs);
         while (!stop.IsCancellationRequested)
         {
@@ -247,7 +246,7 @@ internal static class Samples
         return 0;
     }
 
-    private struct Echo(EmbeddedDriver driver, NetworkPublication publication) : IFragmentHandler
+    private struct Echo(EmbeddedDriver driver, ExclusivePublication publication) : IFragmentHandler
     {
         public readonly void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
@@ -268,7 +267,7 @@ internal static class Samples
         Console.WriteLine($"Streaming {messages} messages of length {length} bytes to {channel} on stream id {streamId} (publisher and subscriber in one duty cycle)");
         using var driver = new EmbeddedDriver();
         Subscription subscription = driver.AddSubscription(channel, streamId);
-        NetworkPublication publication = driver.AddPublication(channel, streamId);
+        ExclusivePublication publication = driver.AddPublication(channel, streamId);
         while (!stop.IsCancellationRequested && !(publication.IsConnected && subscription.IsConnected)) driver.DoWork();
 
         byte[] message = new byte[length];
@@ -308,7 +307,7 @@ internal static class Samples
         int length = Math.Max(o.Length ?? 32, 0);
         Console.WriteLine($"Publishing to channel {channel} on Stream ID {streamId}");
         using var driver = new EmbeddedDriver();
-        NetworkPublication publication = driver.AddPublication(channel, streamId);
+        ExclusivePublication publication = driver.AddPublication(channel, streamId);
         while (!stop.IsCancellationRequested && !publication.IsConnected) driver.DoWork();
         Console.WriteLine($"Streaming {messages} messages of length {length} bytes to {channel} on stream id {streamId}");
         byte[] message = new byte[length];

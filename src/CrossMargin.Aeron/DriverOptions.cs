@@ -21,16 +21,25 @@ public sealed class DriverOptions
     public int NakUnicastRetryDelayRatio { get; set; } = 100;
     /// <summary>Multicast NAK random back-off maximum (10 ms).</summary>
     public long NakMulticastMaxBackoffNs { get; set; } = 10_000_000;
-    /// <summary>Time a resent range is protected from further NAKs (10 ms).</summary>
+    /// <summary>Delay from a NAK to its resend (0: at once, the C driver's unicast and multicast default).</summary>
+    public long RetransmitDelayNs { get; set; }
+    /// <summary>Time a resent range is protected from further NAKs for the same range (10 ms).</summary>
     public long RetransmitLingerNs { get; set; } = 10_000_000;
-    /// <summary>Max concurrent retransmits for group publications (16); unicast uses 1.</summary>
+    /// <summary>Max concurrent retransmits for group publications (16); unicast uses 1, which a NAK for another range reuses at once.</summary>
     public int MaxResend { get; set; } = 16;
+    /// <summary>One NAK resends at most this many receiver windows (16, the C driver's flow-control default).</summary>
+    public int RetransmitReceiverWindowMultiple { get; set; } = 16;
     /// <summary>Number of EOS SM intervals before a drained image is removed (5).</summary>
     public int EndOfStreamStatusMessageCount { get; set; } = 5;
     /// <summary>Datagrams read per socket per duty cycle.</summary>
     public int ReceiveBatchLimit { get; set; } = 64;
     /// <summary>Datagrams sent per publication per duty cycle.</summary>
     public int SendBatchLimit { get; set; } = 64;
+    /// <summary>
+    /// Consumed image log zeroed per duty cycle (64 KiB; at least one cycle's receive intake, so
+    /// cleaning keeps up): cleaning is spread over the cycles instead of clearing a whole term at rotation.
+    /// </summary>
+    public int TermCleanBytesPerCycle { get; set; } = 64 * 1024;
     /// <summary>SO_RCVBUF for every socket.</summary>
     public int SocketReceiveBufferSize { get; set; } = Transport.UdpTransport.DefaultReceiveBufferSize;
     /// <summary>SO_SNDBUF for every socket (0 = OS default).</summary>

@@ -1,8 +1,9 @@
-using CrossMargin.Aeron.Agent;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
+using CrossMargin.Aeron.Driver.Receiver;
+using CrossMargin.Aeron.Driver.Sender;
 using CrossMargin.Aeron.Uri;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using CrossMargin.Concurrency;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron;
 
@@ -37,11 +38,16 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// <inheritdoc/>
     public string RoleName => "aeron-embedded-driver";
 
-    /// <summary>Clock used by the duty cycle (ns); replaceable for tests.</summary>
-    public Func<long> Clock { get; set; } = NanoClock.NanoTime;
+    /// <summary>
+    /// A replacement clock (ns) for tests (simulated time); <c>null</c> (the default) reads the
+    /// system <see cref="NanoClock"/> directly, with no delegate call on the duty cycle.
+    /// </summary>
+    public Func<long>? Clock { get; set; }
+
+    private long Now() => Clock is { } clock ? clock() : NanoClock.NanoTime();
 
     /// <summary>Adds a publication on <paramref name="channel"/> (e.g. <c>aeron:udp?endpoint=127.0.0.1:40123</c>).</summary>
-    public NetworkPublication AddPublication(string channel, int streamId)
+    public ExclusivePublication AddPublication(string channel, int streamId)
     {
         UdpChannel udp = UdpChannel.Parse(channel);
         int sessionId = udp.SessionId ?? AllocateSessionId();
@@ -49,7 +55,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         var publication = new NetworkPublication(udp, streamId, sessionId, initialTermId, Options);
         if (_publicationCount == _publications.Length) Array.Resize(ref _publications, _publications.Length * 2);
         _publications[_publicationCount++] = publication;
-        return publication;
+        return new ExclusivePublication(publication);
     }
 
     /// <summary>
@@ -128,7 +134,22 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// <summary>One duty cycle: receive and process every socket, send what flow control allows, run timers.</summary>
     public int DoWork()
     {
-        long now = Clock();
+        long now = Now();
+        return DoReceiverWork(now) + DoSenderWork(now);
+    }
+
+    /// <summary>
+    /// The receiver half of a duty cycle: read every receive endpoint, then the subscriptions'
+    /// timers (status messages, NAKs). A thread that also publishes calls this first, polls and
+    /// offers, then <see cref="DoSenderWork()"/>, so what it offered leaves in the same cycle.
+    /// </summary>
+    public int DoReceiverWork() => DoReceiverWork(Now());
+
+    /// <summary>The sender half of a duty cycle: control frames in, SETUP/data/retransmits/heartbeats out, EOS linger.</summary>
+    public int DoSenderWork() => DoSenderWork(Now());
+
+    private int DoReceiverWork(long now)
+    {
         int work = 0;
         for (int i = 0; i < _endpointCount; i++)
         {
@@ -138,6 +159,12 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         {
             work += _subscriptions[i].DoWork(now);
         }
+        return work;
+    }
+
+    private int DoSenderWork(long now)
+    {
+        int work = 0;
         for (int i = _publicationCount - 1; i >= 0; i--)
         {
             NetworkPublication publication = _publications[i];

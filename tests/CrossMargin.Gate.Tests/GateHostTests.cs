@@ -3,8 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using CrossMargin.Aeron;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;
@@ -38,7 +37,7 @@ public class GateHostTests
     internal sealed class Peer : IDisposable
     {
         public readonly EmbeddedDriver Driver = new();
-        public readonly NetworkPublication OrderFlow;
+        public readonly ExclusivePublication OrderFlow;
         public readonly Subscription Decisions;
         public readonly List<byte[]> Received = [];
 
@@ -148,35 +147,51 @@ public class GateHostTests
         Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
         Assert.Equal(expected.Count, peer.Received.Count);
         for (int k = 0; k < expected.Count; k++) Assert.True(expected[k].AsSpan().SequenceEqual(peer.Received[k]), $"decision {k} differs");
-        Assert.Equal(inputs.Count, gate.Counters.InputsPublished);
-        Assert.Equal(0, gate.Counters.DecodeRejects);
-        Assert.Equal(0, gate.Counters.SequenceGaps);
+        Assert.Equal(inputs.Count, gate.Counters.InputsPublished.Value);
+        Assert.Equal(0, gate.Counters.DecodeRejects.Value);
+        Assert.Equal(0, gate.Counters.SequenceGaps.Value);
         Assert.Null(gate.Engine.VerifyCaches());
         Assert.Equal(expectedHash, gate.Engine.StateHash()); // the same state, bit for bit, as the engine run directly
     }
 
     [Fact]
-    public void A_malformed_message_is_counted_and_answered_and_a_sequence_gap_is_counted()
+    public void A_malformed_message_enters_the_ring_in_order_is_journaled_and_answered_and_a_sequence_gap_is_counted()
     {
-        var config = LoopbackConfig();
-        using var gate = GateHost.Start(config);
-        using var peer = new Peer(config);
-        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
-        var buffer = new byte[InputCodec.MaxLength];
-        int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 1_000_000 }, 1, buffer);
-        peer.Send(buffer.AsSpan(0, n));
-        peer.Send([1, 2, 3]); // too short for a header
-        n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 4, buffer); // 2 and 3 never sent
-        peer.Send(buffer.AsSpan(0, n));
-        peer.Pump(() => peer.Received.Count >= 2, TimeSpan.FromSeconds(10));
-        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
-        Assert.Equal(InputErrorCodec.TemplateId, BitConverter.ToUInt16(peer.Received[0], 2));
-        Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(peer.Received[0], out _, out _, out var decodeResult));
-        Assert.Equal(DecodeResult.TooShort, decodeResult);
-        Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
-        Assert.Equal(1, gate.Counters.DecodeRejects);
-        Assert.Equal(2, gate.Counters.SequenceGaps);
-        Assert.Equal(2, gate.Counters.InputsPublished);
+        string journal = Path.Combine(Path.GetTempPath(), $"cm-journal-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var config = LoopbackConfig().WithJournal(journal);
+            using (var gate = GateHost.Start(config))
+            using (var peer = new Peer(config))
+            {
+                peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+                var buffer = new byte[InputCodec.MaxLength];
+                int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 1_000_000 }, 1, buffer);
+                peer.Send(buffer.AsSpan(0, n));
+                peer.Send([1, 2, 3]); // too short for a header
+                n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 4, buffer); // 2 and 3 never sent
+                peer.Send(buffer.AsSpan(0, n));
+                peer.Pump(() => peer.Received.Count >= 2, TimeSpan.FromSeconds(10));
+                Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+                // Answered in input order: the reject of the malformed message, then the query's answer.
+                Assert.Equal(InputErrorCodec.TemplateId, BitConverter.ToUInt16(peer.Received[0], 2));
+                Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(peer.Received[0], out _, out var status, out var decodeResult));
+                Assert.Equal(DecodeResult.TooShort, decodeResult);
+                Assert.Equal(ProcessStatus.Applied, status);
+                Assert.Equal(AccountSnapshotCodec.TemplateId, BitConverter.ToUInt16(peer.Received[1], 2));
+                Assert.Equal(1, gate.Counters.DecodeRejects.Value);
+                Assert.Equal(2, gate.Counters.SequenceGaps.Value);
+                Assert.Equal(3, gate.Counters.InputsPublished.Value); // the malformed one took its slot in the order
+                Assert.Equal(0, gate.Counters.InboundRingFull.Value);
+                Assert.Equal(1, gate.ProcessorCounters.Malformed);
+                Assert.Equal(2, gate.ProcessorCounters.Inputs);
+            }
+            // Journaled in its place: replay reads three records and applies the two inputs.
+            var replayed = config.BuildEngine();
+            Assert.Equal(3, Journal.InputJournal.Replay(journal, replayed, Journal.ConfigFingerprint.Of(config)).Records);
+            Assert.Equal(1_000_000, replayed.Figures(1).Equity);
+        }
+        finally { if (Directory.Exists(journal)) Directory.Delete(journal, recursive: true); }
     }
 
     [Fact]
@@ -208,10 +223,50 @@ public class GateHostTests
             Assert.Equal(expectedHash, replayed.StateHash());
             // ...and so does a restarted gate, before it hears anything new.
             using var restarted = GateHost.Start(config);
-            Assert.Equal(inputs.Count, restarted.Counters.Replayed);
+            Assert.Equal(inputs.Count, restarted.Counters.Replayed.Value);
             Assert.True(restarted.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(expectedHash, restarted.Engine.StateHash());
         }
         finally { Directory.Delete(journal, recursive: true); }
+    }
+
+    [Fact]
+    public void The_network_and_risk_threads_allocate_nothing_per_message_after_warm_up()
+    {
+        var config = LoopbackConfig();
+        var inputs = Workload(config.BuildEngine());
+        using var gate = GateHost.Start(config, trackAllocations: true);
+        using var peer = new Peer(config);
+        peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+        var buffer = new byte[InputCodec.MaxLength];
+        long sent = 0;
+        void Round()
+        {
+            // Orders, fills, marks, liquidations, queries (answer ring) and one malformed message.
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], ++sent, buffer)));
+                peer.Pump(() => true, TimeSpan.FromSeconds(1));
+            }
+            peer.Send([9, 9, 9]);
+            sent++;
+            peer.Pump(() => gate.Counters.InputsPublished == sent && gate.ProcessorCounters.Inputs + gate.ProcessorCounters.Malformed == sent
+                && gate.Counters.DecisionsSent == gate.ProcessorCounters.Outputs, TimeSpan.FromSeconds(30));
+        }
+        Round(); // warm-up: JIT, tiering, first-touch of every path
+        Round();
+        long network = gate.Counters.NetworkThreadAllocatedBytes.Value;
+        long risk = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
+        long decisions = gate.Counters.DecisionsSent;
+        Round();
+        Round();
+        peer.Pump(() => true, TimeSpan.FromSeconds(1));
+        long networkAfter = gate.Counters.NetworkThreadAllocatedBytes.Value;
+        long riskAfter = gate.ProcessorCounters.ProcessorThreadAllocatedBytes;
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        Assert.True(network >= 0 && risk >= 0, "allocation tracking recorded nothing");
+        Assert.Equal(0, networkAfter - network);
+        Assert.Equal(0, riskAfter - risk);
+        Assert.True(gate.Counters.DecisionsSent - decisions > inputs.Count, $"only {gate.Counters.DecisionsSent - decisions} decisions measured");
     }
 }

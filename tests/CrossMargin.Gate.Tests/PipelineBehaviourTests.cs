@@ -10,7 +10,9 @@ public sealed class PipelineBehaviourTests
     {
         var engine = new RiskEngine(InputMix.Capacities);
         recorder = new JsonLinesRecorder(engine, stopAtFirstError: false);
-        return new RiskPipeline<YieldingWaitStrategy, JsonLinesSink>(engine, new JsonLinesSink(recorder), default, options);
+        var pipeline = new RiskPipeline<YieldingWaitStrategy, JsonLinesSink>(engine, new JsonLinesSink(recorder), default, options);
+        recorder.Attach(pipeline.Tables);
+        return pipeline;
     }
 
     [Theory]

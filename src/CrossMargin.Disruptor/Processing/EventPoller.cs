@@ -83,4 +83,33 @@ public sealed class EventPoller<T>
 
         return _sequencer.Cursor.Value >= next ? PollState.Gating : PollState.Idle;
     }
+
+    /// <summary>
+    /// Hands the available events to <paramref name="handler"/> until it holds one (returns
+    /// <c>false</c>: that event is not consumed and comes first in the next poll) or none are left.
+    /// Never waits. Returns how many events were consumed.
+    /// </summary>
+    /// <remarks>Polling thread only. A held event's slot stays owned by this poller, so the handler
+    /// may leave its data in place (nothing is copied aside to retry later).</remarks>
+    public int PollUntilHeld<THandler>(ref THandler handler)
+        where THandler : struct, IEventHoldHandler<T>
+    {
+        long current = _sequence.Value;
+        long next = current + 1;
+        long available = _sequencer.GetHighestPublishedSequence(next, Sequence.GetMinimum(_dependents));
+        long processed = current;
+        try
+        {
+            while (next <= available && handler.TryHandle(ref _ring[next], next))
+            {
+                processed = next++;
+            }
+        }
+        finally
+        {
+            if (processed != current) _sequence.SetRelease(processed);
+        }
+
+        return (int)(processed - current);
+    }
 }

@@ -42,3 +42,17 @@ public interface IEventPollHandler<T>
     /// <c>false</c> to stop after this one.</returns>
     bool OnEvent(ref T data, long sequence, bool endOfBatch);
 }
+
+/// <summary>
+/// Callback of <see cref="EventPoller{T}.PollUntilHeld{THandler}(ref THandler)"/>; implement on a struct.
+/// Unlike <see cref="IEventPollHandler{T}"/>, the handler may refuse an event (e.g. its destination is
+/// back-pressured): the event then stays unconsumed, so its slot stays valid and is offered again.
+/// </summary>
+/// <typeparam name="T">The event struct.</typeparam>
+public interface IEventHoldHandler<T>
+    where T : struct
+{
+    /// <summary>Handles one event in place.</summary>
+    /// <returns><c>true</c> when the event is done with; <c>false</c> to hold it (not consumed) and stop polling.</returns>
+    bool TryHandle(ref T data, long sequence);
+}

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
 using CrossMargin.Gate.Config;
@@ -67,7 +66,7 @@ public sealed class SimulatedExchange : IDisposable
 
     private readonly Random _rng;
     private volatile bool _done;
-    private NetworkPublication _marketData = null!, _orderFlow = null!;
+    private ExclusivePublication _marketData = null!, _orderFlow = null!;
     private long _mdSequence, _ofSequence;
     private readonly byte[] _buffer = new byte[InputCodec.MaxLength];
     private readonly Queue<RiskInput> _pendingFlow = new(), _pendingMarketData = new();
@@ -139,7 +138,7 @@ public sealed class SimulatedExchange : IDisposable
         finally { _done = true; }
     }
 
-    private int Flush(Queue<RiskInput> queue, NetworkPublication publication, ref long sequence)
+    private int Flush(Queue<RiskInput> queue, ExclusivePublication publication, ref long sequence)
     {
         int sent = 0;
         while (queue.Count > 0 && sent < 64)
@@ -151,7 +150,7 @@ public sealed class SimulatedExchange : IDisposable
         return sent;
     }
 
-    private bool Send(NetworkPublication publication, ref long sequence, in RiskInput input)
+    private bool Send(ExclusivePublication publication, ref long sequence, in RiskInput input)
     {
         int n = InputCodec.Encode(input, sequence + 1, _buffer);
         if (n <= 0) throw new InvalidOperationException($"cannot encode {input.Kind}: {n}");

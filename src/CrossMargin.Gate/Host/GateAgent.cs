@@ -1,8 +1,7 @@
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Disruptor.WaitStrategies;
@@ -12,47 +11,51 @@ using CrossMargin.Messages;
 namespace CrossMargin.Gate.Host;
 
 /// <summary>
-/// The gate's one network thread (design.md, "one poller thread"): each duty cycle runs the
-/// embedded Aeron driver (receive, send, timers), polls market data and order flow into the
-/// inbound ring (it is the ring's single producer, so arrival order is the total order of inputs),
-/// and drains the outbound ring into the decisions publication.
+/// The gate's one network thread (design.md, "one poller thread"). Each duty cycle: the driver's
+/// receiver half (sockets in, SMs and NAKs out); market data and order flow decoded straight into
+/// claimed inbound slots (it is the ring's single producer, so arrival order is the total order of
+/// inputs); the outbound ring's decisions, already encoded by the risk processor, claimed into the
+/// decisions publication; then the driver's sender half, so a decision seen in this cycle leaves
+/// in this cycle.
 /// </summary>
 /// <remarks>
 /// Threading: <see cref="DoWork"/> runs on one thread only. Nothing is lost under load: inbound
 /// polling is limited to the free inbound slots (Aeron's flow control then holds the senders back),
-/// and a decision refused by back-pressure is kept and offered again before the next one.
+/// and a decision refused by back-pressure (or not yet journaled) stays in its outbound slot, which
+/// is consumed only once it was sent. Malformed fragments take a slot like any input, so they are
+/// ordered, journaled and answered by the processor.
 /// </remarks>
 internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrategy
 {
     private const int FragmentLimit = 64;
     private readonly EmbeddedDriver _driver;
     private readonly Subscription _marketData, _orderFlow;
-    private readonly NetworkPublication _decisions;
     private readonly RiskRings<TWait> _rings;
     private readonly EventPoller<OutboundEvent> _outbound;
     private InboundHandler _marketDataIn, _orderFlowIn;
     private OutboundHandler _outHandler;
     private readonly GateCounters _counters;
 
-    public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, NetworkPublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, int cpu = -1)
+    public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
+        RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false)
     {
+        _trackAllocations = trackAllocations;
         _cpu = cpu;
         _driver = driver;
         _marketData = marketData;
         _orderFlow = orderFlow;
-        _decisions = decisions;
         _rings = rings;
         _outbound = rings.CreatePoller();
         _counters = counters;
-        _marketDataIn = new InboundHandler(rings, decisions, counters);
-        _orderFlowIn = new InboundHandler(rings, decisions, counters);
-        _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence);
+        _marketDataIn = new InboundHandler(rings, counters);
+        _orderFlowIn = new InboundHandler(rings, counters);
+        _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
     public string RoleName => "gate-poller";
 
     private readonly int _cpu;
+    private readonly bool _trackAllocations;
     private bool _pinned;
 
     public int DoWork()
@@ -61,13 +64,14 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             // First duty cycle runs on the agent's own thread: pin it there.
             _pinned = true;
-            if (!CpuAffinity.PinCurrentThread(_cpu)) _counters.PinFailed = 1;
+            if (!CpuAffinity.PinCurrentThread(_cpu)) _counters.PinFailed.Set(1);
         }
-        int work = _driver.DoWork();
+        int work = _driver.DoReceiverWork();
         work += PollInbound(_marketData, ref _marketDataIn);
         work += PollInbound(_orderFlow, ref _orderFlowIn);
-        if (_outHandler.RetryPending())
-            work += _outbound.Poll(ref _outHandler) == EventPoller<OutboundEvent>.PollState.Processing ? 1 : 0;
+        work += _outbound.PollUntilHeld(ref _outHandler);
+        work += _driver.DoSenderWork();
+        if (_trackAllocations) _counters.NetworkThreadAllocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
         return work;
     }
 
@@ -75,87 +79,94 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     {
         if (_rings.InboundRemaining < FragmentLimit)
         {
-            _counters.InboundThrottled++;
+            _counters.InboundThrottled.Increment();
             return 0;
         }
         return subscription.Poll(ref handler, FragmentLimit);
     }
 
     /// <summary>
-    /// Decodes one stream's fragments into the inbound ring and tracks that stream's sender sequence;
-    /// a fragment that does not decode is counted and answered.
+    /// Decodes one stream's fragments in place into claimed inbound slots and tracks that stream's
+    /// sender sequence; a fragment that does not decode enters the ring as a malformed input.
     /// </summary>
-    private struct InboundHandler(RiskRings<TWait> rings, NetworkPublication decisions, GateCounters counters) : IFragmentHandler
+    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters) : IFragmentHandler
     {
         private long _expected;
-        private readonly byte[] _reply = new byte[InputErrorCodec.Length];
 
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
-            counters.FragmentsReceived++;
-            var result = InputCodec.TryDecode(buffer, out RiskInput input, out long sequence);
-            if (result != DecodeResult.Ok)
+            counters.FragmentsReceived.Increment();
+            // Room was checked before polling (at most FragmentLimit fragments), so this cannot
+            // fail; if it ever did, the input is counted as lost, never as published.
+            if (!rings.TryClaim(out long slotSequence))
             {
-                counters.DecodeRejects++;
-                int n = InputErrorCodec.Encode(-1, ProcessStatus.Applied, result, _reply);
-                if (n > 0) decisions.Offer(_reply.AsSpan(0, n));
+                counters.InboundRingFull.Increment();
                 return;
             }
-            if (_expected != 0 && sequence > _expected) counters.SequenceGaps += sequence - _expected;
-            _expected = sequence + 1;
-            // Room was checked before polling (at most FragmentLimit fragments), so this never waits.
-            rings.TryPublish(input, out _, tag: sequence);
-            counters.InputsPublished++;
+            ref InboundEvent slot = ref rings.Slot(slotSequence);
+            var result = InputCodec.TryDecode(buffer, out slot.Input, out long sequence);
+            slot.Tag = sequence;
+            slot.ColdIndex = -1;
+            slot.DecodeResult = result;
+            if (result == DecodeResult.Ok)
+            {
+                slot.Kind = InboundKind.Input;
+                if (_expected != 0 && sequence > _expected) counters.SequenceGaps.Add(sequence - _expected);
+                _expected = sequence + 1;
+            }
+            else
+            {
+                slot.Kind = InboundKind.Malformed;
+                counters.DecodeRejects.Increment();
+            }
+            rings.Commit(slotSequence);
+            counters.InputsPublished.Increment();
         }
     }
 
     /// <summary>
-    /// Encodes outbound events into the decisions stream. A decision waits, encoded, until its input
-    /// is journaled (design.md: nothing is published before it is journaled) and while the
-    /// publication is back-pressured; it is offered again before anything else.
+    /// Sends the processor's encoded decisions: a frame claimed in the publication's term and filled
+    /// from the slot (or the answer ring), or an offer when an answer needs several frames. A
+    /// decision is held in its slot until its input is journaled (design.md: nothing is published
+    /// before it is journaled) and while the publication is back-pressured.
     /// </summary>
-    private struct OutboundHandler(NetworkPublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal) : IEventPollHandler<OutboundEvent>
+    private struct OutboundHandler(ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers)
+        : IEventHoldHandler<OutboundEvent>
     {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _pending;
-        private long _pendingInput;
-
-        /// <summary>Offers a held decision again; true when nothing is pending any more.</summary>
-        public bool RetryPending()
+        public bool TryHandle(ref OutboundEvent data, long sequence)
         {
-            if (_pending == 0) return true;
-            if (journal is not null && journal.Value < _pendingInput) { counters.JournalWaits++; return false; }
-            if (decisions.Offer(_buffer.AsSpan(0, _pending)) < 0) { counters.DecisionBackPressure++; return false; }
-            counters.DecisionsSent++;
-            _pending = 0;
+            int length = data.EncodedLength;
+            if (length == 0) return true; // nothing to send (a definition error): counted by the processor
+            if (journal is not null && journal.Value < data.InputSequence)
+            {
+                counters.JournalWaits.Increment();
+                return false;
+            }
+
+            ReadOnlySpan<byte> message = data.AnswerOffset < 0 ? ((ReadOnlySpan<byte>)data.Encoded)[..length] : answers.Read(in data);
+            long result = length <= decisions.MaxPayloadLength ? Claim(message) : decisions.Offer(message);
+            if (result == PublicationResult.AdminAction)
+            {
+                // The term rotated under the claim: the next term has room now.
+                result = length <= decisions.MaxPayloadLength ? Claim(message) : decisions.Offer(message);
+            }
+            if (result < 0)
+            {
+                if (result == PublicationResult.BackPressured || result == PublicationResult.AdminAction) counters.DecisionBackPressure.Increment();
+                else counters.DecisionNotConnected.Increment();
+                return false;
+            }
+            counters.DecisionsSent.Increment();
             return true;
         }
 
-        public bool OnEvent(ref OutboundEvent data, long sequence, bool endOfBatch)
+        private readonly long Claim(ReadOnlySpan<byte> message)
         {
-            int n = data.Kind switch
-            {
-                OutboundKind.Event when data.Event.Kind is EventKind.Account or EventKind.Fund =>
-                    AccountSnapshotCodec.Encode(data.Snapshot!, data.Tag, _buffer),
-                OutboundKind.Event => OutputCodec.Encode(data.Event, data.Tag, _buffer),
-                _ => InputErrorCodec.Encode(data.Tag, data.Status, DecodeResult.Ok, _buffer),
-            };
-            if (n <= 0) return true; // nothing encodable (a definition error): counted by the processor
-            if (journal is not null && journal.Value < data.InputSequence)
-            {
-                counters.JournalWaits++;
-                _pending = n;
-                _pendingInput = data.InputSequence;
-                return false;
-            }
-            if (decisions.Offer(_buffer.AsSpan(0, n)) < 0)
-            {
-                counters.DecisionBackPressure++;
-                _pending = n; // keep it: offered again before anything else
-                return false;
-            }
-            counters.DecisionsSent++;
-            return true;
+            long result = decisions.TryClaim(message.Length, out BufferClaim claim);
+            if (result < 0) return result;
+            message.CopyTo(claim.Buffer);
+            claim.Commit();
+            return result;
         }
     }
 }

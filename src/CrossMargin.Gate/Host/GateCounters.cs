@@ -1,29 +1,47 @@
+using CrossMargin.Concurrency;
+
 namespace CrossMargin.Gate.Host;
 
 /// <summary>
-/// Counters of the gate's duty-cycle thread. Written by that thread only (plain increments);
-/// read by operators from any thread (a torn read is impossible for aligned longs on x64).
+/// Counters of the gate's duty-cycle thread: <see cref="OrderedCounter"/>s written by that thread
+/// only (release stores), read by operators from any thread (acquire loads).
 /// </summary>
 public sealed class GateCounters
 {
     /// <summary>Fragments received on the market-data and order-flow streams.</summary>
-    public long FragmentsReceived;
-    /// <summary>Inputs decoded and published into the inbound ring.</summary>
-    public long InputsPublished;
-    /// <summary>Fragments that failed to decode (counted, answered with an input_error decision, dropped).</summary>
-    public long DecodeRejects;
+    public OrderedCounter FragmentsReceived;
+    /// <summary>Inputs published into the inbound ring (malformed ones included).</summary>
+    public OrderedCounter InputsPublished;
+    /// <summary>Fragments that failed to decode (published as malformed inputs: ordered, journaled, answered with an input_error decision).</summary>
+    public OrderedCounter DecodeRejects;
+    /// <summary>Fragments lost because the inbound ring had no free slot (polling is limited to the free slots, so this stays 0).</summary>
+    public OrderedCounter InboundRingFull;
     /// <summary>Sender sequence numbers skipped on an inbound stream (gaps detected).</summary>
-    public long SequenceGaps;
+    public OrderedCounter SequenceGaps;
     /// <summary>Decisions offered successfully.</summary>
-    public long DecisionsSent;
-    /// <summary>Offers refused by back-pressure (retried, never dropped).</summary>
-    public long DecisionBackPressure;
+    public OrderedCounter DecisionsSent;
+    /// <summary>Claims/offers refused by back-pressure (held in the slot and retried, never dropped).</summary>
+    public OrderedCounter DecisionBackPressure;
+    /// <summary>Claims/offers refused because no subscriber is connected or the publication is closed (held and retried).</summary>
+    public OrderedCounter DecisionNotConnected;
     /// <summary>Duty cycles that skipped inbound polling because the inbound ring was nearly full.</summary>
-    public long InboundThrottled;
+    public OrderedCounter InboundThrottled;
     /// <summary>Times a decision was held because its input was not journaled yet.</summary>
-    public long JournalWaits;
+    public OrderedCounter JournalWaits;
     /// <summary>Inputs replayed from the journal at start-up.</summary>
-    public long Replayed;
+    public OrderedCounter Replayed;
+    /// <summary>
+    /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> of the network thread after its last duty
+    /// cycle, when the gate was started with allocation tracking (−1 otherwise).
+    /// </summary>
+    public OrderedCounter NetworkThreadAllocatedBytes = Unset();
     /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
-    public long PinFailed;
+    public OrderedCounter PinFailed;
+
+    private static OrderedCounter Unset()
+    {
+        var counter = default(OrderedCounter);
+        counter.Set(-1);
+        return counter;
+    }
 }

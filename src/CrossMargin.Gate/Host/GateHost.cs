@@ -1,5 +1,5 @@
 using CrossMargin.Aeron;
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Core.Engine;
 using CrossMargin.Disruptor.WaitStrategies;
 using CrossMargin.Gate.Config;
@@ -32,12 +32,16 @@ public static class GateHost
     /// the network thread with an embedded Aeron driver subscribed to market data and order flow
     /// and publishing decisions.
     /// </summary>
-    public static IGate Start(GateConfig config, DriverOptions? driverOptions = null) => config.WaitStrategy switch
+    /// <param name="config">The gate's configuration.</param>
+    /// <param name="driverOptions">Embedded driver timers and sizes; the C driver's defaults when <c>null</c>.</param>
+    /// <param name="trackAllocations">Record each gate thread's allocated bytes (<see cref="GateCounters.NetworkThreadAllocatedBytes"/>,
+    /// <see cref="RiskProcessorCounters.ProcessorThreadAllocatedBytes"/>) for tests and benchmarks.</param>
+    public static IGate Start(GateConfig config, DriverOptions? driverOptions = null, bool trackAllocations = false) => config.WaitStrategy switch
     {
-        "busy-spin" => new Gate<BusySpinWaitStrategy>(config, default, new BusySpinIdleStrategy(), driverOptions),
-        "sleeping" => new Gate<SleepingWaitStrategy>(config, default, new BackoffIdleStrategy(), driverOptions),
-        "blocking" => new Gate<BlockingWaitStrategy>(config, new BlockingWaitStrategy(), new BackoffIdleStrategy(), driverOptions),
-        _ => new Gate<YieldingWaitStrategy>(config, default, new YieldingIdleStrategy(), driverOptions),
+        "busy-spin" => new Gate<BusySpinWaitStrategy, BusySpinIdleStrategy>(config, default, default, driverOptions, trackAllocations),
+        "sleeping" => new Gate<SleepingWaitStrategy, BackoffIdleStrategy>(config, default, new BackoffIdleStrategy(), driverOptions, trackAllocations),
+        "blocking" => new Gate<BlockingWaitStrategy, BackoffIdleStrategy>(config, new BlockingWaitStrategy(), new BackoffIdleStrategy(), driverOptions, trackAllocations),
+        _ => new Gate<YieldingWaitStrategy, YieldingIdleStrategy>(config, default, default, driverOptions, trackAllocations),
     };
 
     /// <summary>Adds the configured MTU and term length to a channel URI unless it names its own.</summary>
@@ -48,7 +52,7 @@ public static class GateHost
         return channel;
     }
 
-    private sealed class Gate<TWait> : IGate where TWait : struct, IWaitStrategy
+    private sealed class Gate<TWait, TIdle> : IGate where TWait : struct, IWaitStrategy where TIdle : struct, IIdleStrategy
     {
         private readonly RiskRings<TWait> _rings;
         private readonly EmbeddedDriver _driver;
@@ -56,7 +60,7 @@ public static class GateHost
         private readonly Journal.JournalWriter? _journal;
         private bool _stopped;
 
-        public Gate(GateConfig config, TWait wait, IIdleStrategy idle, DriverOptions? driverOptions)
+        public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
         {
             Engine = config.BuildEngine();
             if (config.JournalPath is { } path)
@@ -68,20 +72,21 @@ public static class GateHost
                 JournalOpened = opened;
                 var replay = Journal.InputJournal.Replay(path, Engine, fingerprint);
                 if (replay.Error is { } error) { _journal.Dispose(); throw new Journal.JournalException(error); }
-                Counters.Replayed = replay.Records;
+                Counters.Replayed.Set(replay.Records);
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
+                TrackAllocations = trackAllocations,
             });
             _driver = new EmbeddedDriver(driverOptions);
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
             if (_journal is not null) _rings.AttachJournal(_journal);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu);
+            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu, trackAllocations);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
-            _runner = new AgentRunner(agent, idle);
+            _runner = AgentRunner.Start(agent, idle);
         }
 
         public GateCounters Counters { get; } = new();

@@ -52,12 +52,20 @@ public static class InputJournal
         return new JournalReplay(apply.Count, applied);
     }
 
+    /// <summary>
+    /// True when a record holds the input-error message the gate journals for a malformed input
+    /// (it keeps its place in the order; replay counts it and applies nothing).
+    /// </summary>
+    public static bool IsMalformedRecord(ReadOnlySpan<byte> message) =>
+        InputErrorCodec.TryDecode(message, out _, out _, out _) == DecodeResult.Ok;
+
     private struct DecodeCheck : IJournalVisitor
     {
         public readonly string? OnRecord(long sequence, ReadOnlySpan<byte> message)
         {
             var result = InputCodec.TryDecode(message, out _, out _);
-            return result == DecodeResult.Ok ? null : $"message does not decode ({result})";
+            if (result == DecodeResult.Ok || InputJournal.IsMalformedRecord(message)) return null;
+            return $"message does not decode ({result})";
         }
     }
 
@@ -68,9 +76,10 @@ public static class InputJournal
         public string? OnRecord(long sequence, ReadOnlySpan<byte> message)
         {
             var result = InputCodec.TryDecode(message, out RiskInput input, out _);
-            if (result != DecodeResult.Ok) return $"message does not decode ({result})";
-            engine.Process(input);
-            Count++;
+            if (result == DecodeResult.Ok) engine.Process(input);
+            else if (!InputJournal.IsMalformedRecord(message)) return $"message does not decode ({result})";
+            Count++; // a malformed input: ordered, answered and journaled, never applied
+            
             return null;
         }
     }

@@ -1,3 +1,4 @@
+using CrossMargin.Core.Engine;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Gate.Pipeline;
 using CrossMargin.Messages;
@@ -16,19 +17,23 @@ namespace CrossMargin.Gate.Journal;
 /// </remarks>
 public readonly struct JournalHandler(JournalWriter writer) : IEventHandler<InboundEvent>
 {
-    private readonly byte[] _scratch = new byte[InputCodec.MaxLength];
+    private readonly byte[] _scratch = new byte[Math.Max(InputCodec.MaxLength, InputErrorCodec.Length)];
 
     /// <inheritdoc />
     public void OnEvent(ref InboundEvent data, long sequence, bool endOfBatch)
     {
-        if (data.Definition is null) // definitions come from the config at start-up
+        // Definitions come from the config at start-up: not journaled. A malformed input keeps its
+        // place in the order as its input-error message; replay counts it and applies nothing.
+        int n = data.Kind switch
         {
             // ADAPTER — to be replaced when the inbound slot carries the received bytes: until then the
             // decoded input is encoded again (the codec is canonical, so these are the bytes a
             // conforming sender sent). Wire it as Append(receivedBytes) once the slot has them.
-            int n = InputCodec.Encode(data.Input, data.Tag, _scratch);
-            if (n > 0) Append(_scratch.AsSpan(0, n));
-        }
+            InboundKind.Input => InputCodec.Encode(data.Input, data.Tag, _scratch),
+            InboundKind.Malformed => InputErrorCodec.Encode(data.Tag, ProcessStatus.Applied, data.DecodeResult, _scratch),
+            _ => 0,
+        };
+        if (n > 0) Append(_scratch.AsSpan(0, n));
         if (endOfBatch) Commit();
     }
 

@@ -1,20 +1,36 @@
+using System.Runtime.InteropServices;
 using CrossMargin.Core.Engine;
+using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Pipeline;
 
+/// <summary>What an <see cref="InboundEvent"/> carries.</summary>
+public enum InboundKind : byte
+{
+    /// <summary>An input of the state machine (<see cref="InboundEvent.Input"/>).</summary>
+    Input = 0,
+
+    /// <summary>Bytes that did not decode (<see cref="InboundEvent.DecodeResult"/> says why): ordered, journaled and answered like any input, never applied.</summary>
+    Malformed = 1,
+
+    /// <summary>A start-up definition (<see cref="InboundEvent.ColdIndex"/> names it in <see cref="SideTables.Definitions"/>).</summary>
+    Definition = 2,
+}
+
 /// <summary>
 /// One slot of the inbound ring: any input of the risk state machine (tick, index, order, cancel,
-/// fill, deposit, withdrawal, funding, halt, config, mode, query) or, rarely, a definition.
+/// fill, deposit, withdrawal, funding, halt, config, mode, query), a malformed input, or, rarely, a
+/// definition. Unmanaged: no references, so publishing is a plain memory write.
 /// </summary>
 /// <remarks>
-/// Written in place by the single producer between claim and publish
-/// (<see cref="RiskPipeline{TWait, TConsumer}.Publish(in RiskInput, long, string?)"/>), read in place by the risk
-/// processor thread. Every field is overwritten on each publish, so a reused slot never leaks a
-/// previous input's values.
+/// Written in place by the single producer between claim and publish (the gate decodes wire bytes
+/// straight into <see cref="Input"/>), read in place by the risk processor and the journaler. Every
+/// field is overwritten on each publish, so a reused slot never leaks a previous input's values.
 /// </remarks>
+[StructLayout(LayoutKind.Sequential)]
 public struct InboundEvent
 {
-    /// <summary>The input, in engine units. Ignored when <see cref="Definition"/> is set.</summary>
+    /// <summary>The input, in engine units (default unless <see cref="Kind"/> is <see cref="InboundKind.Input"/>).</summary>
     public RiskInput Input;
 
     /// <summary>Ring sequence of this input: its position in the total order of inputs.</summary>
@@ -26,9 +42,16 @@ public struct InboundEvent
     /// <summary>Caller's correlation value (a scenario line number, a wire sequence), copied to every output.</summary>
     public long Tag;
 
-    /// <summary>Instrument id the producer could not resolve (order and mode rejects name it in their output).</summary>
-    public string? UnknownInstrumentId;
+    /// <summary>
+    /// Index into a cold table: of <see cref="SideTables.Definitions"/> for a definition, of
+    /// <see cref="SideTables.UnknownInstrumentIds"/> for an input naming an instrument the
+    /// producer could not resolve; −1 for none.
+    /// </summary>
+    public int ColdIndex;
 
-    /// <summary>A start-up definition the processor thread applies in order instead of an input; <c>null</c> for inputs.</summary>
-    public PipelineDefinition? Definition;
+    /// <summary>What this slot carries.</summary>
+    public InboundKind Kind;
+
+    /// <summary>Why a <see cref="InboundKind.Malformed"/> input did not decode; <see cref="DecodeResult.Ok"/> otherwise.</summary>
+    public DecodeResult DecodeResult;
 }

@@ -2,6 +2,7 @@ using System.Text;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Scenario;
 using CrossMargin.Disruptor.Processing;
+using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Pipeline;
 
@@ -62,8 +63,28 @@ public sealed class JsonLinesRecorder
         FirstErrorMessage = null;
     }
 
-    private static string? Describe(ref OutboundEvent e) =>
-        e.Kind == OutboundKind.InputError ? ProcessStatusText.Describe(e.Status) : e.Error;
+    private SideTables? _tables;
+    private AccountSnapshot? _snapshot;
+
+    /// <summary>Binds the recorder to the tables of the pipeline whose slots it renders; before it starts.</summary>
+    public void Attach(SideTables tables) => _tables = tables;
+
+    private SideTables Tables => _tables ?? throw new InvalidOperationException("Attach the recorder to its pipeline's tables first.");
+
+    private string? Describe(ref OutboundEvent e) => e.Kind switch
+    {
+        OutboundKind.InputError when e.DecodeResult != DecodeResult.Ok => "malformed input: " + e.DecodeResult,
+        OutboundKind.InputError => ProcessStatusText.Describe(e.Status),
+        _ => Tables.DefinitionErrors[e.ColdIndex],
+    };
+
+    private AccountSnapshot DecodeAnswer(ref OutboundEvent e)
+    {
+        _snapshot ??= new AccountSnapshot(AccountSnapshotCodec.MaxBalances, AccountSnapshotCodec.MaxPositions);
+        var r = AccountSnapshotCodec.TryDecode(Tables.Answers.Read(in e), _snapshot, out _);
+        if (r != DecodeResult.Ok) throw new InvalidDataException($"answer of input {e.InputSequence} does not decode: {r}");
+        return _snapshot;
+    }
 
     /// <summary>Renders one outbound slot (consumer thread).</summary>
     public void Record(ref OutboundEvent e)
@@ -97,9 +118,9 @@ public sealed class JsonLinesRecorder
         _line.Clear();
         switch (e.Event.Kind)
         {
-            case EventKind.Account: _json.WriteAccount(_line, e.Snapshot!, "account"); break;
-            case EventKind.Fund: _json.WriteAccount(_line, e.Snapshot!, "fund"); break;
-            default: _json.Write(_line, in e.Event, e.UnknownInstrumentId); break;
+            case EventKind.Account: _json.WriteAccount(_line, DecodeAnswer(ref e), "account"); break;
+            case EventKind.Fund: _json.WriteAccount(_line, DecodeAnswer(ref e), "fund"); break;
+            default: _json.Write(_line, in e.Event, Tables.UnknownInstrumentIds[e.ColdIndex]); break;
         }
 
         _output.Append(_line).Append('\n');

@@ -20,6 +20,9 @@ public sealed class RiskPipelineOptions
     /// (<see cref="RiskProcessorCounters.ProcessorThreadAllocatedBytes"/>). Default off.</summary>
     public bool TrackAllocations { get; init; }
 
+    /// <summary>Bytes of the answer ring holding encoded query answers until they are sent (at least four of the longest answers). Default 256 KiB.</summary>
+    public int AnswerRingBytes { get; init; } = 256 * 1024;
+
     /// <summary>CPU the risk processor thread pins itself to when it starts; −1 (default) leaves it to the OS.</summary>
     public int ProcessorCpu { get; init; } = -1;
 
@@ -81,6 +84,9 @@ public sealed class RiskPipeline<TWait, TConsumer> : IDisposable
 
     /// <summary>Processor counters (any thread).</summary>
     public RiskProcessorCounters Counters => _rings.Counters;
+
+    /// <summary>Cold tables and the answer ring the slots refer to (a rendering consumer reads through them).</summary>
+    public SideTables Tables => _rings.Tables;
 
     /// <summary>Highest published inbound sequence (−1 before the first).</summary>
     public long PublishedSequence => _rings.PublishedSequence;

@@ -6,6 +6,7 @@ using CrossMargin.Disruptor;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Disruptor.Sequencing;
 using CrossMargin.Disruptor.WaitStrategies;
+using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Pipeline;
 
@@ -50,17 +51,17 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         Outbound = new RingBuffer<OutboundEvent>(options.OutboundSize);
         OutboundSequencer = new SingleProducerSequencer(options.OutboundSize, waitStrategy);
 
-        // The snapshot pool: one pre-sized snapshot per outbound slot, so a query answer is copied
-        // into its slot without allocating and stays valid until the consumer has passed the slot.
-        for (long s = 0; s < options.OutboundSize; s++)
-        {
-            Outbound[s].Snapshot = new AccountSnapshot(engine);
-        }
+        // Query answers are encoded into one byte ring (no snapshot object per slot); it holds at
+        // least four of the longest answers the schema allows.
+        Tables = new SideTables(Math.Max(options.AnswerRingBytes, 4 * AccountSnapshotCodec.MaxLength));
 
-        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, options.TrackAllocations, options.ProcessorCpu);
+        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, Tables, options.TrackAllocations, options.ProcessorCpu);
         _processor = BatchEventProcessor.Create(_in, _inSequencer.NewBarrier<TWait>(), handler);
         _inSequencer.AddGatingSequences(_processor.Sequence);
     }
+
+    /// <summary>Cold tables and the answer ring the slots refer to.</summary>
+    public SideTables Tables { get; }
 
     /// <summary>The engine. Only while stopped: once started, it belongs to the processor thread.</summary>
     public RiskEngine Engine { get; }
@@ -101,6 +102,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         if (_consumerSequence is not null) throw new InvalidOperationException("An outbound consumer is already attached.");
         _consumerSequence = consumerSequence;
         OutboundSequencer.AddGatingSequences(consumerSequence);
+        Tables.Answers.ConsumerSequence = consumerSequence;
     }
 
     /// <summary>
@@ -162,8 +164,8 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     public long Publish(in RiskInput input, long tag = 0, string? unknownInstrumentId = null)
     {
         long s = _inSequencer.Next();
-        Write(ref _in[s], s, in input, tag, unknownInstrumentId);
-        _inSequencer.Publish(s);
+        WriteInput(ref _in[s], in input, tag, unknownInstrumentId);
+        Commit(s);
         return s;
     }
 
@@ -173,39 +175,63 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     {
         if (!_inSequencer.TryNext(out sequence))
         {
+            sequence = -1;
             return false;
         }
 
-        Write(ref _in[sequence], sequence, in input, tag, unknownInstrumentId);
-        _inSequencer.Publish(sequence);
+        WriteInput(ref _in[sequence], in input, tag, unknownInstrumentId);
+        Commit(sequence);
         return true;
+    }
+
+    /// <summary>
+    /// Claims the next inbound slot for the producer to fill in place (e.g. decode wire bytes straight
+    /// into <see cref="InboundEvent.Input"/>), then <see cref="Commit"/>. False when the ring is full
+    /// (nothing claimed). The producer must fill <see cref="InboundEvent.Kind"/>, <see cref="InboundEvent.Input"/>
+    /// (or <see cref="InboundEvent.DecodeResult"/>), <see cref="InboundEvent.Tag"/> and <see cref="InboundEvent.ColdIndex"/>;
+    /// <see cref="Commit"/> stamps the sequence and time. Producer thread only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryClaim(out long sequence) => _inSequencer.TryNext(out sequence);
+
+    /// <summary>The inbound slot of a claimed, uncommitted sequence. Producer thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref InboundEvent Slot(long sequence) => ref _in[sequence];
+
+    /// <summary>Publishes a claimed slot to the processor and the journaler. Producer thread only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Commit(long sequence)
+    {
+        ref InboundEvent e = ref _in[sequence];
+        e.Sequence = sequence;
+        e.PublishedTicks = Stopwatch.GetTimestamp();
+        _inSequencer.Publish(sequence);
     }
 
     /// <summary>Publishes a definition the processor applies in input order. Producer thread only.</summary>
     public long PublishDefinition(PipelineDefinition definition, long tag = 0)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        int index = Tables.Definitions.Add(definition);
         long s = _inSequencer.Next();
         ref InboundEvent e = ref _in[s];
+        e.Kind = InboundKind.Definition;
+        e.DecodeResult = DecodeResult.Ok;
         e.Input = default;
-        e.Sequence = s;
         e.Tag = tag;
-        e.UnknownInstrumentId = null;
-        e.Definition = definition;
-        e.PublishedTicks = Stopwatch.GetTimestamp();
-        _inSequencer.Publish(s);
+        e.ColdIndex = index;
+        Commit(s);
         return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Write(ref InboundEvent e, long s, in RiskInput input, long tag, string? unknownInstrumentId)
+    private void WriteInput(ref InboundEvent e, in RiskInput input, long tag, string? unknownInstrumentId)
     {
+        e.Kind = InboundKind.Input;
+        e.DecodeResult = DecodeResult.Ok;
         e.Input = input;
-        e.Sequence = s;
         e.Tag = tag;
-        e.UnknownInstrumentId = unknownInstrumentId;
-        e.Definition = null;
-        e.PublishedTicks = Stopwatch.GetTimestamp();
+        e.ColdIndex = unknownInstrumentId is null ? -1 : Tables.UnknownInstrumentIds.Add(unknownInstrumentId);
     }
 
     /// <summary>

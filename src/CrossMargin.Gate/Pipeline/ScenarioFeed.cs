@@ -95,6 +95,7 @@ public static class PipelineScenarioRunner
         var engine = new RiskEngine(capacities);
         var recorder = new JsonLinesRecorder(engine);
         using var pipeline = new RiskPipeline<YieldingWaitStrategy, JsonLinesSink>(engine, new JsonLinesSink(recorder), default, options);
+        recorder.Attach(pipeline.Tables);
         pipeline.Start();
         var feed = new ScenarioFeed(capacities);
         feed.Feed(lines, pipeline);

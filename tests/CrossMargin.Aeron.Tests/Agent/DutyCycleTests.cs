@@ -1,7 +1,6 @@
-using CrossMargin.Aeron.Agent;
+using CrossMargin.Concurrency;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
-using CrossMargin.Aeron.Subscriptions;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Tests.Infrastructure;
 
 namespace CrossMargin.Aeron.Tests.Agent;
@@ -12,8 +11,8 @@ public class DutyCycleTests
     public void One_agent_thread_drives_receive_send_and_the_application()
     {
         using var driver = new EmbeddedDriver();
-        Subscriptions.Subscription sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 5);
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 5);
+        Client.Subscription sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 5);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 5);
         const int count = 10_000;
         int offered = 0;
         long received = 0;
@@ -31,7 +30,7 @@ public class DutyCycleTests
             work += sub.Poll((b, in h) => Interlocked.Increment(ref received), 64);
             return work;
         });
-        using (var runner = new AgentRunner(new CompositeAgent("gate", driver, app), new BackoffIdleStrategy()))
+        using (var runner = AgentRunner.Start(new CompositeAgent("gate", driver, app), new BackoffIdleStrategy()))
         {
             Pump.Until(() => Interlocked.Read(ref received) == count || runner.Fault is not null, () => Thread.Sleep(1), 20_000, "messages through the agent");
             Assert.Null(runner.Fault);

@@ -2,11 +2,11 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Tests.Infrastructure;
 using CrossMargin.Aeron.Tests.Loopback;
 using CrossMargin.Aeron.Tests.Subscription;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron.Tests.Multicast;
 
@@ -31,7 +31,7 @@ public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixtu
         using var subscriberHost = new EmbeddedDriver();
         using var publisherHost = new EmbeddedDriver();
         Sub sub = net.InNamespace(net.NamespaceB, () => subscriberHost.AddSubscription(Channel(net.AddressB, port), 1001));
-        NetworkPublication pub = net.InNamespace(net.NamespaceA, () => publisherHost.AddPublication(Channel(net.AddressA, port), 1001));
+        ExclusivePublication pub = net.InNamespace(net.NamespaceA, () => publisherHost.AddPublication(Channel(net.AddressA, port), 1001));
         void PumpBoth()
         {
             publisherHost.DoWork();
@@ -49,14 +49,7 @@ public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixtu
         var sw = System.Diagnostics.Stopwatch.StartNew();
         while (checker.Expected < count)
         {
-            for (int burst = 0; burst < 32 && next < count; burst++)
-            {
-                int length = SequenceChecker.LengthOf(next);
-                SequenceChecker.Fill(buffer.AsSpan(0, length), next);
-                long result = pub.Offer(buffer.AsSpan(0, length));
-                if (result > 0) next++;
-                else if (result != PublicationResult.AdminAction) break;
-            }
+            next = SequenceChecker.OfferBurst(pub, buffer, next, count, 32);
             PumpBoth();
             sub.Poll(ref checker, 256);
             if (sw.ElapsedMilliseconds > 60_000) Assert.Fail($"timed out at {checker.Expected}");
@@ -127,7 +120,7 @@ public sealed class MulticastNamespaceTests(NetworkNamespaces net) : IClassFixtu
         int port = Port();
         using var driver = new EmbeddedDriver();
         // Session and initial term id pinned to the captured publication so the frames can be compared exactly.
-        NetworkPublication pub = net.InNamespace(net.NamespaceA, () => driver.AddPublication(
+        ExclusivePublication pub = net.InNamespace(net.NamespaceA, () => driver.AddPublication(
             $"aeron:udp?endpoint={Group}:{port}|interface={net.AddressA}|session-id=2102726822|init-term-id=1475700229", 1001));
         // The "C subscriber host": listens on the data group, answers on the control group.
         using var listener = net.InNamespace(net.NamespaceB, () =>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Tests.Infrastructure;
 
@@ -29,7 +29,7 @@ public class PublicationWireTests
     {
         using var peer = new Peer();
         using var driver = new EmbeddedDriver();
-        NetworkPublication pub = driver.AddPublication(
+        ExclusivePublication pub = driver.AddPublication(
             $"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=-1557839096|init-term-id=-1864278199", 1001);
         Action pump = () => driver.DoWork();
 
@@ -60,10 +60,10 @@ public class PublicationWireTests
         Pump.Until(() => driver.PublicationCount == 0, pump, what: "publication to finish after the EOS SM");
     }
 
-    private static (EmbeddedDriver driver, NetworkPublication pub) Connected(Peer peer, string parameters, int sessionId, int initialTermId, int window = 131072)
+    private static (EmbeddedDriver driver, ExclusivePublication pub) Connected(Peer peer, string parameters, int sessionId, int initialTermId, int window = 131072)
     {
         var driver = new EmbeddedDriver();
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id={sessionId}|init-term-id={initialTermId}{parameters}", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id={sessionId}|init-term-id={initialTermId}{parameters}", 1001);
         Assert.NotNull(peer.ReceiveOfType(FrameType.Setup, () => driver.DoWork()));
         peer.Send(StatusMessage(sessionId, 1001, initialTermId, 0, window, 77), pub.LocalEndPoint);
         Pump.Until(() => pub.IsConnected, () => driver.DoWork(), what: "connection");
@@ -165,7 +165,7 @@ public class PublicationWireTests
         using var peer = new Peer();
         var options = new DriverOptions { RetransmitLingerNs = 60_000_000_000 };
         using var driver = new EmbeddedDriver(options);
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=5|init-term-id=9", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=5|init-term-id=9", 1001);
         Assert.NotNull(peer.ReceiveOfType(FrameType.Setup, () => driver.DoWork()));
         peer.Send(StatusMessage(5, 1001, 9, 0, 131072, 77), pub.LocalEndPoint);
         Pump.Until(() => pub.IsConnected, () => driver.DoWork());
@@ -206,7 +206,7 @@ public class PublicationWireTests
     {
         using var peer = new Peer();
         using var driver = new EmbeddedDriver();
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=-505151107", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=-505151107", 1001);
         Assert.NotNull(peer.ReceiveOfType(FrameType.Setup, () => driver.DoWork()));
         peer.Send(Vectors.Frame("rttm-request"), pub.LocalEndPoint);
         Assert.Equal(Hex(Vectors.Frame("rttm-reply")), Hex(peer.ReceiveOfType(FrameType.RttMeasurement, () => driver.DoWork())));
@@ -277,7 +277,7 @@ public class PublicationWireTests
         using var driver = new EmbeddedDriver();
         long now = 5_000_000_000;
         driver.Clock = () => now;
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=3|init-term-id=4", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{peer.Port}|session-id=3|init-term-id=4", 1001);
         Action pump = () => driver.DoWork();
         Assert.NotNull(peer.ReceiveOfType(FrameType.Setup, pump));
 

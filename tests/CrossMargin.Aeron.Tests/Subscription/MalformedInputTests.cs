@@ -1,8 +1,8 @@
 using CrossMargin.Aeron.Protocol;
-using CrossMargin.Aeron.Publications;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Tests.Infrastructure;
 using CrossMargin.Aeron.Tests.Loopback;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron.Tests.Subscription;
 
@@ -13,7 +13,7 @@ public class MalformedInputTests
     {
         using var driver = new EmbeddedDriver();
         Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
-        NetworkPublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 1001);
+        ExclusivePublication pub = driver.AddPublication($"aeron:udp?endpoint=127.0.0.1:{sub.LocalEndPoint.Port}|term-length=64k", 1001);
         Pump.Until(() => pub.IsConnected && sub.IsConnected, () => driver.DoWork());
         using var peer = new Peer();
 

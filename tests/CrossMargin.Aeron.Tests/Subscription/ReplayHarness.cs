@@ -3,7 +3,7 @@ using System.Diagnostics;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Tests.Infrastructure;
-using Sub = CrossMargin.Aeron.Subscriptions.Subscription;
+using Sub = CrossMargin.Aeron.Client.Subscription;
 
 namespace CrossMargin.Aeron.Tests.Subscription;
 

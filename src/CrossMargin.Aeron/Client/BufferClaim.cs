@@ -1,6 +1,6 @@
 using CrossMargin.Aeron.Protocol;
 
-namespace CrossMargin.Aeron.Publications;
+namespace CrossMargin.Aeron.Client;
 
 /// <summary>
 /// A claimed, not yet committed frame in a publication's term. The frame_length stays negative until

@@ -1,27 +1,27 @@
+using CrossMargin.Aeron.Client;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
+using CrossMargin.Concurrency;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Driver.Receiver;
 
 /// <summary>
-/// One publisher's stream inside a subscription: rebuilds the term buffers from DATA datagrams, detects gaps
-/// and NAKs them, schedules SMs, follows EOS and liveness, and hands whole messages to the poller.
+/// The receiver's side of one publisher's stream (the C driver's publication image): rebuilds the term
+/// buffers from DATA datagrams, detects gaps and NAKs them, schedules SMs, cleans consumed log
+/// incrementally, and follows EOS and liveness. The client <see cref="Image"/> reads the same log.
 /// Single-threaded: owned by the duty-cycle thread.
 /// </summary>
-public sealed class Image
+internal sealed class PublicationImage
 {
     private readonly Subscription _subscription;
     private readonly DriverOptions _options;
     private readonly byte[] _log;
     private readonly int _termLengthMask;
     private readonly int _receiverWindow;
-    private readonly byte[] _reassembly;
-    private readonly Random _random;
-    private readonly bool _isGroup;
-    private readonly long _nakDelayNs;
+    private readonly LossDetector _lossDetector;
+    private readonly TermCleaner _cleaner;
 
-    private long _subscriberPosition;
     private long _rebuildPosition;
     private long _highWaterMarkPosition;
     private long _lastSmPosition;
@@ -29,18 +29,11 @@ public sealed class Image
     private bool _smPending = true;
     private long _lastPacketNs;
 
-    private long _gapPosition = -1;
-    private int _gapLength;
-    private long _nakDeadlineNs;
-
-    private int _reassemblyLength;
-    private bool _reassembling;
-
     private bool _endOfStream;
     private long _endOfStreamPosition = long.MaxValue;
     private int _endOfStreamSmsSent;
 
-    internal Image(Subscription subscription, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
+    internal PublicationImage(Subscription subscription, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
     {
         _subscription = subscription;
         _options = options;
@@ -52,55 +45,46 @@ public sealed class Image
         PositionBitsToShift = LogBufferDescriptor.PositionBitsToShift(TermLength);
         _termLengthMask = TermLength - 1;
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
-        _reassembly = new byte[LogBufferDescriptor.ComputeMaxMessageLength(TermLength)];
         _receiverWindow = (int)Math.Min(receiverWindow, TermLength / 2);
-        _isGroup = isGroup;
-        _nakDelayNs = nakDelayNs;
-        _random = new Random(unchecked(setup.SessionId * 31 + setup.StreamId));
+        _lossDetector = new LossDetector(isGroup, nakDelayNs, options, unchecked(setup.SessionId * 31 + setup.StreamId));
         ControlAddress = controlAddress;
 
         JoinPosition = LogBufferDescriptor.ComputePosition(setup.ActiveTermId, setup.TermOffset, PositionBitsToShift, InitialTermId);
-        _subscriberPosition = JoinPosition;
+        SubscriberPosition = JoinPosition;
+        // Never less than one cycle's intake, so cleaning keeps up with receiving.
+        _cleaner = new TermCleaner(_log, TermLength, JoinPosition, Math.Max(options.TermCleanBytesPerCycle, options.ReceiveBatchLimit * Mtu));
         _rebuildPosition = JoinPosition;
         _highWaterMarkPosition = JoinPosition;
         _lastSmPosition = JoinPosition;
         _lastPacketNs = nowNs;
     }
 
-    /// <summary>Session id of the publisher.</summary>
     public int SessionId { get; }
-    /// <summary>Stream id.</summary>
     public int StreamId { get; }
-    /// <summary>Publisher's initial term id.</summary>
     public int InitialTermId { get; }
-    /// <summary>Term length from the SETUP.</summary>
     public int TermLength { get; }
-    /// <summary>MTU from the SETUP.</summary>
     public int Mtu { get; }
-    /// <summary>log2(term length).</summary>
     public int PositionBitsToShift { get; }
-    /// <summary>Position the image joined at.</summary>
     public long JoinPosition { get; }
-    /// <summary>Position of the next byte the poller will read.</summary>
-    public long Position => _subscriberPosition;
-    /// <summary>Contiguous data received up to here.</summary>
+    /// <summary>The three term buffers (the client image reads them).</summary>
+    public byte[] Log => _log;
+    /// <summary>Where the client image has consumed up to (it writes this; SMs and cleaning read it).</summary>
+    public long SubscriberPosition;
     public long RebuildPosition => _rebuildPosition;
-    /// <summary>Highest position seen in data or heartbeats.</summary>
     public long HighWaterMarkPosition => _highWaterMarkPosition;
-    /// <summary>Window advertised in SMs.</summary>
+    public long CleanPosition => _cleaner.Position;
     public int ReceiverWindow => _receiverWindow;
-    /// <summary>True once an EOS heartbeat was seen.</summary>
     public bool IsEndOfStream => _endOfStream;
-    /// <summary>Where SMs and NAKs go.</summary>
     public SocketAddressV4 ControlAddress { get; internal set; }
-    /// <summary>NAKs sent.</summary>
-    public long NaksSent { get; private set; }
-    /// <summary>SMs sent.</summary>
-    public long StatusMessagesSent { get; private set; }
-    /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
-    public long MalformedDatagrams { get; private set; }
-
-    internal bool IsClosed { get; private set; }
+    public long NaksSent => _naksSent.Value;
+    private OrderedCounter _naksSent;
+    public long StatusMessagesSent => _statusMessagesSent.Value;
+    private OrderedCounter _statusMessagesSent;
+    public long DirtyPartitionDrops => _dirtyPartitionDrops.Value;
+    private OrderedCounter _dirtyPartitionDrops;
+    public long MalformedDatagrams => _malformedDatagrams.Value;
+    private OrderedCounter _malformedDatagrams;
+    public bool IsClosed { get; private set; }
 
     /// <summary>Copies a DATA/PAD datagram (or handles a heartbeat) into the log.</summary>
     internal void InsertPacket(ReadOnlySpan<byte> datagram, long nowNs)
@@ -128,13 +112,20 @@ public sealed class Image
         if (termOffset < 0 || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0 || termOffset + datagram.Length > TermLength
             || !AreFramesWellFormed(datagram, termOffset))
         {
-            MalformedDatagrams++;
+            _malformedDatagrams.Increment();
             return;
         }
         long packetEnd = packetPosition + datagram.Length;
         // Over-run: beyond what our SM allowed; under-run: already consumed (never rewritten once cleaned).
-        if (packetEnd > _lastSmPosition + TermLength / 2 || packetPosition < _subscriberPosition || packetEnd <= _rebuildPosition)
+        if (packetEnd > _lastSmPosition + TermLength / 2 || packetPosition < SubscriberPosition || packetEnd <= _rebuildPosition)
         {
+            return;
+        }
+
+        if (packetEnd > CleanLimit)
+        {
+            // Its partition still holds frames of three terms ago: taking it would mix them in.
+            _dirtyPartitionDrops.Increment();
             return;
         }
 
@@ -172,10 +163,13 @@ public sealed class Image
         return true;
     }
 
+    private long CleanLimit => _cleaner.Limit;
+
     private void AdvanceRebuildPosition()
     {
         long position = _rebuildPosition;
-        while (true)
+        long limit = CleanLimit;
+        while (position < limit)
         {
             int index = LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift);
             int offset = (int)(position & _termLengthMask);
@@ -190,13 +184,13 @@ public sealed class Image
     /// <summary>Timers: loss detection / NAK, SMs, EOS drain and liveness. Returns work done.</summary>
     internal int DoWork(long nowNs)
     {
-        int work = 0;
+        int work = _cleaner.CleanTo(SubscriberPosition);
         work += CheckForLoss(nowNs);
 
-        bool drained = _endOfStream && _subscriberPosition >= _endOfStreamPosition;
-        if (_subscriberPosition - _lastSmPosition > _receiverWindow / 4)
+        bool drained = _endOfStream && SubscriberPosition >= _endOfStreamPosition;
+        if (SubscriberPosition - _lastSmPosition > _receiverWindow / 4)
         {
-            _lastSmPosition = _subscriberPosition;
+            _lastSmPosition = SubscriberPosition;
             _smPending = true;
         }
 
@@ -224,113 +218,18 @@ public sealed class Image
         int termOffset = LogBufferDescriptor.ComputeTermOffsetFromPosition(_lastSmPosition, PositionBitsToShift);
         _subscription.SendStatusMessage(ControlAddress, flags, SessionId, StreamId, termId, termOffset, _receiverWindow);
         _lastSmTimeNs = nowNs;
-        StatusMessagesSent++;
+        _statusMessagesSent.Increment();
     }
 
     private int CheckForLoss(long nowNs)
     {
-        if (_rebuildPosition >= _highWaterMarkPosition)
-        {
-            _gapPosition = -1;
-            return 0;
-        }
-
-        int index = LogBufferDescriptor.IndexByPosition(_rebuildPosition, PositionBitsToShift);
-        int termOffset = (int)(_rebuildPosition & _termLengthMask);
-        long termBegin = _rebuildPosition - termOffset;
-        int limitOffset = (int)Math.Min(TermLength, _highWaterMarkPosition - termBegin);
-        int offset = termOffset;
-        ReadOnlySpan<byte> term = _log.AsSpan(index * TermLength, TermLength);
-        while (offset < limitOffset && Le.I32(term, offset) <= 0)
-        {
-            offset += ProtocolConstants.FrameAlignment;
-        }
-        int gapLength = offset - termOffset;
-
-        if (_gapPosition != _rebuildPosition || _gapLength != gapLength)
-        {
-            _gapPosition = _rebuildPosition;
-            _gapLength = gapLength;
-            _nakDeadlineNs = nowNs + FirstNakDelay();
-            return 0;
-        }
-
-        if (nowNs < _nakDeadlineNs) return 0;
-
+        long limit = Math.Min(_highWaterMarkPosition, CleanLimit);
+        if (!_lossDetector.Scan(_log, TermLength, PositionBitsToShift, _rebuildPosition, limit, nowNs, out int termOffset, out int length)) return 0;
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_rebuildPosition, PositionBitsToShift, InitialTermId);
-        _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, gapLength);
-        NaksSent++;
-        _nakDeadlineNs = nowNs + RetryNakDelay();
+        _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, length);
+        _naksSent.Increment();
         return 1;
     }
-
-    private long FirstNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs;
-
-    private long RetryNakDelay() => _isGroup ? _random.NextInt64(_options.NakMulticastMaxBackoffNs) : _nakDelayNs * _options.NakUnicastRetryDelayRatio;
-
-    /// <summary>Delivers up to <paramref name="fragmentLimit"/> fragments; whole messages reach the handler.</summary>
-    internal int Poll<THandler>(ref THandler handler, int fragmentLimit) where THandler : IFragmentHandler
-    {
-        int fragments = 0;
-        long position = _subscriberPosition;
-        long startTermCount = position >> PositionBitsToShift;
-        while (fragments < fragmentLimit && position < _rebuildPosition)
-        {
-            int index = LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift);
-            int offset = (int)(position & _termLengthMask);
-            ReadOnlySpan<byte> frame = _log.AsSpan(index * TermLength + offset);
-            int frameLength = FrameHeader.ReadFrameLength(frame);
-            if (frameLength <= 0) break;
-            int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-            position += alignedLength;
-            if (FrameHeader.ReadType(frame) == FrameType.Pad) continue;
-
-            fragments++;
-            byte flags = FrameHeader.ReadFlags(frame);
-            ReadOnlySpan<byte> payload = frame.Slice(DataHeader.Length, frameLength - DataHeader.Length);
-            if ((flags & FrameFlags.Unfragmented) == FrameFlags.Unfragmented)
-            {
-                _reassembling = false;
-                var header = MakeHeader(frame, frameLength, flags, position);
-                handler.OnFragment(payload, header);
-            }
-            else if ((flags & FrameFlags.Begin) != 0)
-            {
-                payload.CopyTo(_reassembly);
-                _reassemblyLength = payload.Length;
-                _reassembling = true;
-            }
-            else if (_reassembling)
-            {
-                if (_reassemblyLength + payload.Length > _reassembly.Length)
-                {
-                    _reassembling = false; // corrupt stream: drop the message rather than overflow
-                    continue;
-                }
-                payload.CopyTo(_reassembly.AsSpan(_reassemblyLength));
-                _reassemblyLength += payload.Length;
-                if ((flags & FrameFlags.End) != 0)
-                {
-                    _reassembling = false;
-                    var header = MakeHeader(frame, frameLength, flags, position);
-                    handler.OnFragment(_reassembly.AsSpan(0, _reassemblyLength), header);
-                }
-            }
-        }
-
-        long endTermCount = position >> PositionBitsToShift;
-        _subscriberPosition = position;
-        for (long t = startTermCount; t < endTermCount; t++)
-        {
-            // The term just left will hold term t + 3: clean it so stale frames never look like new data.
-            _log.AsSpan((int)(t % LogBufferDescriptor.PartitionCount) * TermLength, TermLength).Clear();
-        }
-        return fragments;
-    }
-
-    private FragmentHeader MakeHeader(ReadOnlySpan<byte> frame, int frameLength, byte flags, long positionAfter) => new(
-        SessionId, StreamId, Le.I32(frame, DataHeader.TermIdOffset), Le.I32(frame, DataHeader.TermOffsetOffset), frameLength, flags,
-        Le.I64(frame, DataHeader.ReservedValueOffset), positionAfter, InitialTermId, PositionBitsToShift);
 
     internal readonly record struct SetupInfo(int SessionId, int StreamId, int InitialTermId, int ActiveTermId, int TermOffset, int TermLength, int Mtu);
 }

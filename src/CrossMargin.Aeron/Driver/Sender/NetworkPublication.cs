@@ -3,14 +3,16 @@ using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
-namespace CrossMargin.Aeron.Publications;
+namespace CrossMargin.Aeron.Driver.Sender;
 
 /// <summary>
-/// A publication and its sender in one object: <see cref="Offer"/> writes frames into three term buffers and
-/// the embedded driver's duty cycle sends them as the receivers' SM windows allow, with SETUP, heartbeats,
-/// NAK-driven retransmission, RTTM echoes and EOS as the C media driver does. Single-threaded: call it
-/// from the thread that drives <see cref="EmbeddedDriver.DoWork"/>.
+/// The driver's sender side of a publication: sends what the client (<see cref="Client.ExclusivePublication"/>)
+/// appended to the shared log as the receivers' SM windows allow, with SETUP, heartbeats, NAK-driven
+/// retransmission (<see cref="RetransmitHandler"/>), RTTM echoes and EOS as the C media driver does, and
+/// publishes the limit the client may append up to. Single-threaded: driven by
+/// <see cref="EmbeddedDriver.DoSenderWork()"/> on the thread that also appends.
 /// </summary>
 public sealed class NetworkPublication : IDisposable
 {
@@ -21,24 +23,18 @@ public sealed class NetworkPublication : IDisposable
     private readonly byte[] _log;
     private readonly int _termLengthMask;
     private readonly int _termWindowLength;
-    private readonly long _maxPossiblePosition;
     private readonly UdpTransport _sender;
     private readonly UdpTransport? _controlReceiver;
     private readonly SocketAddressV4 _destination;
     private readonly byte[] _controlBuffer = new byte[ControlBufferLength];
     private readonly byte[] _frameBuffer = new byte[ErrorFlyweight.HeaderLength];
 
-    private readonly long[] _receiverIds = new long[MaxReceivers];
-    private readonly long[] _receiverLastSmNs = new long[MaxReceivers];
-    private int _receiverCount;
+    private readonly FlowControl _flowControl;
 
-    private readonly long[] _retransmitStart;
-    private readonly long[] _retransmitEnd;
-    private readonly long[] _retransmitExpiryNs;
+    private readonly RetransmitHandler _retransmits;
+    private readonly int _maxRetransmitLength;
 
-    private long _producerPosition;
     private long _senderPosition;
-    private long _senderLimit;
     private long _timeOfLastSetupNs;
     private long _timeOfLastSendNs;
     private bool _shouldSendSetup = true;
@@ -62,12 +58,12 @@ public sealed class NetworkPublication : IDisposable
         _termWindowLength = TermLength / 2;
         MaxPayloadLength = Mtu - DataHeader.Length;
         MaxMessageLength = LogBufferDescriptor.ComputeMaxMessageLength(TermLength);
-        _maxPossiblePosition = LogBufferDescriptor.MaxPossiblePosition(TermLength);
         _log = TermBuffers.Allocate(TermLength, options.PreTouchTermBuffers);
-        int resendSlots = channel.IsMulticast ? Math.Max(1, options.MaxResend) : 1;
-        _retransmitStart = new long[resendSlots];
-        _retransmitEnd = new long[resendSlots];
-        _retransmitExpiryNs = new long[resendSlots];
+        _flowControl = new FlowControl(MaxReceivers, options.PublicationConnectionTimeoutNs);
+        _retransmits = new RetransmitHandler(channel.IsMulticast, options.MaxResend, options.RetransmitDelayNs, options.RetransmitLingerNs);
+        // As the C driver's flow control: resend at most a multiple of the receiver window per NAK.
+        long receiverWindow = Math.Min(options.InitialReceiverWindow, TermLength / 2);
+        _maxRetransmitLength = (int)Math.Min(int.MaxValue, receiverWindow * options.RetransmitReceiverWindowMultiple);
 
         IPAddress bindAddress = channel.Interface
             ?? (IPAddress.IsLoopback(channel.Endpoint.Address) ? IPAddress.Loopback : IPAddress.Any);
@@ -106,150 +102,62 @@ public sealed class NetworkPublication : IDisposable
     public int PositionBitsToShift { get; }
     /// <summary>Payload bytes per frame (MTU - 32).</summary>
     public int MaxPayloadLength { get; }
-    /// <summary>Largest message <see cref="Offer"/> accepts.</summary>
+    /// <summary>Largest message a client may append.</summary>
     public int MaxMessageLength { get; }
     /// <summary>True while at least one receiver sends SMs.</summary>
-    public bool IsConnected => _receiverCount > 0 && _state == PublicationState.Active;
+    public bool IsConnected => _flowControl.ReceiverCount > 0 && _state == PublicationState.Active;
     /// <summary>True once <see cref="Close"/> was called.</summary>
     public bool IsClosed => _state != PublicationState.Active;
-    /// <summary>Position after the last offered message.</summary>
-    public long Position => _producerPosition;
+    /// <summary>Position after the last message the client appended (the client sets it after each append).</summary>
+    internal long ProducerPosition;
+    /// <summary>The three term buffers, shared with the client publication.</summary>
+    internal byte[] Log => _log;
+    /// <summary>
+    /// Limit the client may append up to: half a term ahead of the sender (Aeron's term window), so
+    /// the term being rotated into is never one the sender still reads or may resend from.
+    /// </summary>
+    internal long PublisherLimit => _senderPosition + _termWindowLength;
+    /// <summary>True once it has started end of stream (<see cref="Close"/>).</summary>
+    internal bool IsActive => _state == PublicationState.Active;
     /// <summary>Position up to which data has been sent.</summary>
     public long SenderPosition => _senderPosition;
     /// <summary>Flow-control limit from the receivers' SMs.</summary>
-    public long SenderLimit => _senderLimit;
+    public long SenderLimit => _flowControl.SenderLimit;
+    /// <summary>Furthest position a receiver reported consumed in its status messages.</summary>
+    public long ReceiverPosition => _flowControl.ReceiverPosition;
     /// <summary>Number of live receivers.</summary>
-    public int ReceiverCount => _receiverCount;
+    public int ReceiverCount => _flowControl.ReceiverCount;
     /// <summary>Local address datagrams are sent from.</summary>
     public IPEndPoint LocalEndPoint => _sender.LocalEndPoint;
     /// <summary>NAKs received.</summary>
-    public long NaksReceived { get; private set; }
+    public long NaksReceived => _naksReceived.Value;
+    private OrderedCounter _naksReceived;
     /// <summary>Retransmitted datagrams.</summary>
-    public long RetransmitsSent { get; private set; }
+    public long RetransmitsSent => _retransmitsSent.Value;
+    private OrderedCounter _retransmitsSent;
+    /// <summary>NAKs ignored because a resend covering their offset was lingering.</summary>
+    public long NaksCovered => _retransmits.NaksCovered;
+    /// <summary>NAKs dropped because every retransmit action was busy (group publications only).</summary>
+    public long RetransmitOverflows => _retransmits.Overflows;
     /// <summary>ERR frames received (image rejected by a receiver).</summary>
-    public long ErrorFramesReceived { get; private set; }
+    public long ErrorFramesReceived => _errorFramesReceived.Value;
+    private OrderedCounter _errorFramesReceived;
     /// <summary>Loss hook on sent datagrams (tests).</summary>
     public DatagramDropPredicate? SendDropHook { get => _sender.SendDropHook; set => _sender.SendDropHook = value; }
 
     internal bool IsDone => _state == PublicationState.Done;
 
-    /// <summary>
-    /// Appends <paramref name="message"/> to the log. Returns the new position, or a negative
-    /// <see cref="PublicationResult"/> code. Never blocks.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The message is longer than <see cref="MaxMessageLength"/> (a programming error, as in Aeron).</exception>
-    public long Offer(ReadOnlySpan<byte> message, long reservedValue = 0)
-    {
-        long position = _producerPosition;
-        long check = CheckOffer(message.Length, position);
-        if (check < 0) return check;
-
-        int requiredLength = message.Length <= MaxPayloadLength
-            ? ProtocolConstants.Align(message.Length + DataHeader.Length, ProtocolConstants.FrameAlignment)
-            : LogBufferDescriptor.ComputeFragmentedFrameLength(message.Length, MaxPayloadLength);
-        int termOffset = (int)(position & _termLengthMask);
-        Span<byte> term = ActiveTerm(position);
-        if (termOffset + requiredLength > TermLength)
-        {
-            return HandleEndOfTerm(term, termOffset, position);
-        }
-
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        int offset = termOffset;
-        int remaining = message.Length;
-        int sourceOffset = 0;
-        byte flags = FrameFlags.Begin;
-        do
-        {
-            int chunk = Math.Min(remaining, MaxPayloadLength);
-            if (chunk == remaining) flags |= FrameFlags.End;
-            int frameLength = chunk + DataHeader.Length;
-            int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-            Span<byte> frame = term.Slice(offset, alignedLength);
-            new DataHeader(frame).Write(frameLength, flags, FrameType.Data, offset, SessionId, StreamId, termId, reservedValue);
-            message.Slice(sourceOffset, chunk).CopyTo(frame[DataHeader.Length..]);
-            // Old term contents may sit in the alignment gap; real drivers send zeros there.
-            frame[frameLength..].Clear();
-            flags = 0;
-            offset += alignedLength;
-            sourceOffset += chunk;
-            remaining -= chunk;
-        }
-        while (remaining > 0);
-
-        _producerPosition = position + requiredLength;
-        return _producerPosition;
-    }
-
-    /// <summary>
-    /// Claims a frame of <paramref name="length"/> (≤ <see cref="MaxPayloadLength"/>) to fill in place, then
-    /// <see cref="BufferClaim.Commit"/>. Returns the new position or a negative <see cref="PublicationResult"/>.
-    /// </summary>
-    public long TryClaim(int length, out BufferClaim claim)
-    {
-        claim = default;
-        if (length > MaxPayloadLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"claim must be <= max payload {MaxPayloadLength}");
-        }
-        long position = _producerPosition;
-        long check = CheckOffer(length, position);
-        if (check < 0) return check;
-
-        int frameLength = length + DataHeader.Length;
-        int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
-        int termOffset = (int)(position & _termLengthMask);
-        Span<byte> term = ActiveTerm(position);
-        if (termOffset + alignedLength > TermLength)
-        {
-            return HandleEndOfTerm(term, termOffset, position);
-        }
-
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        Span<byte> frame = term.Slice(termOffset, alignedLength);
-        var header = new DataHeader(frame);
-        header.Write(-frameLength, FrameFlags.Unfragmented, FrameType.Data, termOffset, SessionId, StreamId, termId);
-        frame[frameLength..].Clear();
-        claim = new BufferClaim(frame[..frameLength]);
-        _producerPosition = position + alignedLength;
-        return _producerPosition;
-    }
-
-    private long CheckOffer(int length, long position)
-    {
-        if (_state != PublicationState.Active) return PublicationResult.Closed;
-        if (length > MaxMessageLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"message must be <= {MaxMessageLength}");
-        }
-        if (_receiverCount == 0) return PublicationResult.NotConnected;
-        // The publisher may run half a term ahead of the sender (Aeron's term window), no further.
-        if (position >= _senderPosition + _termWindowLength) return PublicationResult.BackPressured;
-        if (position + length + DataHeader.Length > _maxPossiblePosition) return PublicationResult.MaxPositionExceeded;
-        return 0;
-    }
-
-    private long HandleEndOfTerm(Span<byte> term, int termOffset, long position)
-    {
-        // The message does not fit: pad the rest of the term; the caller retries into the next term.
-        int padLength = TermLength - termOffset;
-        int termId = LogBufferDescriptor.ComputeTermIdFromPosition(position, PositionBitsToShift, InitialTermId);
-        new DataHeader(term[termOffset..]).Write(padLength, FrameFlags.Unfragmented, FrameType.Pad, termOffset, SessionId, StreamId, termId);
-        _producerPosition = position + padLength;
-        return PublicationResult.AdminAction;
-    }
-
     private Span<byte> ActiveTerm(long position) =>
         _log.AsSpan(LogBufferDescriptor.IndexByPosition(position, PositionBitsToShift) * TermLength, TermLength);
 
     /// <summary>
-    /// Starts end of stream: everything offered so far is still sent, then EOS heartbeats until the receiver
+    /// Starts end of stream: everything appended so far is still sent, then EOS heartbeats until the receiver
     /// acknowledges or the linger expires; the driver then releases the sockets.
     /// </summary>
     public void Close()
     {
         if (_state != PublicationState.Active) return;
-        _endOfStreamPosition = _producerPosition;
+        _endOfStreamPosition = ProducerPosition;
         _state = PublicationState.Draining;
         _drainedAtNs = 0;
     }
@@ -269,6 +177,8 @@ public sealed class NetworkPublication : IDisposable
         }
 
         work += SendData(nowNs);
+        var resender = new Resender(this, nowNs);
+        work += _retransmits.ProcessTimeouts(nowNs, ref resender);
 
         if (_hasInitialConnection && nowNs - _timeOfLastSendNs >= _options.HeartbeatIntervalNs)
         {
@@ -282,10 +192,10 @@ public sealed class NetworkPublication : IDisposable
 
     private void CheckLinger(long nowNs)
     {
-        if (_senderPosition < _endOfStreamPosition && _receiverCount > 0) return;
+        if (_senderPosition < _endOfStreamPosition && _flowControl.ReceiverCount > 0) return;
         if (_drainedAtNs == 0) _drainedAtNs = nowNs;
         bool neverConnected = !_hasInitialConnection;
-        if (neverConnected || _endOfStreamAcknowledged || _receiverCount == 0 || nowNs - _drainedAtNs >= Channel.LingerNs)
+        if (neverConnected || _endOfStreamAcknowledged || _flowControl.ReceiverCount == 0 || nowNs - _drainedAtNs >= Channel.LingerNs)
         {
             _state = PublicationState.Done;
         }
@@ -293,18 +203,12 @@ public sealed class NetworkPublication : IDisposable
 
     private void CheckReceiverLiveness(long nowNs)
     {
-        for (int i = _receiverCount - 1; i >= 0; i--)
-        {
-            if (nowNs - _receiverLastSmNs[i] > _options.PublicationConnectionTimeoutNs) RemoveReceiverAt(i);
-        }
+        if (_flowControl.CheckTimeouts(nowNs) > 0) OnReceiverGone();
     }
 
-    private void RemoveReceiverAt(int index)
+    private void OnReceiverGone()
     {
-        int last = --_receiverCount;
-        _receiverIds[index] = _receiverIds[last];
-        _receiverLastSmNs[index] = _receiverLastSmNs[last];
-        if (_receiverCount == 0 && _state == PublicationState.Active)
+        if (_flowControl.ReceiverCount == 0 && _state == PublicationState.Active)
         {
             // Nobody listens: announce ourselves again so a returning receiver can rejoin.
             _shouldSendSetup = true;
@@ -314,7 +218,7 @@ public sealed class NetworkPublication : IDisposable
     private int SendData(long nowNs)
     {
         int datagrams = 0;
-        long producerLimit = Math.Min(_producerPosition, _senderLimit);
+        long producerLimit = Math.Min(ProducerPosition, _flowControl.SenderLimit);
         while (datagrams < _options.SendBatchLimit)
         {
             long available = producerLimit - _senderPosition;
@@ -406,24 +310,15 @@ public sealed class NetworkPublication : IDisposable
             return;
         }
 
-        long receiverId = sm.ReceiverId;
-        int index = FindReceiver(receiverId);
         if ((flags & FrameFlags.StatusEndOfStream) != 0)
         {
-            if (index >= 0) RemoveReceiverAt(index);
+            if (_flowControl.Remove(sm.ReceiverId)) OnReceiverGone();
             if (!Channel.IsMulticast) _endOfStreamAcknowledged = true;
             return;
         }
 
-        if (index < 0 && _receiverCount < MaxReceivers)
-        {
-            index = _receiverCount++;
-            _receiverIds[index] = receiverId;
-        }
-        if (index >= 0) _receiverLastSmNs[index] = nowNs;
-
         long smPosition = LogBufferDescriptor.ComputePosition(sm.ConsumptionTermId, sm.ConsumptionTermOffset, PositionBitsToShift, InitialTermId);
-        _senderLimit = Math.Max(_senderLimit, smPosition + sm.ReceiverWindow);
+        _flowControl.OnStatusMessage(sm.ReceiverId, smPosition, sm.ReceiverWindow, nowNs);
         if (!_hasInitialConnection)
         {
             _hasInitialConnection = true;
@@ -431,59 +326,39 @@ public sealed class NetworkPublication : IDisposable
         _shouldSendSetup = false;
     }
 
-    private int FindReceiver(long receiverId)
-    {
-        for (int i = 0; i < _receiverCount; i++)
-        {
-            if (_receiverIds[i] == receiverId) return i;
-        }
-        return -1;
-    }
-
     private void OnNak(NakFlyweight nak, long nowNs)
     {
         if (nak.SessionId != SessionId || nak.StreamId != StreamId) return;
-        NaksReceived++;
-        int termOffset = nak.TermOffset;
-        if (termOffset < 0 || termOffset > TermLength - DataHeader.Length) return;
-        long nakPosition = LogBufferDescriptor.ComputePosition(nak.TermId, termOffset, PositionBitsToShift, InitialTermId);
-        // Only data still guaranteed to be in the log and already sent may be resent.
-        long oldestResendable = _senderPosition - _termWindowLength - MaxMessageLength;
-        if (nakPosition < oldestResendable || nakPosition >= _senderPosition) return;
-
-        long length = Math.Min(Math.Min(nak.GapLength, TermLength - termOffset), _senderPosition - nakPosition);
-        if (length <= 0) return;
-
-        int freeSlot = -1;
-        for (int i = 0; i < _retransmitStart.Length; i++)
-        {
-            bool active = _retransmitExpiryNs[i] > nowNs;
-            if (!active)
-            {
-                if (freeSlot < 0) freeSlot = i;
-                continue;
-            }
-            if (nakPosition < _retransmitEnd[i] && nakPosition + length > _retransmitStart[i]) return; // lingering
-        }
-        if (freeSlot < 0) return;
-
-        Resend(nakPosition, (int)length, nowNs);
-        _retransmitStart[freeSlot] = nakPosition;
-        _retransmitEnd[freeSlot] = nakPosition + length;
-        _retransmitExpiryNs[freeSlot] = nowNs + _options.RetransmitLingerNs;
+        _naksReceived.Increment();
+        int termOffset = nak.TermOffset, length = nak.GapLength;
+        if (termOffset < 0 || termOffset > TermLength - DataHeader.Length || length < 0) return;
+        int resendLength = Math.Min(length, Math.Min(TermLength - termOffset, _maxRetransmitLength));
+        var resender = new Resender(this, nowNs);
+        _retransmits.OnNak(nak.TermId, termOffset, resendLength, nowNs, ref resender);
     }
 
-    private void Resend(long position, int length, long nowNs)
+    /// <summary>The retransmit handler's way back into this publication's log.</summary>
+    private readonly struct Resender(NetworkPublication publication, long nowNs) : IRetransmitSender
     {
+        public void Resend(int termId, int termOffset, int length) => publication.Resend(termId, termOffset, length, nowNs);
+    }
+
+    private void Resend(int termId, int termOffset, int length, long nowNs)
+    {
+        // Only data already sent and still guaranteed to be in the log may be resent (checked when
+        // the resend happens, as the C driver does, since a delayed action may have aged).
+        long position = LogBufferDescriptor.ComputePosition(termId, termOffset, PositionBitsToShift, InitialTermId);
+        long oldestResendable = _senderPosition - _termWindowLength - MaxMessageLength;
+        if (position < oldestResendable || position >= _senderPosition) return;
+        int remaining = (int)Math.Min(length, _senderPosition - position);
         Span<byte> term = ActiveTerm(position);
-        int offset = (int)(position & _termLengthMask);
-        int remaining = length;
+        int offset = termOffset;
         while (remaining > 0)
         {
             int consumed = TermScanner.ScanForAvailability(term, offset, Math.Min(remaining, Mtu), out int bytesToSend);
             if (consumed == 0) break;
             if (!_sender.Send(term.Slice(offset, bytesToSend), _destination)) break;
-            RetransmitsSent++;
+            _retransmitsSent.Increment();
             _timeOfLastSendNs = nowNs;
             offset += consumed;
             remaining -= consumed;
@@ -502,9 +377,8 @@ public sealed class NetworkPublication : IDisposable
     private void OnError(ErrorFlyweight error)
     {
         if (error.SessionId != SessionId || error.StreamId != StreamId) return;
-        ErrorFramesReceived++;
-        int index = FindReceiver(error.ReceiverId);
-        if (index >= 0) RemoveReceiverAt(index);
+        _errorFramesReceived.Increment();
+        if (_flowControl.Remove(error.ReceiverId)) OnReceiverGone();
     }
 
     /// <summary>Releases the sockets immediately (no EOS). Prefer <see cref="Close"/>.</summary>

@@ -1,10 +1,12 @@
 using System.Net;
+using CrossMargin.Aeron.Driver.Receiver;
 using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Terms;
 using CrossMargin.Aeron.Transport;
 using CrossMargin.Aeron.Uri;
+using CrossMargin.Concurrency;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Client;
 
 /// <summary>
 /// A subscription to one stream on one UDP channel: its receive socket (unicast bind, or multicast group join
@@ -64,7 +66,7 @@ public sealed class Subscription : IDisposable
     public long DatagramsReceived => _endpoint.DatagramsReceived;
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
-    private long _invalidDatagrams;
+    private OrderedCounter _invalidDatagrams;
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -107,50 +109,21 @@ public sealed class Subscription : IDisposable
         int work = 0;
         for (int i = _imageCount - 1; i >= 0; i--)
         {
-            Image image = _images[i];
+            PublicationImage image = _images[i].Receiver;
             work += image.DoWork(nowNs);
             if (image.IsClosed) RemoveImageAt(i);
         }
         return work;
     }
 
-    /// <summary>Dispatches one received datagram (also used by tests to replay captures).</summary>
-    internal void OnDatagram(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
+    /// <summary>A DATA/PAD datagram of this stream, its header validated once by the endpoint.</summary>
+    internal void OnDataPacket(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
-        if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
-        {
-            _invalidDatagrams++;
-            return;
-        }
-
-        switch (FrameHeader.ReadType(datagram))
-        {
-            case FrameType.Data:
-            case FrameType.Pad:
-                if (datagram.Length < DataHeader.Length) { _invalidDatagrams++; return; }
-                OnDataPacket(datagram, source, nowNs);
-                break;
-            case FrameType.Setup:
-                if (datagram.Length < SetupFlyweight.Length) { _invalidDatagrams++; return; }
-                OnSetup(datagram, source, nowNs);
-                break;
-            case FrameType.RttMeasurement:
-                if (datagram.Length < RttMeasurementFlyweight.Length) { _invalidDatagrams++; return; }
-                OnRttMeasurement(datagram, source);
-                break;
-            default:
-                break; // receivers ignore every other type (rcvep.c)
-        }
-    }
-
-    private void OnDataPacket(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
-    {
-        if (Le.I32(datagram, DataHeader.StreamIdOffset) != StreamId) return;
         int sessionId = Le.I32(datagram, DataHeader.SessionIdOffset);
         Image? image = FindImage(sessionId);
         if (image is not null)
         {
-            image.InsertPacket(datagram, nowNs);
+            image.Receiver.InsertPacket(datagram, nowNs);
             return;
         }
 
@@ -172,10 +145,10 @@ public sealed class Subscription : IDisposable
 
     private SocketAddressV4 ControlAddressFor(in SocketAddressV4 source) => Channel.IsMulticast ? _controlGroup : source;
 
-    private void OnSetup(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
+    /// <summary>A SETUP of this stream, its length validated once by the endpoint.</summary>
+    internal void OnSetup(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
-        int streamId = Le.I32(datagram, SetupFlyweight.StreamIdOffset);
-        if (streamId != StreamId) return;
+        int streamId = StreamId;
         int sessionId = Le.I32(datagram, SetupFlyweight.SessionIdOffset);
         if (FindImage(sessionId) is not null) return;
 
@@ -185,24 +158,26 @@ public sealed class Subscription : IDisposable
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
             || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
         {
-            _invalidDatagrams++;
+            _invalidDatagrams.Increment();
             return;
         }
 
-        var setup = new Image.SetupInfo(
+        var setup = new PublicationImage.SetupInfo(
             sessionId, streamId, Le.I32(datagram, SetupFlyweight.InitialTermIdOffset), Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset),
             termOffset, termLength, mtu);
         bool isGroup = Channel.IsMulticast || (FrameHeader.ReadFlags(datagram) & FrameFlags.SetupGroup) != 0;
         long window = Channel.ReceiverWindow > 0 ? Channel.ReceiverWindow : _options.InitialReceiverWindow;
-        var image = new Image(this, setup, ControlAddressFor(source), isGroup, nowNs, _options, window, Channel.NakDelayNs);
+        var receiver = new PublicationImage(this, setup, ControlAddressFor(source), isGroup, nowNs, _options, window, Channel.NakDelayNs);
+        var image = new Image(receiver);
         if (_imageCount == _images.Length) Array.Resize(ref _images, _images.Length * 2);
         _images[_imageCount++] = image;
         // The first SM goes out at once, advertising the join position.
-        image.DoWork(nowNs);
+        receiver.DoWork(nowNs);
         OnAvailableImage?.Invoke(Describe(image, source));
     }
 
-    private void OnRttMeasurement(ReadOnlySpan<byte> datagram, in SocketAddressV4 source)
+    /// <summary>An RTTM of this stream, its length validated once by the endpoint.</summary>
+    internal void OnRttMeasurement(ReadOnlySpan<byte> datagram, in SocketAddressV4 source)
     {
         if ((FrameHeader.ReadFlags(datagram) & FrameFlags.RttmReply) == 0) return;
         long receiverId = Le.I64(datagram, RttMeasurementFlyweight.ReceiverIdOffset);

@@ -1,6 +1,6 @@
 using CrossMargin.Aeron.Protocol;
 
-namespace CrossMargin.Aeron.Subscriptions;
+namespace CrossMargin.Aeron.Client;
 
 /// <summary>Receives one whole message (fragments already reassembled). The span is only valid during the call.</summary>
 public delegate void FragmentHandler(ReadOnlySpan<byte> buffer, in FragmentHeader header);
