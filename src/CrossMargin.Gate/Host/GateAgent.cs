@@ -106,6 +106,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             // Room was checked before polling (at most FragmentLimit fragments), so this never waits.
             rings.TryPublish(input, out _, tag: sequence);
             counters.InputsPublished++;
+            counters.Tally.Input(input.Kind);
         }
     }
 
@@ -141,6 +142,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 _ => InputErrorCodec.Encode(data.Tag, data.Status, DecodeResult.Ok, _buffer),
             };
             if (n <= 0) return true; // nothing encodable (a definition error): counted by the processor
+            if (data.Kind == OutboundKind.Event) counters.Tally.Decision(in data.Event);
+            if (data.LastOfInput) counters.Tally.Decided(data.PublishedTicks);
             if (journal is not null && journal.Value < data.InputSequence)
             {
                 counters.JournalWaits++;

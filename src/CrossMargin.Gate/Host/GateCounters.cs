@@ -26,4 +26,6 @@ public sealed class GateCounters
     public long Replayed;
     /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
     public long PinFailed;
+    /// <summary>Inputs, decisions, rejects and latency by kind (telemetry; network thread writes).</summary>
+    public readonly Telemetry.GateTally Tally = new();
 }
