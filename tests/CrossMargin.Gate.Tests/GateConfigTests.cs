@@ -53,9 +53,10 @@ public class GateConfigTests
     [Fact]
     public void A_journal_section_is_read_and_checked()
     {
-        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"/var/lib/crossmargin/inputs.journal\", \"fsync\": true },\n  \"threads\":");
+        string path = Path.Combine(Path.GetTempPath(), "inputs.journal");
+        string json = GateConfig.DefaultJson().Replace("\"threads\":", $"\"journal\": {{ \"path\": \"{path}\", \"fsync\": true }},\n  \"threads\":");
         var config = GateConfig.Parse(json);
-        Assert.Equal("/var/lib/crossmargin/inputs.journal", config.JournalPath);
+        Assert.Equal(path, config.JournalPath);
         Assert.True(config.JournalFsync);
         var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("\"fsync\": true", "\"fsync\": 1")));
         Assert.StartsWith("config.journal.fsync", ex.Message, StringComparison.Ordinal);

@@ -145,6 +145,8 @@ public sealed record GateConfig
                 config = config.WithJournal(journal.String("path"), journal.Bool("fsync"));
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
+            var problems = GateConfigCheck.ForRun(config); // and everything else `run` needs (config means run)
+            if (problems.Count > 0) throw new GateConfigException(problems[0] + (problems.Count > 1 ? $" (and {problems.Count - 1} more problem{(problems.Count > 2 ? "s" : "")})" : ""));
             return config;
         }
     }
