@@ -29,7 +29,7 @@ internal static class CliOptions
         var o = new Option<int>(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N" };
         o.Validators.Add(r =>
         {
-            int v = r.GetValueOrDefault<int>();
+            if (r.Tokens.Count == 0 || !int.TryParse(r.Tokens[0].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v)) return; // the parser reports it
             if (v < min || v > max) r.AddError($"{name} must be in {min.ToString("N0", CultureInfo.InvariantCulture)}..{max.ToString("N0", CultureInfo.InvariantCulture)}, not {v.ToString(CultureInfo.InvariantCulture)}");
         });
         return o;
@@ -41,7 +41,7 @@ internal static class CliOptions
         var o = new Option<double>(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "N" };
         o.Validators.Add(r =>
         {
-            double v = r.GetValueOrDefault<double>();
+            if (r.Tokens.Count == 0 || !double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return; // the parser reports it
             if (!(v >= min && v <= max)) r.AddError($"{name} must be in {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}, not {v.ToString(CultureInfo.InvariantCulture)}");
         });
         return o;

@@ -20,22 +20,29 @@ public static class GateCommandLine
     /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
     public static int Invoke(string[] args)
     {
-        var root = Build();
-        ParseResult parsed = root.Parse(args);
         if (args.Length == 0)
         {
             Console.Error.WriteLine("crossmargin: no command given; 'crossmargin --help' lists the commands");
             return UsageExitCode;
         }
-        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
-        {
-            string command = parsed.CommandResult.Command is RootCommand ? "crossmargin" : $"crossmargin {parsed.CommandResult.Command.Name}";
-            Console.Error.WriteLine($"crossmargin: {OneLine(parsed.Errors[0].Message)} (see '{command} --help')");
-            return UsageExitCode;
-        }
-        string name = parsed.CommandResult.Command.Name;
+        var root = Build();
+        string name = "crossmargin";
         try
         {
+            ParseResult parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+            {
+                bool atRoot = parsed.CommandResult.Command is RootCommand;
+                string command = atRoot ? "crossmargin" : $"crossmargin {parsed.CommandResult.Command.Name}";
+                // An unknown word says more than the "required command" that follows from it.
+                var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+                string message = atRoot && parsed.UnmatchedTokens.Count > 0
+                    ? $"unknown command '{parsed.UnmatchedTokens[0]}'; commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))}"
+                    : OneLine(error.Message);
+                Console.Error.WriteLine($"crossmargin: {message} (see '{command} --help')");
+                return UsageExitCode;
+            }
+            name = parsed.CommandResult.Command.Name;
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (CliException ex)
