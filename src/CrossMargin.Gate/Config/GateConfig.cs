@@ -142,7 +142,7 @@ public sealed record GateConfig
             {
                 var journal = root.Object("journal");
                 journal.Allow("path", "fsync");
-                config = config.WithJournal(journal.String("path"), journal.Bool("fsync"));
+                config = config.WithJournal(journal.String("path"), journal.Has("fsync") && journal.Bool("fsync"));
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
             var problems = GateConfigCheck.ForRun(config); // and everything else `run` needs (config means run)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using CrossMargin.Aeron.Uri;
-using CrossMargin.Gate.Host;
 
 namespace CrossMargin.Gate.Config;
 
@@ -22,9 +21,9 @@ public static class GateConfigCheck
     {
         var problems = new List<string>();
         var endpoints = new List<(string Key, IPEndPoint Endpoint)>();
-        Channel("marketData", config.MarketData, config, problems, endpoints);
-        Channel("orderFlow", config.OrderFlow, config, problems, endpoints);
-        Channel("decisions", config.Decisions, config, problems, endpoints);
+        Channel("marketData", config.MarketData, problems, endpoints);
+        Channel("orderFlow", config.OrderFlow, problems, endpoints);
+        Channel("decisions", config.Decisions, problems, endpoints);
         for (int i = 0; i < endpoints.Count; i++)
             for (int j = 0; j < i; j++)
                 if (endpoints[i].Endpoint.Port == endpoints[j].Endpoint.Port)
@@ -56,7 +55,7 @@ public static class GateConfigCheck
         return problems;
     }
 
-    private static void Channel(string key, ChannelConfig channel, GateConfig config, List<string> problems, List<(string, IPEndPoint)> endpoints)
+    private static void Channel(string key, ChannelConfig channel, List<string> problems, List<(string, IPEndPoint)> endpoints)
     {
         string where = $"config.aeron.{key}.channel";
         UdpChannel udp;
@@ -67,7 +66,7 @@ public static class GateConfigCheck
             int colon = endpoint.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out int port) || port < 1 || port > 65535)
             { problems.Add($"{where}: endpoint '{endpoint}' needs a port in 1..65535"); return; }
-            udp = UdpChannel.Parse(GateHost.WithTransportParams(channel.Channel, config));
+            udp = UdpChannel.Parse(channel.Channel); // the configured mtu and termLength are checked under their own keys
         }
         catch (FormatException ex) { problems.Add($"{where}: {ex.Message}"); return; }
         catch (SocketException ex) { problems.Add($"{where}: cannot resolve host in '{channel.Channel}': {ex.Message}"); return; }
