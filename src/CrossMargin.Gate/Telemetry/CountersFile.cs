@@ -180,7 +180,7 @@ public static unsafe class CountersReader
         error = null;
         FileStream fs;
         try { fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
-        catch (FileNotFoundException) { error = $"no counters file '{path}' (is a gate running with this configuration?)"; return false; }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException) { error = $"no counters file '{path}' (is a gate running with this configuration?)"; return false; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { error = $"cannot open '{path}': {ex.Message}"; return false; }
         using (fs)
         {
