@@ -46,16 +46,9 @@ public sealed class ExchangeStats
     /// <summary>One hour in nanoseconds: the histograms' range.</summary>
     public const long MaxTrackableNs = 3_600_000_000_000;
 
-    /// <summary><see cref="Stopwatch"/> ticks → nanoseconds without overflow for any duration.</summary>
-    public static long TicksToNs(long ticks)
-    {
-        long f = Stopwatch.Frequency;
-        return ticks / f * 1_000_000_000 + ticks % f * 1_000_000_000 / f;
-    }
-
     internal void RecordRoundTrip(long intendedTicks, long sentTicks, long now)
     {
-        long corrected = TicksToNs(now - intendedTicks), fromSend = TicksToNs(now - sentTicks);
+        long corrected = Telemetry.LatencyBuckets.TicksToNs(now - intendedTicks), fromSend = Telemetry.LatencyBuckets.TicksToNs(now - sentTicks);
         if (corrected > MaxTrackableNs) { corrected = MaxTrackableNs; RoundTripsClamped++; }
         fromSend = Math.Min(fromSend, MaxTrackableNs);
         OrderRoundTrip.RecordValue(Math.Max(1, corrected));

@@ -52,10 +52,7 @@ public sealed class GateTally
     public void Decided(long publishedTicks)
     {
         if (publishedTicks == 0) return;
-        long ticks = Stopwatch.GetTimestamp() - publishedTicks;
-        // Ticks → ns without overflow: whole seconds and the remainder separately.
-        long f = Stopwatch.Frequency;
-        Latency.Record(ticks / f * 1_000_000_000 + ticks % f * 1_000_000_000 / f);
+        Latency.Record(LatencyBuckets.TicksToNs(Stopwatch.GetTimestamp() - publishedTicks));
     }
 }
 
@@ -68,6 +65,16 @@ public sealed class LatencyBuckets
     private const int SubBits = 3;
     private const int Sub = 1 << SubBits;
     private readonly long[] _counts = new long[64 * Sub];
+
+    /// <summary>
+    /// <see cref="Stopwatch"/> ticks → nanoseconds without overflow for any duration: whole seconds
+    /// and the remainder separately (<c>ticks * 1e9 / Frequency</c> wraps past ~9.2 s at 1 GHz).
+    /// </summary>
+    public static long TicksToNs(long ticks)
+    {
+        long f = Stopwatch.Frequency;
+        return ticks / f * 1_000_000_000 + ticks % f * 1_000_000_000 / f;
+    }
 
     /// <summary>Bucket count.</summary>
     public int Length => _counts.Length;
