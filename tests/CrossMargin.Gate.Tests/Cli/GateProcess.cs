@@ -14,10 +14,14 @@ internal sealed class GateProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "crossmargin.dll");
 
-    private GateProcess(string[] args, string? stdin)
+    /// <summary>The tool run by <see cref="Run"/> and <see cref="Start"/>: crossmargin unless changed.</summary>
+    private readonly string _dll;
+
+    private GateProcess(string[] args, string? stdin, string? dll = null)
     {
+        _dll = dll ?? Dll;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false };
-        psi.ArgumentList.Add(Dll);
+        psi.ArgumentList.Add(_dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0"; // quicker start-up, less CPU for short runs
         _process = new Process { StartInfo = psi };
@@ -50,6 +54,14 @@ internal sealed class GateProcess : IDisposable
     {
         using var p = new GateProcess(args, stdin);
         Assert.True(p.WaitForExit(timeout), $"crossmargin {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s");
+        return (p._process.ExitCode, p.Stdout, p.Stderr);
+    }
+
+    /// <summary>Runs <c>aeron-samples args…</c> to completion.</summary>
+    public static (int Code, string Stdout, string Stderr) RunSamples(TimeSpan timeout, params string[] args)
+    {
+        using var p = new GateProcess(args, null, Path.Combine(AppContext.BaseDirectory, "aeron-samples.dll"));
+        Assert.True(p.WaitForExit(timeout), $"aeron-samples {string.Join(' ', args)} did not finish in {timeout.TotalSeconds} s");
         return (p._process.ExitCode, p.Stdout, p.Stderr);
     }
 
