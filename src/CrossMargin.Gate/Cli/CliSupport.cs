@@ -23,6 +23,16 @@ internal static class CliOptions
         HelpName = "FILE",
     };
 
+    /// <summary><c>--counters FILE</c> of <c>run</c> and <c>demo</c>.</summary>
+    public static Option<string?> Counters() => new("--counters")
+    {
+        Description = "counters file for 'crossmargin stat' (default: derived from the order-flow channel)",
+        HelpName = "FILE",
+    };
+
+    /// <summary><c>--prometheus PORT</c> of <c>run</c> and <c>demo</c>: loopback only, off by default.</summary>
+    public static Option<int> Prometheus() => Int("--prometheus", "serve Prometheus metrics on 127.0.0.1:PORT (0: off)", 0, 0, 65535);
+
     /// <summary>An integer option bounded to <paramref name="min"/>..<paramref name="max"/>.</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max, params string[] aliases)
     {

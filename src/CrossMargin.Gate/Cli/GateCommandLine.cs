@@ -105,8 +105,8 @@ public static class GateCommandLine
         var rate = CliOptions.Int("--rate", "inputs per second the simulated exchange offers", 50_000, 1, 10_000_000);
         var journal = new Option<string?>("--journal") { Description = "keep the input journal in FILE (must not exist); a temporary file otherwise", HelpName = "FILE" };
         var plain = new Option<bool>("--plain") { Description = "plain progress lines even on a terminal (the default when stdout is redirected)" };
-        var counters = new Option<string?>("--counters") { Description = "counters file for 'crossmargin stat' (default: derived from the order-flow channel)", HelpName = "FILE" };
-        var prometheus = CliOptions.Int("--prometheus", "serve Prometheus metrics on 127.0.0.1:PORT (0: off)", 0, 0, 65535);
+        var counters = CliOptions.Counters();
+        var prometheus = CliOptions.Prometheus();
         var cmd = new Command("demo", "the gate fed by a simulated exchange over Aeron UDP on loopback; live view, verdict and replay check")
         { config, duration, accounts, rate, journal, plain, counters, prometheus };
         cmd.SetAction(r => DemoCommand.Execute(new DemoOptions
@@ -129,8 +129,8 @@ public static class GateCommandLine
         var seconds = CliOptions.Int("--seconds", "stop (and drain) after N seconds; 0 runs until SIGINT/SIGTERM", 0, 0, int.MaxValue);
         var journal = new Option<string?>("--journal") { Description = "input journal: replayed at start, then appended before decisions are published", HelpName = "FILE" };
         var interval = CliOptions.Number("--status-interval", "seconds between status lines (0: none)", 5, 0, 3600);
-        var counters = new Option<string?>("--counters") { Description = "counters file for 'crossmargin stat' (default: derived from the order-flow channel)", HelpName = "FILE" };
-        var prometheus = CliOptions.Int("--prometheus", "serve Prometheus metrics on 127.0.0.1:PORT (0: off)", 0, 0, 65535);
+        var counters = CliOptions.Counters();
+        var prometheus = CliOptions.Prometheus();
         var drain = CliOptions.Number("--drain-timeout", "seconds allowed to drain on stop", 10, 0.1, 3600);
         var cmd = new Command("run", "the gate alone on the configured Aeron channels until SIGINT or SIGTERM, then a graceful drain")
         { config, seconds, journal, interval, counters, prometheus, drain };
