@@ -148,6 +148,29 @@ public class TelemetryTests
         Assert.Equal(0, t.HealthNet[(int)HealthState.Bankrupt]);
     }
 
+    [Fact]
+    public void Tallying_on_the_network_thread_allocates_nothing()
+    {
+        var t = new GateTally();
+        var e = new RiskEvent { Kind = EventKind.Health, From = HealthState.Healthy, To = HealthState.Restricted };
+        var r = new RiskEvent { Kind = EventKind.Rejected, Reason = RejectReason.PriceBand };
+        void Round(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                t.Input(InputKind.Mark);
+                t.Decision(in e);
+                t.Decision(in r);
+                t.Decided(Stopwatch.GetTimestamp() - 1000);
+            }
+        }
+        Round(1000); // warm-up (JIT)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Round(100_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(101_000, t.InputsByKind[(int)InputKind.Mark]);
+    }
+
     private static GateConfig LoopbackConfig()
     {
         var ports = GateProcess.FreeUdpPorts(3);
