@@ -1,4 +1,5 @@
 using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Telemetry;
 
 namespace CrossMargin.Gate.Tests.Cli;
 
@@ -108,6 +109,32 @@ public class CommandLineTests
             File.Delete(path);
             File.Delete(counters);
         }
+    }
+
+    [Fact]
+    public void Stat_watch_rereads_the_file_with_rates_until_sigint()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"cm-watch-{Guid.NewGuid():N}.counters");
+        try
+        {
+            using var writer = new CountersWriter(path, ["inputs.processed", "ring.inbound.used"]);
+            writer.Publish([0, 5], GateState.Running);
+            using var stat = GateProcess.Start("stat", "--counters", path, "--watch", "--interval", "0.2");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            for (long n = 1; DateTime.UtcNow < deadline && !stat.Stdout.Contains("/s", StringComparison.Ordinal); n++)
+            {
+                writer.Publish([n * 1000, 5], GateState.Running); // a counter that moves, a level that does not
+                Thread.Sleep(50);
+            }
+            stat.Signal(2);
+            Assert.True(stat.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, stat.ExitCode);
+            string output = stat.Stdout;
+            Assert.True(output.Split("state running").Length > 2, output); // more than one reading
+            Assert.Matches(@"processed\s+[\d,]+\s+[\d,]+/s", output);
+            Assert.DoesNotMatch(@"used\s+5\s+[\d,]+/s", output); // occupancy is a level, not a rate
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]
