@@ -206,7 +206,9 @@ public static unsafe class CountersReader
                 }
                 var values = new long[count];
                 long* seq = (long*)(b + CountersLayout.SequenceOffset);
-                for (int attempt = 0; ; attempt++)
+                var deadline = Environment.TickCount64 + 2000;
+                var spin = new SpinWait();
+                while (true)
                 {
                     long before = Volatile.Read(ref *seq);
                     if ((before & 1) == 0)
@@ -223,8 +225,10 @@ public static unsafe class CountersReader
                             return true;
                         }
                     }
-                    if (attempt > 1000) { error = $"'{path}': no consistent snapshot after 1000 attempts (writer stuck mid-update?)"; return false; }
-                    Thread.Yield();
+                    // The writer publishes a few times a second and a snapshot takes nanoseconds: retrying
+                    // for 2 s only fails when the writer died in the middle of an update.
+                    if (Environment.TickCount64 > deadline) { error = $"'{path}': no consistent snapshot for 2 s (writer stopped mid-update?)"; return false; }
+                    spin.SpinOnce();
                 }
             }
             finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
