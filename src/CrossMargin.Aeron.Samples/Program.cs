@@ -10,68 +10,23 @@ using CrossMargin.Aeron.Samples;
 
 // aeron-samples: Aeron's sample programs over the embedded driver, so this transport can be exercised
 // against any real Aeron peer (C/Java media driver + samples) from the command line.
-const string Usage = """
-usage: aeron-samples <command> [options]
-  basic-publisher   [-c uri] [-s stream-id] [-m messages] [-l linger-ms]
-  basic-subscriber  [-c uri] [-s stream-id] [-f fragment-limit]
-  ping              [-c ping-uri] [-C pong-uri] [-s ping-stream] [-S pong-stream] [-m messages] [-L length] [-w warm-up]
-  pong              [-c ping-uri] [-C pong-uri] [-s ping-stream] [-S pong-stream]
-  throughput        [-c uri] [-s stream-id] [-m messages] [-L length]   (publisher + subscriber in one process)
-  streaming-publisher [-c uri] [-s stream-id] [-m messages] [-L length] (throughput source for a real Aeron rate_subscriber)
-  rate-subscriber   [-c uri] [-s stream-id] [-f fragment-limit]          (throughput sink for a real Aeron streaming_publisher)
-defaults are Aeron's: channel aeron:udp?endpoint=localhost:20121, stream 1001, ping 20123/1002, pong 20124/1003
-""";
-
-if (args.Length == 0)
-{
-    Console.Error.Write(Usage);
-    return 1;
-}
-
-SampleOptions options;
-try
-{
-    options = SampleOptions.Parse(args[1..]);
-}
-catch (Exception ex) when (ex is ArgumentException or FormatException)
-{
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.Write(Usage);
-    return 1;
-}
-
-if (options.Help)
-{
-    Console.Write(Usage);
-    return 0;
-}
-
-var running = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    running.Cancel();
-};
-
-return args[0] switch
-{
-    "basic-publisher" => Samples.BasicPublisher(options, running.Token),
-    "basic-subscriber" => Samples.BasicSubscriber(options, running.Token),
-    "ping" => Samples.Ping(options, running.Token),
-    "pong" => Samples.Pong(options, running.Token),
-    "throughput" => Samples.Throughput(options, running.Token),
-    "streaming-publisher" => Samples.StreamingPublisher(options, running.Token),
-    "rate-subscriber" => Samples.RateSubscriber(options, running.Token),
-    _ => Samples.Unknown(args[0], Usage),
-};
+return SampleCommandLine.Invoke(args);
 
 internal static class Samples
 {
-    public static int Unknown(string command, string usage)
+    /// <summary>Closes <paramref name="publications"/> (end of stream) and runs the driver until each has lingered out.</summary>
+    public static void CloseAndLinger(EmbeddedDriver driver, params ExclusivePublication[] publications)
     {
-        Console.Error.WriteLine($"unknown command '{command}'");
-        Console.Error.Write(usage);
-        return 1;
+        foreach (var p in publications) p.Close();
+        var sw = Stopwatch.StartNew();
+        while (driver.PublicationCount > 0 && sw.Elapsed < TimeSpan.FromSeconds(10)) driver.DoWork();
+    }
+
+    /// <summary>A message length the publication can carry, or a one-line error.</summary>
+    private static void CheckLength(ExclusivePublication publication, int length)
+    {
+        if (length > publication.MaxMessageLength)
+            throw new SampleUsageException($"-L {length}: longer than the largest message this channel carries ({publication.MaxMessageLength} bytes = term-length / 8)");
     }
 
     private static void PrintAvailable(string channel, ImageInfo image) =>
@@ -115,9 +70,7 @@ internal static class Samples
             Console.WriteLine($"Lingering for {o.LingerMs} milliseconds.");
             RunFor(driver, idle, TimeSpan.FromMilliseconds(o.LingerMs.Value), stop);
         }
-        publication.Close();
-        var sw = Stopwatch.StartNew();
-        while (driver.PublicationCount > 0 && sw.Elapsed < TimeSpan.FromSeconds(10)) idle.Idle(driver.DoWork());
+        CloseAndLinger(driver, publication);
         return 0;
     }
 
@@ -165,9 +118,10 @@ internal static class Samples
         using var driver = new EmbeddedDriver();
         Subscription pongs = driver.AddSubscription(pongChannel, pongStream);
         ExclusivePublication pings = driver.AddPublication(pingChannel, pingStream);
+        CheckLength(pings, length);
         Console.WriteLine("Waiting for new image from Pong...");
         while (!stop.IsCancellationRequested && !(pongs.IsConnected && pings.IsConnected)) driver.DoWork();
-        if (stop.IsCancellationRequested) return 1;
+        if (stop.IsCancellationRequested) { CloseAndLinger(driver, pings); return 0; }
         PrintAvailable(pongChannel, DescribeFirst(pongs));
 
         Console.WriteLine($"Warming up the media driver with {warmUp} messages of length {length} bytes");
@@ -183,7 +137,7 @@ internal static class Samples
             long v = rtts[Math.Min(rtts.Length - 1, (int)Math.Ceiling(p / 100 * rtts.Length) - 1)];
             Console.WriteLine($"  p{p,-6} {v / 1000.0,10:F3} us");
         }
-        pings.Close();
+        CloseAndLinger(driver, pings);
         return 0;
     }
 
@@ -243,6 +197,7 @@ internal static class Samples
             pings.Poll(ref echo, o.FragmentLimit);
         }
         Console.WriteLine("Shutting down...");
+        CloseAndLinger(driver, pongs);
         return 0;
     }
 
@@ -268,6 +223,7 @@ internal static class Samples
         using var driver = new EmbeddedDriver();
         Subscription subscription = driver.AddSubscription(channel, streamId);
         ExclusivePublication publication = driver.AddPublication(channel, streamId);
+        CheckLength(publication, length);
         while (!stop.IsCancellationRequested && !(publication.IsConnected && subscription.IsConnected)) driver.DoWork();
 
         byte[] message = new byte[length];
@@ -296,6 +252,7 @@ internal static class Samples
         }
         double total = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"Total: {counter.Messages} messages in {total:F3} s = {counter.Messages / total:N0} msgs/s, {counter.Bytes / total / 1e6:F1} MB/s payload; back-pressured offers {backPressured}");
+        CloseAndLinger(driver, publication);
         return 0;
     }
 
@@ -308,6 +265,7 @@ internal static class Samples
         Console.WriteLine($"Publishing to channel {channel} on Stream ID {streamId}");
         using var driver = new EmbeddedDriver();
         ExclusivePublication publication = driver.AddPublication(channel, streamId);
+        CheckLength(publication, length);
         while (!stop.IsCancellationRequested && !publication.IsConnected) driver.DoWork();
         Console.WriteLine($"Streaming {messages} messages of length {length} bytes to {channel} on stream id {streamId}");
         byte[] message = new byte[length];
@@ -334,9 +292,7 @@ internal static class Samples
             }
         }
         Console.WriteLine($"Done streaming. Back pressure ratio {(double)backPressured / Math.Max(1, messages):G4}");
-        publication.Close();
-        var linger = Stopwatch.StartNew();
-        while (driver.PublicationCount > 0 && linger.Elapsed < TimeSpan.FromSeconds(10)) driver.DoWork();
+        CloseAndLinger(driver, publication);
         return 0;
     }
 

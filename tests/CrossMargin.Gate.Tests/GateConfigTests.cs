@@ -50,12 +50,14 @@ public class GateConfigTests
         Assert.StartsWith("config: not valid JSON", ex.Message, StringComparison.Ordinal);
     }
 
+    private static readonly string JournalPathForTest = Path.Combine(Path.GetTempPath(), "cm-config-test-journal");
+
     [Fact]
     public void A_journal_section_is_read_and_checked()
     {
-        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"/var/lib/crossmargin/inputs.journal\", \"durability\": \"interval:5\", \"segmentSize\": 1048576 },\n  \"threads\":");
+        string json = GateConfig.DefaultJson().Replace("\"threads\":", "\"journal\": { \"path\": \"" + JournalPathForTest + "\", \"durability\": \"interval:5\", \"segmentSize\": 1048576 },\n  \"threads\":");
         var config = GateConfig.Parse(json);
-        Assert.Equal("/var/lib/crossmargin/inputs.journal", config.JournalPath);
+        Assert.Equal(JournalPathForTest, config.JournalPath);
         Assert.Equal(Journal.DurabilityPolicy.Interval(5), config.JournalDurability);
         Assert.Equal(1 << 20, config.JournalSegmentBytes);
         var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("interval:5", "interval:0")));

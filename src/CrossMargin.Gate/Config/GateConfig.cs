@@ -155,6 +155,8 @@ public sealed record GateConfig
                     config = config with { JournalSegmentBytes = journal.Int("segmentSize", 4096, int.MaxValue) };
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
+            var problems = GateConfigCheck.ForRun(config); // and everything else `run` needs (config means run)
+            if (problems.Count > 0) throw new GateConfigException(problems[0] + (problems.Count > 1 ? $" (and {problems.Count - 1} more problem{(problems.Count > 2 ? "s" : "")})" : ""));
             return config;
         }
     }

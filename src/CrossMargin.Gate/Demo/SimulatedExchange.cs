@@ -21,8 +21,39 @@ public sealed class ExchangeStats
     public long Accepted, Rejected, HealthEvents, ToLiquidating, CancelAlls, LiquidationOrders, Takeovers, AdlEvents, Snapshots, InputErrors, Other;
     /// <summary>Rejects by reason.</summary>
     public readonly long[] RejectReasons = new long[32];
-    /// <summary>Order send → accepted/rejected decision received, nanoseconds.</summary>
-    public readonly LongHistogram OrderRoundTrip = new(TimeSpan.FromSeconds(10).Ticks * 100, 3);
+    /// <summary>
+    /// Order round trip corrected for coordinated omission: from the order's <i>intended</i> send
+    /// time (its slot in the offered schedule) to its accepted/rejected decision, nanoseconds.
+    /// Tracks up to an hour; anything longer is recorded as an hour and counted in <see cref="RoundTripsClamped"/>.
+    /// </summary>
+    public readonly LongHistogram OrderRoundTrip = new(MaxTrackableNs, 3);
+    /// <summary>The same from the moment the order actually left (what an uncorrected harness reports).</summary>
+    public readonly LongHistogram OrderRoundTripFromSend = new(MaxTrackableNs, 3);
+    /// <summary>The corrected round trip in lock-free buckets, readable while the run goes on (live view, counters).</summary>
+    public readonly Telemetry.LatencyBuckets LiveRoundTrip = new();
+    /// <summary>Round trips longer than the histogram tracks.</summary>
+    public long RoundTripsClamped;
+    /// <summary>Inputs the schedule offered by the end of the load phase (rate × duration).</summary>
+    public long Offered;
+    /// <summary>Inputs generated (the rest of the schedule was never generated because the gate held the exchange back).</summary>
+    public long Generated;
+    /// <summary>Seconds of load phase and of drain after it.</summary>
+    public double LoadSeconds, DrainSeconds;
+    /// <summary>True when the drain was cut at its bound with inputs or decisions still outstanding.</summary>
+    public bool DrainCut;
+
+    /// <summary>One hour in nanoseconds: the histograms' range.</summary>
+    public const long MaxTrackableNs = 3_600_000_000_000;
+
+    internal void RecordRoundTrip(long intendedTicks, long sentTicks, long now)
+    {
+        long corrected = Telemetry.LatencyBuckets.TicksToNs(now - intendedTicks), fromSend = Telemetry.LatencyBuckets.TicksToNs(now - sentTicks);
+        if (corrected > MaxTrackableNs) { corrected = MaxTrackableNs; RoundTripsClamped++; }
+        fromSend = Math.Min(fromSend, MaxTrackableNs);
+        OrderRoundTrip.RecordValue(Math.Max(1, corrected));
+        OrderRoundTripFromSend.RecordValue(Math.Max(1, fromSend));
+        LiveRoundTrip.Record(corrected);
+    }
 }
 
 /// <summary>
@@ -74,6 +105,11 @@ public sealed class SimulatedExchange : IDisposable
     private readonly List<long> _acceptedIds = [];
     private readonly Dictionary<(long, int), (Side Side, long Qty, long Price)> _liquidations = [];
     private readonly long[] _sentAt = new long[1 << 20];
+    private readonly long[] _intendedAt = new long[1 << 20];
+    private long _intendedTicks;
+
+    /// <summary>Bound on the drain after the load phase: everything sent and answered, or this much time.</summary>
+    public static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(5);
     private long _nextOrderId = 1;
     private long[] _startMark = [], _mark = [];
     private long _index;
@@ -110,6 +146,7 @@ public sealed class SimulatedExchange : IDisposable
             }
 
             var clock = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             var quiet = Stopwatch.StartNew();
             long due = 0;
             bool generating = true;
@@ -119,18 +156,30 @@ public sealed class SimulatedExchange : IDisposable
                 int work = driver.DoWork() + received;
                 if (received > 0) quiet.Restart();
                 double t = clock.Elapsed.TotalSeconds;
-                if (t >= _duration.TotalSeconds) generating = false;
+                if (generating && t >= _duration.TotalSeconds)
+                {
+                    generating = false;
+                    Stats.Offered = (long)(_duration.TotalSeconds * _rate);
+                    Stats.Generated = due;
+                    Stats.LoadSeconds = t;
+                }
                 if (generating)
                 {
                     long target = (long)(t * _rate);
-                    for (int k = 0; k < 64 && due < target && _pendingFlow.Count + _pendingMarketData.Count < 256; k++, due++) Generate(t / _duration.TotalSeconds);
+                    for (int k = 0; k < 64 && due < target && _pendingFlow.Count + _pendingMarketData.Count < 256; k++, due++)
+                    {
+                        // The slot this input has in the offered schedule: latency counts from here (coordinated omission).
+                        _intendedTicks = start + (long)(due / _rate * Stopwatch.Frequency);
+                        Generate(t / _duration.TotalSeconds);
+                    }
+                    Stats.Generated = due;
                 }
                 work += Flush(_pendingMarketData, _marketData, ref _mdSequence);
                 work += Flush(_pendingFlow, _orderFlow, ref _ofSequence);
-                // Drain: everything sent, every decision read (the stream quiet for 0.5 s), at most 60 s past the end.
+                // Drain: everything sent, every decision read (the stream quiet for 0.2 s), within DrainBound.
                 bool sentAll = _pendingFlow.Count == 0 && _pendingMarketData.Count == 0;
-                if (!generating && sentAll && quiet.Elapsed > TimeSpan.FromMilliseconds(500)) break;
-                if (t > _duration.TotalSeconds + 60) break;
+                if (!generating && sentAll && quiet.Elapsed > TimeSpan.FromMilliseconds(200)) { Stats.DrainSeconds = t - Stats.LoadSeconds; break; }
+                if (!generating && t > Stats.LoadSeconds + DrainBound.TotalSeconds) { Stats.DrainSeconds = t - Stats.LoadSeconds; Stats.DrainCut = true; break; }
                 idle.Idle(work);
             }
         }
@@ -240,6 +289,7 @@ public sealed class SimulatedExchange : IDisposable
             Qty = qty, Price = Math.Clamp(_mark[instr] + offset, 1, ins.MaxPriceTicks), ReduceOnly = _rng.Next(20) == 0,
         };
         _sentOrders[order.OrderId] = order;
+        _intendedAt[order.OrderId & (_intendedAt.Length - 1)] = _intendedTicks;
         _pendingFlow.Enqueue(order);
         Stats.OrdersSent++;
     }
@@ -256,8 +306,9 @@ public sealed class SimulatedExchange : IDisposable
                 case EventKind.Accepted:
                 case EventKind.Rejected:
                 {
-                    long sent = x._sentAt[e.OrderId & (x._sentAt.Length - 1)];
-                    if (sent != 0) s.OrderRoundTrip.RecordValue(Math.Max(1, (Stopwatch.GetTimestamp() - sent) * 1_000_000_000 / Stopwatch.Frequency));
+                    long slot = e.OrderId & (x._sentAt.Length - 1);
+                    long sent = x._sentAt[slot], intended = x._intendedAt[slot];
+                    if (sent != 0 && intended != 0) s.RecordRoundTrip(intended, sent, Stopwatch.GetTimestamp());
                     if (e.Kind == EventKind.Rejected) { s.Rejected++; s.RejectReasons[(int)e.Reason]++; x._sentOrders.Remove(e.OrderId); break; }
                     s.Accepted++;
                     x.RememberAccepted(e.Account, e.OrderId);

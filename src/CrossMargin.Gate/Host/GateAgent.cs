@@ -111,6 +111,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             if (result == DecodeResult.Ok)
             {
                 slot.Kind = InboundKind.Input;
+                counters.Tally.Input(slot.Input.Kind);
                 if (_expected != 0 && sequence > _expected) counters.SequenceGaps.Add(sequence - _expected);
                 _expected = sequence + 1;
             }
@@ -157,6 +158,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 return false;
             }
             counters.DecisionsSent.Increment();
+            if (data.Kind == OutboundKind.Event) counters.Tally.Decision(in data.Event);
+            if (data.LastOfInput) counters.Tally.Decided(data.PublishedTicks);
             return true;
         }
 

@@ -37,6 +37,8 @@ public sealed class GateCounters
     public OrderedCounter NetworkThreadAllocatedBytes = Unset();
     /// <summary>1 when the network thread could not be pinned to its configured CPU.</summary>
     public OrderedCounter PinFailed;
+    /// <summary>Inputs, decisions, rejects and latency by kind (telemetry; network thread writes).</summary>
+    public readonly Telemetry.GateTally Tally = new();
 
     private static OrderedCounter Unset()
     {

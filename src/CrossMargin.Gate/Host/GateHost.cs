@@ -22,6 +22,12 @@ public interface IGate : IDisposable
     Journal.JournalOpenReport? JournalOpened { get; }
     /// <summary>Drains everything received, then stops both threads. Returns false on timeout.</summary>
     bool Stop(TimeSpan timeout);
+    /// <summary>Inbound ring: slots published but not yet processed, and the ring size (telemetry; any thread).</summary>
+    (long Used, int Size) InboundOccupancy { get; }
+    /// <summary>Outbound ring: decisions produced but not yet published, and the ring size (telemetry; any thread).</summary>
+    (long Used, int Size) OutboundOccupancy { get; }
+    /// <summary>Aeron-level counts: datagrams received and refused on the inbound channels, NAKs and retransmits on decisions (telemetry; any thread).</summary>
+    (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport { get; }
 }
 
 /// <summary>Builds and starts gates from a <see cref="GateConfig"/>.</summary>
@@ -58,6 +64,9 @@ public static class GateHost
         private readonly EmbeddedDriver _driver;
         private readonly AgentRunner _runner;
         private readonly Journal.JournalWriter? _journal;
+        private readonly CrossMargin.Aeron.Client.Subscription _marketDataSub, _orderFlowSub;
+        private readonly CrossMargin.Aeron.Client.ExclusivePublication _decisionsPub;
+        private readonly int _inboundSize, _outboundSize;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
@@ -83,6 +92,7 @@ public static class GateHost
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
+            (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
             var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu, trackAllocations);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
@@ -94,6 +104,11 @@ public static class GateHost
         public RiskEngine Engine { get; }
         public Exception? Fault => _runner.Fault ?? _journal?.Fault;
         public Journal.JournalOpenReport? JournalOpened { get; }
+        public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
+        public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
+        public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>
+            (_marketDataSub.DatagramsReceived + (_orderFlowSub.ReceiverId == _marketDataSub.ReceiverId ? 0 : _orderFlowSub.DatagramsReceived),
+             _marketDataSub.InvalidDatagrams + _orderFlowSub.InvalidDatagrams, _decisionsPub.NaksReceived, _decisionsPub.RetransmitsSent);
 
         public bool Stop(TimeSpan timeout)
         {
