@@ -62,7 +62,7 @@ public static class MachineLimits
     private static double MedianNsPerElement(int n, int reps, Kernel kernel)
     {
         var s = new State(n);
-        for (int r = 0; r < Math.Max(20, reps / 10); r++) kernel(s, 50_000_000 + (r & 1));
+        Warm.For(0.3, () => kernel(s, 50_000_001));
         var t = new double[reps];
         for (int r = 0; r < reps; r++)
         {

@@ -103,3 +103,17 @@ public readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
     /// <summary>All generations together.</summary>
     public int Total => Gen0 + Gen1 + Gen2;
 }
+
+/// <summary>Warm-up by time, not by count: tiered JIT promotes hot code to optimised tier 1 after ~100 ms in the background, so a count-based warm-up of a fast loop can finish before that and measure tier-0 code.</summary>
+public static class Warm
+{
+    /// <summary>Runs <paramref name="step"/> repeatedly for at least <paramref name="seconds"/>.</summary>
+    public static void For(double seconds, Action step)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        do step(); while (Stopwatch.GetTimestamp() < end);
+    }
+
+    /// <summary>Warm-up time of a mode.</summary>
+    public static double Seconds(bool quick) => quick ? 0.8 : 2.0;
+}

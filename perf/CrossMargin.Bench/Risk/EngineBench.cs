@@ -44,22 +44,21 @@ public static class EngineBench
         long mark = e.GetInstrument(0).MarkTicks;
         long id = 1;
         // Warm-up (verified: every order accepted, every cancel applied), then measured.
-        for (int pass = 0; pass < 2; pass++)
+        int next = 0;
+        void One(bool record)
         {
-            int count = pass == 0 ? samples / 4 : samples;
-            var g0 = GcCounts.Now();
-            for (int i = 0; i < count; i++)
-            {
-                int k = i & (accounts.Length - 1);
-                var order = new RiskInput { Kind = InputKind.Order, Account = accounts[k], OrderId = id, Instrument = 0, Side = sides[k], Qty = 10, Price = mark };
-                long ns = TimeOne(e, in order);
-                if (e.Events.Count == 0 || e.Events.Span[0].Kind != EventKind.Accepted) throw new InvalidOperationException("order not accepted");
-                if (pass == 1) lat.Record(ns);
-                var cancel = new RiskInput { Kind = InputKind.Cancel, Account = accounts[k], OrderId = id++ };
-                if (e.Process(in cancel) != ProcessStatus.Applied) throw new InvalidOperationException("cancel failed");
-            }
-            if (pass == 1) f.AddGc(GcCounts.Now().Since(g0));
+            int k = next++ & (accounts.Length - 1);
+            var order = new RiskInput { Kind = InputKind.Order, Account = accounts[k], OrderId = id, Instrument = 0, Side = sides[k], Qty = 10, Price = mark };
+            long ns = TimeOne(e, in order);
+            if (e.Events.Count == 0 || e.Events.Span[0].Kind != EventKind.Accepted) throw new InvalidOperationException("order not accepted");
+            if (record) lat.Record(ns);
+            var cancel = new RiskInput { Kind = InputKind.Cancel, Account = accounts[k], OrderId = id++ };
+            if (e.Process(in cancel) != ProcessStatus.Applied) throw new InvalidOperationException("cancel failed");
         }
+        Warm.For(Warm.Seconds(o.Quick), () => { for (int w = 0; w < 1000; w++) One(false); });
+        var g0 = GcCounts.Now();
+        for (int n = 0; n < samples; n++) One(true);
+        f.AddGc(GcCounts.Now().Since(g0));
         var row = f.AddLatency("order check/accepted order, in process", lat);
         f.Figures["order_check_p50_ns"] = row.P50;
         f.Figures["order_check_p99_ns"] = row.P99;
@@ -77,11 +76,8 @@ public static class EngineBench
         var simd = new double[reps];
         var scalar = new double[reps];
         var naive = new double[naiveReps];
-        for (int w = 0; w < 5; w++) // warm-up
-        {
-            MarkTick(e, KernelMode.Auto, mark + 1); MarkTick(e, KernelMode.Scalar, mark);
-            pop.Naive.Mark(btc, mark + 1); pop.Naive.Mark(btc, mark);
-        }
+        Warm.For(Warm.Seconds(o.Quick), () => { MarkTick(e, KernelMode.Auto, mark + 1); MarkTick(e, KernelMode.Scalar, mark); });
+        Warm.For(Warm.Seconds(o.Quick) / 2, () => { pop.Naive.Mark(btc, mark + 1); pop.Naive.Mark(btc, mark); });
         var g0 = GcCounts.Now();
         for (int r = 0; r < reps; r++)
         {
