@@ -68,8 +68,9 @@ public static class RingPeers
     {
         long events = RingWorkload.BurstEvents(o.Quick);
         int paced = RingWorkload.PacedEvents(o.Quick);
-        burst(events / 2); // warm-up: JIT to tier 1
-        pacedRun(paced / 5, Clock.ToTicks(RingWorkload.PacedGapNs));
+        // Warm-up by time (tier-1 JIT of both loops), as the Java peer does.
+        Warm.For(Warm.Seconds(o.Quick), () => burst(1_000_000));
+        Warm.For(Warm.Seconds(o.Quick) / 2, () => pacedRun(2_000, Clock.ToTicks(RingWorkload.PacedGapNs)));
         var g0 = GcCounts.Now();
         var ops = new double[RingWorkload.BurstReps(o.Quick)];
         for (int r = 0; r < ops.Length; r++)
