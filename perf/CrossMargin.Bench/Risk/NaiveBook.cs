@@ -60,7 +60,28 @@ public sealed class NaiveBook
     public void Open(long accountId, decimal balance, string instrument, long lots, long priceTicks)
     {
         if (!Accounts.TryGetValue(accountId, out var a)) Accounts[accountId] = a = new Account { Balance = balance };
-        a.Positions.Add(new Position { Instrument = instrument, Qty = lots, Basis = lots * priceTicks * _instruments[instrument].TickValue });
+        var (tickValue, brackets) = _instruments[instrument];
+        var p = new Position { Instrument = instrument, Qty = lots, Basis = lots * priceTicks * tickValue };
+        Revalue(p, priceTicks, tickValue, brackets);
+        a.Positions.Add(p);
+        Sum(a);
+    }
+
+    private static void Revalue(Position p, long markTicks, decimal tickValue, List<Bracket> brackets)
+    {
+        decimal notional = Math.Abs(p.Qty) * markTicks * tickValue;
+        var b = brackets.FirstOrDefault(x => notional <= x.MaxNotional) ?? brackets[^1];
+        p.Upnl = p.Qty * markTicks * tickValue - p.Basis;
+        p.Mm = Math.Ceiling(notional * b.Mmr) - b.Cum;
+        p.Im = Math.Ceiling(notional * b.Imr);
+    }
+
+    private static void Sum(Account account)
+    {
+        account.Equity = account.Balance + account.Positions.Sum(p => p.Upnl);
+        account.Im = account.Positions.Sum(p => p.Im);
+        account.Mm = account.Positions.Sum(p => p.Mm);
+        account.Healthy = account.Equity > account.Mm;
     }
 
     /// <summary>A new mark for <paramref name="instrument"/>: revalue its positions, recompute every affected account's sums and health.</summary>
@@ -71,18 +92,8 @@ public sealed class NaiveBook
         {
             var held = account.Positions.Where(p => p.Instrument == instrument).ToList();
             if (held.Count == 0) continue;
-            foreach (var p in held)
-            {
-                decimal notional = Math.Abs(p.Qty) * markTicks * tickValue;
-                var b = brackets.FirstOrDefault(x => notional <= x.MaxNotional) ?? brackets[^1];
-                p.Upnl = p.Qty * markTicks * tickValue - p.Basis;
-                p.Mm = Math.Ceiling(notional * b.Mmr) - b.Cum;
-                p.Im = Math.Ceiling(notional * b.Imr);
-            }
-            account.Equity = account.Balance + account.Positions.Sum(p => p.Upnl);
-            account.Im = account.Positions.Sum(p => p.Im);
-            account.Mm = account.Positions.Sum(p => p.Mm);
-            account.Healthy = account.Equity > account.Mm;
+            foreach (var p in held) Revalue(p, markTicks, tickValue, brackets);
+            Sum(account);
         }
     }
 }
