@@ -5,6 +5,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CrossMargin.Bench.Risk;
 using CrossMargin.Core.Engine;
@@ -28,6 +29,8 @@ public sealed class SuiteConfig : ManualConfig
             .WithWarmupCount(Quick ? 2 : 4).WithIterationCount(Quick ? 6 : 15)
             .WithToolchain(InProcessEmitToolchain.Instance));
         AddDiagnoser(MemoryDiagnoser.Default);
+        AddLogger(ConsoleLogger.Default);
+        AddColumnProvider(DefaultColumnProviders.Instance);
         AddColumn(StatisticColumn.Median, StatisticColumn.P95, BaselineRatioColumn.RatioMean);
         AddExporter(MarkdownExporter.GitHub, CsvExporter.Default);
     }
