@@ -52,8 +52,14 @@ bench=(dotnet perf/CrossMargin.Bench/bin/Release/net10.0/CrossMargin.Bench.dll)
 step() {
   local name=$1 limit=$2; shift 2
   echo "run-bench: [$name]"
-  timeout "$limit" "$@" 2>&1 | tee "$out/logs/$name.log"
-  local rc=${PIPESTATUS[0]}
+  local rc
+  if [ "${QUIET_STEP:-}" = 1 ]; then
+    timeout "$limit" "$@" >"$out/logs/$name.log" 2>&1
+    rc=$?
+  else
+    timeout "$limit" "$@" 2>&1 | tee "$out/logs/$name.log"
+    rc=${PIPESTATUS[0]}
+  fi
   [ "$rc" = 0 ] || warn "$name failed (exit $rc; 124 = timed out after $limit s): see $out/logs/$name.log"
 }
 big=$([ "$mode" = quick ] && echo 240 || echo 900)
@@ -62,7 +68,8 @@ step ring "$big" "${bench[@]}" ring "${quick[@]}" --out "$out/fragments"
 if [ -f /usr/share/java/disruptor.jar ] && command -v javac >/dev/null 2>&1; then
   mkdir -p "$out/peers"
   if javac -d "$out/peers" -cp /usr/share/java/disruptor.jar perf/peers/disruptor/DisruptorPeer.java >"$out/logs/javac.log" 2>&1; then
-    step lmax "$big" java -cp "/usr/share/java/disruptor.jar:$out/peers" DisruptorPeer "$out/fragments/lmax.json" "${quick[@]}"
+    peer_version=$(dpkg-query -W -f='${Version}' libdisruptor-java 2>/dev/null || echo unknown)
+    step lmax "$big" java "-Dpeer.version=$peer_version (Debian libdisruptor-java)" -cp "/usr/share/java/disruptor.jar:$out/peers" DisruptorPeer "$out/fragments/lmax.json" "${quick[@]}"
   else
     warn "javac failed on perf/peers/disruptor/DisruptorPeer.java (see $out/logs/javac.log)"
   fi
@@ -73,8 +80,10 @@ step inproc "$big" "${bench[@]}" inproc "${quick[@]}" --out "$out/fragments"
 step e2e "$big" "${bench[@]}" e2e "${quick[@]}" --out "$out/fragments"
 # BenchmarkDotNet suites (in-process toolchain; CROSSMARGIN_BENCH_QUICK shortens the job).
 [ "$mode" = quick ] && export CROSSMARGIN_BENCH_QUICK=1
-step bdn "$big" "${bench[@]}" bdn "$out/bdn" --filter '*'
+# Its progress is verbose: into the log; the result tables are printed.
+QUIET_STEP=1 step bdn "$big" "${bench[@]}" bdn "$out/bdn" --filter '*'
 unset CROSSMARGIN_BENCH_QUICK
+cat "$out"/bdn/results/*-report-github.md 2>/dev/null | grep '^|' || warn "no BenchmarkDotNet report"
 
 load_after=$(load)
 busy "$load_after" && warn "machine busy after the run (load $load_after > $cores/2)"

@@ -187,7 +187,8 @@ public static class SummaryWriter
     {
         if (!double.IsFinite(v)) return "n/a";
         double a = Math.Abs(v);
-        return a >= 100 ? v.ToString("N0", CultureInfo.InvariantCulture)
+        return a >= 100 || (v == Math.Floor(v) && a < 1e15) ? v.ToString("N0", CultureInfo.InvariantCulture)
+            : a < 0.01 ? v.ToString("G3", CultureInfo.InvariantCulture)
             : a >= 10 ? v.ToString("F1", CultureInfo.InvariantCulture)
             : v.ToString("F2", CultureInfo.InvariantCulture);
     }

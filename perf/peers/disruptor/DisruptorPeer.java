@@ -5,7 +5,7 @@
 // one event every 20 us, stamped just before the slot is claimed, the consumer records now - stamp;
 // percentiles by sort and nearest rank. Warm-ups by time, like ours.
 //
-// Usage: java -cp disruptor.jar:. DisruptorPeer OUT_JSON [--quick]
+// Usage: java [-Dpeer.version=V] -cp disruptor.jar:. DisruptorPeer OUT_JSON [--quick]
 // Writes a fragment (the schema of CrossMargin.Bench's Fragment) for run-bench.sh's report.
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BusySpinWaitStrategy;
@@ -161,7 +161,7 @@ public final class DisruptorPeer {
             + ", \"P999\": " + num(p999) + ", \"P9999\": " + num(p9999) + ", \"Max\": " + num(max) + "}},\n"
             + "  \"Curves\": {\"ring1p1c/lmax\": [" + String.join(",", curve) + "]},\n"
             + "  \"GcCollections\": " + gc + ",\n"
-            + "  \"Notes\": [\"LMAX Disruptor " + RingBuffer.class.getPackage().getImplementationVersion() + " on " + System.getProperty("java.vm.name") + " "
+            + "  \"Notes\": [\"LMAX Disruptor " + System.getProperty("peer.version", "(version unknown)") + " on " + System.getProperty("java.vm.name") + " "
             + System.getProperty("java.version") + ": same 1P1C workload as ours (ring 1024, busy-spin, burst " + burstEvents + " x " + reps
             + " reps median, paced 1 per 20 us, " + pacedEvents + " events); checksum " + peer.recorder.checksum + "\"]\n"
             + "}\n";
