@@ -21,6 +21,9 @@ public static class RingWorkload
     /// <summary>Measured burst repetitions (the median is reported).</summary>
     public static int BurstReps(bool quick) => quick ? 3 : 7;
 
+    /// <summary>Burst repetitions stop early once their total time passes this (at least one runs): a slow contender on a busy machine must not hold the run for minutes.</summary>
+    public static double BurstBudgetSeconds(bool quick) => quick ? 8 : 30;
+
     /// <summary>Paced events measured (after a warm-up of a fifth as many).</summary>
     public static int PacedEvents(bool quick) => quick ? 50_000 : 250_000;
 }
