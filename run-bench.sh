@@ -85,6 +85,20 @@ QUIET_STEP=1 step bdn "$big" "${bench[@]}" bdn "$out/bdn" --filter '*'
 unset CROSSMARGIN_BENCH_QUICK
 cat "$out"/bdn/results/*-report-github.md 2>/dev/null | grep '^|' || warn "no BenchmarkDotNet report"
 
+# Full runs: the raw revaluation kernel alone (internal to CrossMargin.Core, so measured by the Core
+# benchmarks' own BenchmarkDotNet suite, run as a subprocess) for its SIMD/scalar ratio.
+if [ "$mode" = full ]; then
+  core=perf/CrossMargin.Core.Benchmarks
+  QUIET_STEP=1 step kernel "$big" dotnet run -c Release --project "$core" -- bdn KernelBenchmarks
+  csv=$(ls -t "$core"/bin/Release/net10.0/BenchmarkDotNet.Artifacts/results/*KernelBenchmarks-report.csv 2>/dev/null | head -1)
+  if [ -n "$csv" ]; then
+    mkdir -p "$out/bdn/core" && cp "$(dirname "$csv")"/*KernelBenchmarks-report* "$out/bdn/core/"
+    "${bench[@]}" kernel-import "$csv" "$out/fragments" || warn "could not read $csv"
+  else
+    warn "no KernelBenchmarks report from $core (see $out/logs/kernel.log)"
+  fi
+fi
+
 load_after=$(load)
 busy "$load_after" && warn "machine busy after the run (load $load_after > $cores/2)"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -13,8 +13,9 @@ using CrossMargin.Bench.Risk;
 // One measurement per process (run-bench.sh runs them in turn), each writing a fragment:
 //   limits | ring | udp | engine | inproc | e2e   [--quick] [--out DIR]
 //   bdn DIR [BenchmarkDotNet args]                   the BenchmarkDotNet suites, reports into DIR
+//   kernel-import CSV OUT_DIR                      fragment 'kernel' from perf/CrossMargin.Core.Benchmarks' KernelBenchmarks CSV
 //   report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT merges RUN_DIR/fragments into summary.json/.md + plots
-const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
+const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | kernel-import CSV OUT_DIR | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -31,6 +32,12 @@ try
             string[] rest = args.Length > 2 ? args[2..] : ["--filter", "*"];
             var summaries = BenchmarkSwitcher.FromTypes([typeof(MarginSumsBenchmarks), typeof(OrderCheckBenchmarks)]).Run(rest, config);
             return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+        }
+        case "kernel-import":
+        {
+            if (args.Length != 3) throw new ArgumentException("kernel-import needs CSV OUT_DIR");
+            BdnCsv.KernelFragment(args[1], 10_000).Save(args[2]);
+            return 0;
         }
         case "report":
         {

@@ -90,3 +90,39 @@ public class SummaryWriterTests
         Assert.Equal("not measured", SummaryWriter.Standing(e2e, figures));
     }
 }
+
+/// <summary>The Core benchmarks' BenchmarkDotNet CSV is read into the kernel figures.</summary>
+public class BdnCsvTests
+{
+    [Fact]
+    public void The_kernel_report_gives_the_scalar_over_auto_median_ratio()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "cm-kernel-" + Guid.NewGuid().ToString("N") + ".csv");
+        File.WriteAllLines(path,
+        [
+            "Method,Job,Slots,Kernel,Mean,Median,P95",
+            "'MarginKernels.Revalue',short,10000,Scalar,\"67,200.0 ns\",67.2 μs,70.1 μs",
+            "'MarginKernels.Revalue',short,10000,Auto,21.1 μs,21.0 μs,22.3 μs",
+            "'MarginKernels.Revalue',short,1000,Scalar,6.8 μs,6.8 μs,7.0 μs",
+            "'MarginKernels.Revalue',short,1000,Auto,\"2,125.0 ns\",\"2,125.0 ns\",2.2 μs",
+        ]);
+        try
+        {
+            var f = BdnCsv.KernelFragment(path, 10_000);
+            Assert.Equal(3.2, f.Figures["kernel_simd_vs_scalar"], 6);
+            Assert.Equal(3.2, f.Figures["kernel_simd_vs_scalar_1000"], 6);
+            Assert.Equal(2.1, f.Figures["kernel_per_slot_ns"], 6);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("12.5 ns", 12.5)]
+    [InlineData("1,234.5 μs", 1_234_500)]
+    [InlineData("2 ms", 2_000_000)]
+    [InlineData("1.5 s", 1_500_000_000)]
+    public void Time_cells_are_read_in_nanoseconds(string cell, double ns) => Assert.Equal(ns, BdnCsv.TimeNs(cell), 6);
+
+    [Fact]
+    public void A_cell_without_a_unit_is_refused() => Assert.Throws<FormatException>(() => BdnCsv.TimeNs("12.5"));
+}
