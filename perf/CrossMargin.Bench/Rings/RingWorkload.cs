@@ -16,7 +16,7 @@ public static class RingWorkload
     public const long PacedGapNs = 20_000;
 
     /// <summary>Events per burst repetition.</summary>
-    public static long BurstEvents(bool quick) => quick ? 10_000_000 : 20_000_000;
+    public static long BurstEvents(bool quick) => quick ? 5_000_000 : 20_000_000;
 
     /// <summary>Measured burst repetitions (the median is reported).</summary>
     public static int BurstReps(bool quick) => quick ? 3 : 7;

@@ -8,6 +8,6 @@ public static class OfferedRates
 
     /// <summary>Seconds each rate is held: long enough for ≥ 10,000 measured inputs even at 10k/s (p99.99 resolved).</summary>
     public static double Seconds(double perSecond, bool quick) => quick
-        ? (perSecond <= 10_000 ? 3 : 1.5)
+        ? (perSecond <= 10_000 ? 3 : 1)
         : (perSecond <= 10_000 ? 20 : perSecond <= 100_000 ? 10 : 6);
 }

@@ -120,7 +120,7 @@ public final class DisruptorPeer {
             System.exit(2);
         }
         boolean quick = args.length > 1 && args[1].equals("--quick");
-        long burstEvents = quick ? 10_000_000 : 20_000_000;
+        long burstEvents = quick ? 5_000_000 : 20_000_000;
         int reps = quick ? 3 : 7;
         int pacedEvents = quick ? 50_000 : 250_000;
         double warmSeconds = quick ? 0.8 : 2.0;
