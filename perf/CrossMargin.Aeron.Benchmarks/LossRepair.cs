@@ -28,16 +28,23 @@ public static class LossRepair
         int sent = 0;
         while (sent < messages)
         {
-            BitConverter.TryWriteBytes(message, (long)sent);
-            long result = pub.Offer(message);
-            if (result > 0 || result == PublicationResult.AdminAction && pub.Offer(message) > 0) sent++;
+            // Offer until back-pressured, then one duty cycle: the sender batches what is there into
+            // MTU-sized datagrams, as the C sender thread does behind a streaming publisher.
+            while (sent < messages)
+            {
+                BitConverter.TryWriteBytes(message, (long)sent);
+                long result = pub.Offer(message);
+                if (result == PublicationResult.AdminAction) result = pub.Offer(message);
+                if (result < 0) break;
+                sent++;
+            }
             driver.DoWork();
         }
         long end = pub.Position;
-        deadline = NanoClock.NanoTime() + 60_000_000_000;
+        deadline = NanoClock.NanoTime() + 10_000_000_000;
         while (pub.Sender.ReceiverPosition < end && NanoClock.NanoTime() < deadline) driver.DoWork();
         double ms = (NanoClock.NanoTime() - start) / 1e6;
-        Console.WriteLine($"{messages} x {length} B to {channel}: all consumed after {ms:F1} ms; NAKs received {pub.NaksReceived}, " +
+        Console.WriteLine($"{messages} x {length} B to {channel}: all consumed after {ms:F1} ms (receiver at {pub.Sender.ReceiverPosition}, end {end}); NAKs received {pub.NaksReceived}, " +
                           $"covered {pub.NaksCovered}, retransmits {pub.RetransmitsSent}{(pub.Sender.ReceiverPosition < end ? " (INCOMPLETE)" : "")}");
         pub.Close();
         deadline = NanoClock.NanoTime() + 2_000_000_000;
