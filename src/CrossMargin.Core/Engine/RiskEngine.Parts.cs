@@ -166,31 +166,8 @@ public sealed partial class RiskEngine
         var ins = _instruments[instr];
         var t = _tables[instr];
         int j = EnsureSlot(acct, instr);
-        long q = t.Qty[j], basis = t.Basis[j], tv = ins.TickValue;
-        long realized = 0;
-        if (q == 0 || (q > 0) == (signedLots > 0))
-        {
-            t.Basis[j] = basis + signedLots * priceTicks * tv;
-            t.Qty[j] = q + signedLots;
-        }
-        else
-        {
-            long absF = Math.Abs(signedLots), absQ = Math.Abs(q);
-            if (absF <= absQ)
-            {
-                long released = absF == absQ ? basis : Money.MulDivTruncate(basis, absF, absQ);
-                realized = -signedLots * priceTicks * tv - released;
-                t.Basis[j] = basis - released;
-                t.Qty[j] = q + signedLots;
-            }
-            else
-            {
-                realized = q * priceTicks * tv - basis; // full close of q
-                long rest = q + signedLots;
-                t.Qty[j] = rest;
-                t.Basis[j] = rest * priceTicks * tv;
-            }
-        }
+        long q = t.Qty[j];
+        long realized = TradeOutcome(q, t.Basis[j], signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
         int part = t.Part[j];
         Cash(part) += realized;
         _clearing[0] -= realized;
@@ -202,6 +179,38 @@ public sealed partial class RiskEngine
         Revalue(instr, j);
         RemoveSlotIfEmpty(acct, instr);
     }
+
+    /// <summary>
+    /// The §5 fill rule as a pure function: the position and basis after a trade of
+    /// <paramref name="signedLots"/> at <paramref name="priceTicks"/>, and the amount it realizes
+    /// (increase: basis grows; reduce: release basis × r / |q| truncated toward zero, all of it on a
+    /// full close; a flip closes fully then opens). Used to apply a trade and to check it first.
+    /// </summary>
+    internal static long TradeOutcome(long q, long basis, long signedLots, long priceTicks, long tv, out long newQty, out long newBasis)
+    {
+        if (q == 0 || (q > 0) == (signedLots > 0))
+        {
+            newBasis = basis + signedLots * priceTicks * tv;
+            newQty = q + signedLots;
+            return 0;
+        }
+        long absF = Math.Abs(signedLots), absQ = Math.Abs(q);
+        if (absF <= absQ)
+        {
+            long released = absF == absQ ? basis : Money.MulDivTruncate(basis, absF, absQ);
+            newBasis = basis - released;
+            newQty = q + signedLots;
+            return -signedLots * priceTicks * tv - released;
+        }
+        long rest = q + signedLots;
+        newQty = rest;
+        newBasis = rest * priceTicks * tv;
+        return q * priceTicks * tv - basis; // full close of q
+    }
+
+    /// <summary>True when a balance stays strictly inside ±2^56 (risk-model §1); inputs that would leave it are refused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool InBalanceBound(long value) => value > -Money.Bound && value < Money.Bound;
 
     /// <summary>
     /// After a trade or cancel on an isolated (account, instrument): a flat part with negative

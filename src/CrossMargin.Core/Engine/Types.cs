@@ -121,7 +121,7 @@ public enum ProcessStatus : byte
     InvalidPrice,
     /// <summary>A quantity ≤ 0 in a fill.</summary>
     InvalidQuantity,
-    /// <summary>An amount ≤ 0 (deposit, withdrawal), a zero isolate, or a balance that would pass 2^56.</summary>
+    /// <summary>An amount ≤ 0 (deposit, withdrawal), a zero isolate, or an input (deposit, fill, funding, isolate, margin mode) that would push a balance past ±2^56.</summary>
     InvalidAmount,
     /// <summary>A liquidation fill that carries a fee.</summary>
     LiquidationFillWithFee,
@@ -149,7 +149,7 @@ public static class ProcessStatusText
         ProcessStatus.InvalidAsset => "unknown asset, or an index price for the settlement asset",
         ProcessStatus.InvalidPrice => "price must be positive and at most maxPrice",
         ProcessStatus.InvalidQuantity => "quantity must be positive",
-        ProcessStatus.InvalidAmount => "amount must be positive (isolate: non-zero) and keep balances below 2^56",
+        ProcessStatus.InvalidAmount => "amount must be positive (isolate: non-zero), and no balance may pass ±2^56 (deposit, fill, funding, isolate)",
         ProcessStatus.LiquidationFillWithFee => "a liquidation fill must not carry a fee",
         ProcessStatus.PositionAboveMax => "fill would take the position above maxPosition",
         ProcessStatus.AccountCapacity => "account capacity exhausted",

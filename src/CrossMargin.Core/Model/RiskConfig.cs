@@ -44,5 +44,10 @@ public sealed record Capacities
         if (Assets < 1 || Assets > 64) throw new ArgumentException("capacities.assets must be 1..64");
         if (OrdersPerAccount < 1) throw new ArgumentException("capacities.ordersPerAccount must be at least 1");
         if (HoldersPerInstrument < 0) throw new ArgumentException("capacities.holdersPerInstrument must not be negative");
+        // Every state array is indexed by an int: reject sizes whose products would not fit one.
+        long accounts = Accounts + 1L;
+        if (accounts * OrdersPerAccount > Array.MaxLength) throw new ArgumentException($"capacities: accounts × ordersPerAccount = {accounts * OrdersPerAccount:N0} exceeds {Array.MaxLength:N0} order slots");
+        if (accounts * (Instruments + 1L) > Array.MaxLength) throw new ArgumentException("capacities: accounts × (instruments + 1) exceeds the largest array");
+        if (accounts * Assets > Array.MaxLength) throw new ArgumentException("capacities: accounts × assets exceeds the largest array");
     }
 }

@@ -15,25 +15,67 @@ public static class ScenarioRunner
     /// <summary>Exit code of a run stopped by a bad line.</summary>
     public const int ErrorExitCode = 2;
 
+    /// <summary>Open orders per account are capped so that accounts × orders stays at most this many order slots.</summary>
+    public const int MaxOrderSlots = 1 << 22;
+
     /// <summary>
-    /// Capacities for a scenario of <paramref name="lines"/>: every line can create at most one
-    /// account or define at most one instrument or asset, so the line counts bound them.
+    /// Capacities for a scenario, from one JSON pre-scan of its lines (so escaped keys and values
+    /// count like plain ones): accounts = distinct accounts that deposit, instruments and assets =
+    /// their definitions, open orders per account = the most order lines of one account, capped so
+    /// that accounts × orders ≤ <see cref="MaxOrderSlots"/> (beyond it an order is answered
+    /// <c>too_many_orders</c>, never a crash). Lines that are not valid JSON are skipped here: the run
+    /// stops at them with their error anyway.
     /// </summary>
     public static Capacities CapacitiesFor(IReadOnlyList<string> lines)
     {
-        int instruments = 0, assets = 0;
+        int instruments = 0, assets = 0, maxOrders = 0;
+        var depositors = new HashSet<long>();
+        var orders = new Dictionary<long, int>();
         foreach (var l in lines)
         {
-            if (l.Contains("\"instrument\"", StringComparison.Ordinal) && l.Contains("\"tickSize\"", StringComparison.Ordinal)) instruments++;
-            else if (l.Contains("\"asset\"", StringComparison.Ordinal) && !l.Contains("\"account\"", StringComparison.Ordinal)) assets++;
+            if (string.IsNullOrWhiteSpace(l)) continue;
+            if (!ScanLine(l, out string? type, out long account)) continue;
+            switch (type)
+            {
+                case "instrument": instruments++; break;
+                case "asset": assets++; break;
+                case "deposit" when account >= 0: depositors.Add(account); break;
+                case "order" when account >= 0:
+                    orders.TryGetValue(account, out int n);
+                    orders[account] = ++n;
+                    maxOrders = Math.Max(maxOrders, n);
+                    break;
+            }
         }
+        int accounts = Math.Max(1, depositors.Count);
         return new Capacities
         {
-            Accounts = Math.Max(1, lines.Count),
+            Accounts = accounts,
             Instruments = Math.Clamp(instruments, 1, 256),
             Assets = Math.Clamp(assets, 1, 64),
-            OrdersPerAccount = Math.Max(1, lines.Count),
+            OrdersPerAccount = Math.Clamp(maxOrders, 1, Math.Max(1, MaxOrderSlots / (accounts + 1))),
         };
+    }
+
+    /// <summary>The "type" and "account" of one line through the JSON reader; false when it is not a JSON object.</summary>
+    private static bool ScanLine(string line, out string? type, out long account)
+    {
+        type = null; account = -1;
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(Encoding.UTF8.GetBytes(line));
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject) return false;
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                bool isType = reader.ValueTextEquals("type"u8), isAccount = reader.ValueTextEquals("account"u8);
+                if (!reader.Read()) return false;
+                if (isType && reader.TokenType == System.Text.Json.JsonTokenType.String) type = reader.GetString();
+                else if (isAccount && reader.TokenType == System.Text.Json.JsonTokenType.Number && reader.TryGetInt64(out long a)) account = a;
+                reader.Skip();
+            }
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException) { return false; }
     }
 
     /// <summary>Runs the lines; writes events to <paramref name="stdout"/>, an error to <paramref name="stderr"/>; returns the exit code.</summary>
