@@ -1,5 +1,6 @@
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
@@ -119,7 +120,8 @@ public sealed partial class RiskEngine
         var ins = _instruments[instr];
         if (m.Price <= 0 || m.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         ins.MarkTicks = m.Price;
-        RevalueHolders(instr);
+        if (Trigger == TriggerMode.Scan) RevalueHolders(instr);
+        else PopBands(instr, m.Price);
         return ProcessStatus.Applied;
     }
 

@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
 
@@ -93,6 +94,8 @@ public sealed partial class RiskEngine
     public string? VerifyCaches()
     {
         var upnl = new long[_ni]; var im = new long[_ni]; var mm = new long[_ni]; var ol = new long[_ni];
+        // Index mode keeps caches stale on purpose between reads: bring them to the marks first (no state change).
+        if (Trigger == TriggerMode.Index) for (int acct = 0; acct < _accountCount; acct++) RefreshAccount(acct);
         for (int acct = 0; acct < _accountCount; acct++)
         {
             int n = 0, positions = 0;

@@ -47,6 +47,7 @@ public sealed partial class RiskEngine
 
         int j = _positionSlot[acct * _ni + instr];
         var t = _tables[instr];
+        if (j >= 0 && t.MarkAt[j] != mark) RevalueSlot(instr, j); // exact figures on demand (index mode)
         long q = j >= 0 ? t.Qty[j] : 0, buy = j >= 0 ? t.Buy[j] : 0, sell = j >= 0 ? t.Sell[j] : 0;
         if (o.ReduceOnly)
         {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.State;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
@@ -41,6 +42,7 @@ public sealed partial class RiskEngine
     /// <summary>E, IMreq, MMreq and whether the part holds a position, with one division for the part id.</summary>
     private void Figures(int part, out long equity, out long im, out long mm, out bool hasPosition)
     {
+        if (Trigger == TriggerMode.Index) Refresh(part);
         int acct = part / _pp, slot = part - acct * _pp;
         if (slot == 0)
         {
@@ -117,8 +119,15 @@ public sealed partial class RiskEngine
         if (t.Qty[j] != 0 || t.Buy[j] != 0 || t.Sell[j] != 0) return;
         // An empty slot contributes nothing: its cached values are already zero.
         slot = -1;
+        var bands = _bands[instr];
+        bands?.Clear(j);
+        int last = t.Count - 1;
         int moved = t.RemoveAt(j);
-        if (moved >= 0) _positionSlot[moved * _ni + instr] = j;
+        if (moved >= 0)
+        {
+            _positionSlot[moved * _ni + instr] = j;
+            bands?.Move(last, j);
+        }
     }
 
     /// <summary>
@@ -126,6 +135,13 @@ public sealed partial class RiskEngine
     /// revaluation kernel) and carries the deltas into its cross sums; touches the part.
     /// </summary>
     private void Revalue(int instr, int j)
+    {
+        RevalueSlot(instr, j);
+        Touch(_tables[instr].Part[j]);
+    }
+
+    /// <summary>The figures of <see cref="Revalue"/> without touching the part (a refresh of stale caches changes no state).</summary>
+    private void RevalueSlot(int instr, int j)
     {
         var ins = _instruments[instr];
         var t = _tables[instr];
@@ -144,7 +160,7 @@ public sealed partial class RiskEngine
             _crossMm[acct] += m - t.Mm[j];
         }
         t.Upnl[j] = u; t.Im[j] = im; t.Mm[j] = m;
-        Touch(part);
+        t.MarkAt[j] = ins.MarkTicks;
     }
 
     private void AddOpenLoss(int instr, int j, long delta)
@@ -167,7 +183,11 @@ public sealed partial class RiskEngine
         var t = _tables[instr];
         int j = EnsureSlot(acct, instr);
         long q = t.Qty[j];
-        long realized = TradeOutcome(q, t.Basis[j], signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
+        long basis = t.Basis[j];
+        long realized = TradeOutcome(q, basis, signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
+        t.SumQty += t.Qty[j] - q;
+        t.SumBasis += t.Basis[j] - basis;
+        t.LongLots += Math.Max(0, t.Qty[j]) - Math.Max(0, q);
         int part = t.Part[j];
         Cash(part) += realized;
         _clearing[0] -= realized;

@@ -25,6 +25,7 @@ public sealed partial class RiskEngine
     private void Touch(int part)
     {
         if (part < _pp) return; // the insurance fund is never settled
+        if (_rebandFlag.Length != 0 && !_rebandFlag[part]) { _rebandFlag[part] = true; _reband[_rebandCount++] = part; }
         if (_settling && _cursor >= 0 && Before(_cursor, part))
         {
             if (!_inHeap[part]) HeapPush(part);

@@ -25,6 +25,8 @@ public sealed class Instrument
             BracketImr[b] = brackets[b].ImrPpm;
             BracketMmr[b] = brackets[b].MmrPpm;
             BracketCum[b] = brackets[b].Cum;
+            MaxImrPpm = Math.Max(MaxImrPpm, brackets[b].ImrPpm);
+            MaxMmrPpm = Math.Max(MaxMmrPpm, brackets[b].MmrPpm);
         }
     }
 
@@ -52,6 +54,11 @@ public sealed class Instrument
     public long MarkTicks { get; internal set; }
     /// <summary>Kill switch for new orders on this instrument.</summary>
     public bool Halted { get; internal set; }
+
+    /// <summary>Largest initial / maintenance rate over the brackets, ppm: the slopes a safe band is built from.</summary>
+    internal long MaxImrPpm { get; }
+    /// <inheritdoc cref="MaxImrPpm"/>
+    internal long MaxMmrPpm { get; }
 
     // Struct-of-arrays copy of the brackets for the SIMD kernels.
     internal readonly long[] BracketMaxNotional, BracketImr, BracketMmr, BracketCum;

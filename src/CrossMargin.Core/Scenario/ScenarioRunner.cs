@@ -2,6 +2,7 @@ using System.Text;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Scenario;
 
@@ -79,9 +80,9 @@ public static class ScenarioRunner
     }
 
     /// <summary>Runs the lines; writes events to <paramref name="stdout"/>, an error to <paramref name="stderr"/>; returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> lines, TextWriter stdout, TextWriter stderr, KernelMode kernel = KernelMode.Auto)
+    public static int Run(IReadOnlyList<string> lines, TextWriter stdout, TextWriter stderr, KernelMode kernel = KernelMode.Auto, TriggerMode trigger = TriggerMode.Index)
     {
-        var engine = new RiskEngine(CapacitiesFor(lines), kernel);
+        var engine = new RiskEngine(CapacitiesFor(lines), kernel, trigger);
         var parser = new ScenarioParser(engine);
         var json = new EventJson(engine);
         var sb = new StringBuilder(256);
