@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrossMargin.Core.Scenario;
+using CrossMargin.Core.Trigger;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Demo;
 using CrossMargin.Gate.Host;
@@ -20,7 +21,9 @@ public static class Program
                              with a journal, replays it first and appends every input before its decisions
           replay FILE [--config FILE]
                              replays an input journal into a fresh engine; prints inputs and state hash
-          scenario FILE|-    run a scenario (JSON lines) through the risk state machine; events to stdout
+          scenario [--trigger index|scan] FILE|-
+                             run a scenario (JSON lines) through the risk state machine; events to stdout;
+                             --trigger picks how mark ticks find parts to re-evaluate (default index)
           config [--config FILE]
                              validate a configuration and print the embedded default when none is given
         """;
@@ -33,8 +36,10 @@ public static class Program
         {
             return args[0] switch
             {
-                "scenario" when args.Length == 2 => RunScenario(args[1]),
-                "scenario" => Fail("usage: crossmargin scenario FILE|-"),
+                "scenario" when args.Length == 2 => RunScenario(args[1], TriggerMode.Index),
+                "scenario" when args.Length == 4 && args[1] == "--trigger" => TriggerModes.TryParse(args[2], out var trigger)
+                    ? RunScenario(args[3], trigger) : Fail($"--trigger: '{args[2]}' is not index | scan"),
+                "scenario" => Fail("usage: crossmargin scenario [--trigger index|scan] FILE|-"),
                 "demo" => Demo(Options.Parse(args.AsSpan(1), "seconds", "accounts", "rate", "config", "journal")),
                 "run" => RunGate(Options.Parse(args.AsSpan(1), "config", "seconds", "journal")),
                 "replay" when args.Length >= 2 => Replay(args[1], Options.Parse(args.AsSpan(2), "config")),
@@ -118,7 +123,7 @@ public static class Program
         return 0;
     }
 
-    private static int RunScenario(string path)
+    private static int RunScenario(string path, TriggerMode trigger)
     {
         List<string> lines;
         try
@@ -128,7 +133,7 @@ public static class Program
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return Fail($"cannot read '{path}': {ex.Message}"); }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false, NewLine = "\n" };
-        int code = ScenarioRunner.Run(lines, stdout, Console.Error);
+        int code = ScenarioRunner.Run(lines, stdout, Console.Error, trigger: trigger);
         stdout.Flush();
         return code;
     }
