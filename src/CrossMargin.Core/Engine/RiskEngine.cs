@@ -38,7 +38,7 @@ public sealed partial class RiskEngine
     private bool _globalHalt;
 
     // Accounts (index 0: insurance fund).
-    private readonly Dictionary<long, int> _accountIndex;
+    private readonly AccountIndex _accountIndex;
     private int _accountCount;
     private readonly long[] _accountId;
     private readonly bool[] _accountHalted;
@@ -99,7 +99,7 @@ public sealed partial class RiskEngine
         _instruments = new Instrument[_ni];
         _tables = new PositionTable[_ni];
         _bands = new TriggerBands[_ni];
-        _accountIndex = new Dictionary<long, int>(accounts);
+        _accountIndex = new AccountIndex(accounts);
         _accountId = new long[accounts];
         _accountHalted = new bool[accounts];
         _balance = new long[accounts * _na];
@@ -130,7 +130,9 @@ public sealed partial class RiskEngine
         _assetHolders = new int[_na][];
         _assetHolderCount = new int[_na];
         _clearing = new long[_na];
-        _dUpnl = new long[holders]; _dIm = new long[holders]; _dMm = new long[holders];
+        // Kernel scratch only the scan needs: the index never revalues a whole holder table.
+        int scratch = trigger == TriggerMode.Scan ? holders : 0;
+        _dUpnl = new long[scratch]; _dIm = new long[scratch]; _dMm = new long[scratch];
         _touched = new int[parts];
         _touchedFlag = new bool[parts];
         _heap = new int[parts];
