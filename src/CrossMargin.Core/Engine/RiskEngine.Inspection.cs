@@ -106,11 +106,8 @@ public sealed partial class RiskEngine
                 var t = _tables[i];
                 var ins = _instruments[i];
                 if (t.Account[j] != acct) return $"slot index broken for account {_accountId[acct]} on {ins.Id}";
-                long mtv = ins.MarkTicks * ins.TickValue, q = t.Qty[j];
-                long u = q * mtv - t.Basis[j];
-                long m = ins.MaintenanceMargin(Math.Abs(q) * mtv);
-                long w = Math.Max(Math.Abs(q + t.Buy[j]), Math.Abs(q - t.Sell[j]));
-                long iv = ins.InitialMargin(w * mtv);
+                long q = t.Qty[j];
+                ins.SlotFigures(q, t.Basis[j], t.Buy[j], t.Sell[j], out long u, out long iv, out long m);
                 if (u != t.Upnl[j] || m != t.Mm[j] || iv != t.Im[j]) return $"cached uPnL/IM/MM stale for account {_accountId[acct]} on {ins.Id}";
                 long loss = 0, buy = 0, sell = 0;
                 for (int k = acct * _no; k < acct * _no + _orderCount[acct]; k++)

@@ -1,3 +1,4 @@
+using CrossMargin.Core.Rules;
 namespace CrossMargin.Core.Engine;
 
 // Orders and cancels (risk-model §5, "order" and "cancel").
@@ -58,9 +59,8 @@ public sealed partial class RiskEngine
         if (_orderCount[acct] == _no) return RejectReason.TooManyOrders;
         if (j < 0 && t.Count == t.Capacity) return RejectReason.TooManyOrders;
 
-        long w = Math.Max(Math.Abs(q + buy), Math.Abs(q - sell));
-        long buy2 = o.Side == Side.Buy ? buy + o.Qty : buy, sell2 = o.Side == Side.Sell ? sell + o.Qty : sell;
-        long w2 = Math.Max(Math.Abs(q + buy2), Math.Abs(q - sell2));
+        long w = MarginMath.WorstCase(q, buy, sell);
+        long w2 = MarginMath.WorstCase(q, o.Side == Side.Buy ? buy + o.Qty : buy, o.Side == Side.Sell ? sell + o.Qty : sell);
         long tv = ins.TickValue;
         lossPerLot = o.Side == Side.Buy ? Math.Max(0, o.Price - mark) * tv : Math.Max(0, mark - o.Price) * tv;
         if (w2 <= w) return RejectReason.None; // risk-reducing or neutral: both margin checks skipped

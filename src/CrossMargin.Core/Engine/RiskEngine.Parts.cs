@@ -145,12 +145,7 @@ public sealed partial class RiskEngine
     {
         var ins = _instruments[instr];
         var t = _tables[instr];
-        long mtv = ins.MarkTicks * ins.TickValue;
-        long q = t.Qty[j];
-        long u = q * mtv - t.Basis[j];
-        long m = ins.MaintenanceMargin(Math.Abs(q) * mtv);
-        long w = Math.Max(Math.Abs(q + t.Buy[j]), Math.Abs(q - t.Sell[j]));
-        long im = ins.InitialMargin(w * mtv);
+        ins.SlotFigures(t.Qty[j], t.Basis[j], t.Buy[j], t.Sell[j], out long u, out long im, out long m);
         int part = t.Part[j];
         if (IsCrossSlot(t, j))
         {

@@ -1,4 +1,5 @@
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
@@ -77,7 +78,7 @@ public sealed partial class RiskEngine
             if (j < 0 || _tables[i].Part[j] != part) continue;
             held++;
             var t = _tables[i];
-            budget.Add(SafeBand.SlopesOf(_instruments[i], t.Qty[j], Math.Max(Math.Abs(t.Qty[j] + t.Buy[j]), Math.Abs(t.Qty[j] - t.Sell[j]))));
+            budget.Add(SafeBand.SlopesOf(_instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
         }
         if (held == 0) return;
         for (int i = from; i < to; i++)
@@ -86,7 +87,7 @@ public sealed partial class RiskEngine
             if (j < 0 || _tables[i].Part[j] != part) continue;
             var t = _tables[i];
             var ins = _instruments[i];
-            long w = Math.Max(Math.Abs(t.Qty[j] + t.Buy[j]), Math.Abs(t.Qty[j] - t.Sell[j]));
+            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
             var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
             if (lo <= 1 && hi >= ins.MaxPriceTicks) _bands[i].Clear(j); // no reachable mark can change it
             else _bands[i].Set(j, lo, hi);

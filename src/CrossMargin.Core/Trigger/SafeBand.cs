@@ -13,7 +13,8 @@ namespace CrossMargin.Core.Trigger;
 /// is within [f, f + 2) of the continuous f(N) = N·mmr_b − Cum_b (cum floored once per bracket), so it
 /// moves by at most ceil(|q_j|·tv_j·mmr_max)·|Δ| + 2; IM_j = ceil(N(W_j)·imr_b) moves by at most
 /// ceil(W_j·tv_j·imr_max)·|Δ| + 1 while N(W_j) stays inside one bracket — IM jumps at a bracket edge,
-/// so a band also stops there. Open loss does not depend on the mark.</para>
+/// so a band also stops there — unless the exact IM at both ends of the band still fits the budget
+/// (IM is monotone in price when initial rates never fall across brackets). Open loss does not depend on the mark.</para>
 /// <para>Each predicate's budget minus the constant terms is split equally among the k instruments the
 /// part holds, and instrument j may move r_j = min over predicates of share / slope ticks. Inside every
 /// band, Σ_j (slope_j·|Δ_j| + c_j) ≤ budget for each predicate, so no sign flips and the health cannot
@@ -63,7 +64,9 @@ internal static class SafeBand
             r = Math.Min(r, Reach(_bMm, _cMm, s.Mm, held));
             r = Math.Min(r, Reach(_bMarginIm, _cMarginIm, s.MarginIm, held));
             long lo = Math.Max(1, mark - r), hi = Math.Min(cap, mark + r);
-            if (w != 0 && ins.MaxImrPpm > 0) ImBracketRange(ins, w, mark, ref lo, ref hi);
+            long spareIm = _bMarginIm - _cMarginIm;
+            if (w != 0 && ins.MaxImrPpm > 0 && !(spareIm >= 0 && ImWithinShare(ins, w, mark, s.E, spareIm / held, lo, hi)))
+                ImBracketRange(ins, w, mark, ref lo, ref hi);
             return (lo, hi);
         }
 
@@ -75,6 +78,21 @@ internal static class SafeBand
             if (slope == 0) return long.MaxValue;
             return spare / held / slope;
         }
+    }
+
+    /// <summary>
+    /// IM_j is monotone in the price when the initial rates never fall from one bracket to the next, so
+    /// over [lo, hi] it stays between IM(lo) and IM(hi), jumps at bracket edges included. If the uPnL
+    /// move plus the exact IM change to either end fits this instrument's share of the E − IMreq budget,
+    /// no price in the band can flip that predicate and the band need not stop at a bracket edge.
+    /// </summary>
+    private static bool ImWithinShare(Instrument ins, long w, long mark, long slopeE, long share, long lo, long hi)
+    {
+        if (!ins.ImrNonDecreasing) return false;
+        long wtv = w * ins.TickValue;
+        long at = ins.InitialMargin(wtv * mark);
+        return (Int128)slopeE * (hi - mark) + (ins.InitialMargin(wtv * hi) - at) <= share
+            && (Int128)slopeE * (mark - lo) + (at - ins.InitialMargin(wtv * lo)) <= share;
     }
 
     /// <summary>Narrows [lo, hi] to the prices at which notional(W, p) stays in the IM bracket it is in at <paramref name="mark"/>.</summary>
