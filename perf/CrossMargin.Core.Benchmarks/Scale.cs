@@ -30,6 +30,7 @@ internal static class Scale
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--explain-quiet")) return ExplainQuiet(int.Parse(args[^1], CultureInfo.InvariantCulture));
         bool quick = args.Contains("--quick");
         int[] holders = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
         int[] orderAccounts = quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
@@ -210,6 +211,24 @@ internal static class Scale
         Note($"  memory: {bytes / (double)accounts:F0} B/account measured, {Footprint.BytesPerAccount(8, 1, 8, TriggerMode.Index)} stated (8 open orders per account, index mode)");
         e = null;
         GC.Collect();
+    }
+
+    /// <summary>Which parts a one-tick move re-evaluates, and why (their band and figures): stderr.</summary>
+    private static int ExplainQuiet(int n)
+    {
+        var e = Population(n, TriggerMode.Index);
+        Tick(e, Mark + 1); Tick(e, Mark);
+        int shown = 0, narrow = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long id = Workload.AccountId(i);
+            if (e.BandOf(id, Btc) is not { } band || (band.Lo < Mark && band.Hi > Mark)) continue; // a one-tick move either way leaves it
+            narrow++;
+            var f = e.Figures(id);
+            if (shown++ < 20) Note($"account {id}: band [{band.Lo}, {band.Hi}] {e.CrossHealth(id)} E {f.Equity} IM {f.Im} MM {f.Mm} q {e.PositionLots(id, Btc)} leverage {Leverage(i):F2}");
+        }
+        Note($"{narrow} of {n} parts have a band within one tick of the mark");
+        return 0;
     }
 
     // ---------------------------------------------------------------- helpers

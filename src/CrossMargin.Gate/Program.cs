@@ -1,5 +1,5 @@
 using System.Globalization;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Core.Trigger;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Demo;

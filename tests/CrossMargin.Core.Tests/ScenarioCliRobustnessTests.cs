@@ -1,4 +1,4 @@
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 
 namespace CrossMargin.Core.Tests;
 

@@ -13,8 +13,8 @@ namespace CrossMargin.Core.Trigger;
 /// is within [f, f + 2) of the continuous f(N) = N·mmr_b − Cum_b (cum floored once per bracket), so it
 /// moves by at most ceil(|q_j|·tv_j·mmr_max)·|Δ| + 2; IM_j = ceil(N(W_j)·imr_b) moves by at most
 /// ceil(W_j·tv_j·imr_max)·|Δ| + 1 while N(W_j) stays inside one bracket — IM jumps at a bracket edge,
-/// so a band also stops there — unless the exact IM at both ends of the band still fits the budget
-/// (IM is monotone in price when initial rates never fall across brackets). Open loss does not depend on the mark.</para>
+/// so a band also stops there — or, when initial rates never fall across brackets (IM monotone in
+/// price), at the farthest price where the exact IM change still fits the budget. Open loss does not depend on the mark.</para>
 /// <para>Each predicate's budget minus the constant terms is split equally among the k instruments the
 /// part holds, and instrument j may move r_j = min over predicates of share / slope ticks. Inside every
 /// band, Σ_j (slope_j·|Δ_j| + c_j) ≤ budget for each predicate, so no sign flips and the health cannot
@@ -64,9 +64,12 @@ internal static class SafeBand
             r = Math.Min(r, Reach(_bMm, _cMm, s.Mm, held));
             r = Math.Min(r, Reach(_bMarginIm, _cMarginIm, s.MarginIm, held));
             long lo = Math.Max(1, mark - r), hi = Math.Min(cap, mark + r);
-            long spareIm = _bMarginIm - _cMarginIm;
-            if (w != 0 && ins.MaxImrPpm > 0 && !(spareIm >= 0 && ImWithinShare(ins, w, mark, s.E, spareIm / held, lo, hi)))
-                ImBracketRange(ins, w, mark, ref lo, ref hi);
+            if (w != 0 && ins.MaxImrPpm > 0)
+            {
+                long spareIm = _bMarginIm - _cMarginIm;
+                if (spareIm >= 0 && ins.ImrNonDecreasing) FitIm(ins, w, mark, s.E, spareIm / held, ref lo, ref hi);
+                else ImBracketRange(ins, w, mark, ref lo, ref hi);
+            }
             return (lo, hi);
         }
 
@@ -82,18 +85,33 @@ internal static class SafeBand
 
     /// <summary>
     /// IM_j is monotone in the price when the initial rates never fall from one bracket to the next, so
-    /// over [lo, hi] it stays between IM(lo) and IM(hi), jumps at bracket edges included. If the uPnL
-    /// move plus the exact IM change to either end fits this instrument's share of the E − IMreq budget,
-    /// no price in the band can flip that predicate and the band need not stop at a bracket edge.
+    /// between the mark and a price p it moves by exactly |IM(p) − IM(mark)|, jumps at bracket edges
+    /// included. Each side of the band is kept where the uPnL move plus that exact IM change fits this
+    /// instrument's share of the E − IMreq budget, and otherwise shrunk (binary search: both terms grow
+    /// with the distance) to the farthest price that still fits — so a bracket edge stops a band only
+    /// when its jump could actually flip the part.
     /// </summary>
-    private static bool ImWithinShare(Instrument ins, long w, long mark, long slopeE, long share, long lo, long hi)
+    private static void FitIm(Instrument ins, long w, long mark, long slopeE, long share, ref long lo, ref long hi)
     {
-        if (!ins.ImrNonDecreasing) return false;
         long wtv = w * ins.TickValue;
         long at = ins.InitialMargin(wtv * mark);
-        return (Int128)slopeE * (hi - mark) + (ins.InitialMargin(wtv * hi) - at) <= share
-            && (Int128)slopeE * (mark - lo) + (at - ins.InitialMargin(wtv * lo)) <= share;
+        if (!Fits(ins, wtv, mark, at, slopeE, share, hi))
+        {
+            long good = mark, bad = hi;
+            while (bad - good > 1) { long mid = good + (bad - good) / 2; if (Fits(ins, wtv, mark, at, slopeE, share, mid)) good = mid; else bad = mid; }
+            hi = good;
+        }
+        if (!Fits(ins, wtv, mark, at, slopeE, share, lo))
+        {
+            long good = mark, bad = lo;
+            while (good - bad > 1) { long mid = bad + (good - bad) / 2; if (Fits(ins, wtv, mark, at, slopeE, share, mid)) good = mid; else bad = mid; }
+            lo = good;
+        }
     }
+
+    /// <summary>uPnL move plus exact IM change from the mark to <paramref name="p"/> within <paramref name="share"/> (no closure: the hot path allocates nothing).</summary>
+    private static bool Fits(Instrument ins, long wtv, long mark, long at, long slopeE, long share, long p) =>
+        (Int128)slopeE * Math.Abs(p - mark) + Math.Abs(ins.InitialMargin(wtv * p) - at) <= share;
 
     /// <summary>Narrows [lo, hi] to the prices at which notional(W, p) stays in the IM bracket it is in at <paramref name="mark"/>.</summary>
     public static void ImBracketRange(Instrument ins, long w, long mark, ref long lo, ref long hi)

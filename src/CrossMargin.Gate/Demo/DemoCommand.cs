@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;
 

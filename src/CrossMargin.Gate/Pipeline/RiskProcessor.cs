@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Disruptor;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Disruptor.Sequencing;

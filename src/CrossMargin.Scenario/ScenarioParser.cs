@@ -3,7 +3,7 @@ using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
 
-namespace CrossMargin.Core.Scenario;
+namespace CrossMargin.Scenario;
 
 /// <summary>What one scenario line turned out to be.</summary>
 public enum LineKind

@@ -4,7 +4,7 @@ using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Trigger;
 
-namespace CrossMargin.Core.Scenario;
+namespace CrossMargin.Scenario;
 
 /// <summary>
 /// Runs a scenario (scenario-format.md): one input per line into the state machine, every output
