@@ -26,7 +26,7 @@ public static class Footprint
             + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
             + instruments * (4 + 4 + 9 * 8);             // holder-table row: account, part, q, basis, B, S, open loss, uPnL, IM, MM, mark-at
         perAccount += trigger == TriggerMode.Index
-            ? parts * (4 + 1) + instruments * (8 + 8 + 4 + 4 + 4 + 4) // re-band list + flag; band lo/hi, two heap positions, two heap entries
+            ? parts * (4 + 1) + instruments * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; band lo/hi, banded flag, bucket-list links, pop scratch
             : 3 * 8;                                                   // scan kernel scratch (deltas)
         return perAccount;
     }

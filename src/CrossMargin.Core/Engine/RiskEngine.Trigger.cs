@@ -42,11 +42,9 @@ public sealed partial class RiskEngine
     {
         var bands = _bands[instr];
         var parts = _tables[instr].Part;
-        while (bands.TryPopOutside(price, out int j))
-        {
-            Counters.TriggerPops++;
-            Touch(parts[j]);
-        }
+        int n = bands.PopOutside(price);
+        Counters.TriggerPops += n;
+        foreach (int j in bands.Popped(n)) Touch(parts[j]);
     }
 
     private void RebandTouched()

@@ -204,7 +204,7 @@ public sealed partial class RiskEngine
         if (!Definitions.TryBuildInstrument(spec, _instrumentCount, out var ins, out error)) return false;
         _instruments[_instrumentCount] = ins!;
         _tables[_instrumentCount] = new PositionTable(_holderCapacity);
-        if (Trigger == TriggerMode.Index) _bands[_instrumentCount] = new TriggerBands(_holderCapacity);
+        if (Trigger == TriggerMode.Index) _bands[_instrumentCount] = new TriggerBands(_holderCapacity, ins!.MaxPriceTicks, ins.MarkTicks);
         _instrumentIds.Add(ins!.Id, _instrumentCount);
         _instrumentCount++;
         return true;

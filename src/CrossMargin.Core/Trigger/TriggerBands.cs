@@ -1,165 +1,150 @@
+using System.Numerics;
+
 namespace CrossMargin.Core.Trigger;
 
 /// <summary>
 /// The ordered band edges of one instrument: for every banded holder slot an inclusive price band
-/// [lo, hi], kept in two indexed binary heaps (max-heap of lo, min-heap of hi). A mark at price p
-/// pops exactly the slots whose band excludes p, each in O(log n); a price inside every band costs
-/// two comparisons. Slots are those of the instrument's <see cref="State.PositionTable"/>; when the
-/// table moves its last slot into a hole, <see cref="Move"/> follows it. No allocation after construction.
+/// [lo, hi] that contains the current mark. Edges sit in price buckets (2^shift ticks wide, at most
+/// 65,536 buckets), each an intrusive doubly-linked list, one set for lo edges and one for hi edges.
+/// Since every band contains the mark, a move from p0 up to p can only leave bands whose hi is in
+/// [p0, p): the buckets between the two prices are walked and exactly the slots whose edge was crossed
+/// are popped — O(1) for a tick that crosses no band, O(buckets crossed + popped) for a crash, and
+/// O(1) to set, move or clear a band (no heap to sift through cold memory). Slots are those of the
+/// instrument's <see cref="State.PositionTable"/>; when the table moves its last slot into a hole,
+/// <see cref="Move"/> follows it. No allocation after construction.
 /// </summary>
 internal sealed class TriggerBands
 {
-    private readonly long[] _lo, _hi;      // per slot
-    private readonly int[] _posLo, _posHi; // per slot: index in each heap, −1 when not banded
-    private readonly int[] _heapLo, _heapHi;
+    private const int None = -1;
+    private readonly long[] _lo, _hi;               // per slot
+    private readonly bool[] _banded;                // per slot
+    private readonly int[] _loNext, _loPrev, _hiNext, _hiPrev; // per slot: neighbours in its bucket lists
+    private readonly int[] _loHead, _hiHead;        // per bucket
+    private readonly int _shift;
+    private readonly int[] _popped;
+    private long _mark;
     private int _count;
 
-    public TriggerBands(int capacity)
+    public TriggerBands(int capacity, long maxPrice, long mark)
     {
         _lo = new long[capacity]; _hi = new long[capacity];
-        _posLo = new int[capacity]; _posHi = new int[capacity];
-        Array.Fill(_posLo, -1); Array.Fill(_posHi, -1);
-        _heapLo = new int[capacity]; _heapHi = new int[capacity];
+        _banded = new bool[capacity];
+        _loNext = new int[capacity]; _loPrev = new int[capacity];
+        _hiNext = new int[capacity]; _hiPrev = new int[capacity];
+        _popped = new int[capacity];
+        int bits = 64 - BitOperations.LeadingZeroCount((ulong)maxPrice);
+        _shift = Math.Max(0, bits - 16);
+        int buckets = (int)(maxPrice >> _shift) + 1;
+        _loHead = new int[buckets]; _hiHead = new int[buckets];
+        Array.Fill(_loHead, None); Array.Fill(_hiHead, None);
+        _mark = mark;
     }
 
     /// <summary>Number of banded slots.</summary>
     public int Count => _count;
 
     /// <summary>True when slot has a band.</summary>
-    public bool IsBanded(int slot) => _posLo[slot] >= 0;
+    public bool IsBanded(int slot) => _banded[slot];
 
     /// <summary>The band of a banded slot.</summary>
     public (long Lo, long Hi) BandOf(int slot) => (_lo[slot], _hi[slot]);
 
-    /// <summary>Sets (or replaces) the band of a slot.</summary>
+    /// <summary>The slots the last <see cref="PopOutside"/> popped.</summary>
+    public ReadOnlySpan<int> Popped(int count) => _popped.AsSpan(0, count);
+
+    /// <summary>Sets (or replaces) the band of a slot; a band that does not contain the mark shrinks to [mark, mark] (any move pops it).</summary>
     public void Set(int slot, long lo, long hi)
     {
-        if (_posLo[slot] < 0)
+        if (lo > _mark || hi < _mark) lo = hi = _mark; // never miss: the walk relies on every band containing the mark
+        if (_banded[slot])
         {
+            if (_lo[slot] >> _shift != lo >> _shift) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
+            if (_hi[slot] >> _shift != hi >> _shift) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
             _lo[slot] = lo; _hi[slot] = hi;
-            int at = _count++;
-            _heapLo[at] = slot; _posLo[slot] = at; UpLo(at);
-            _heapHi[at] = slot; _posHi[slot] = at; UpHi(at);
             return;
         }
-        long oldLo = _lo[slot], oldHi = _hi[slot];
+        _banded[slot] = true;
+        _count++;
         _lo[slot] = lo; _hi[slot] = hi;
-        if (lo > oldLo) UpLo(_posLo[slot]); else if (lo < oldLo) DownLo(_posLo[slot]);
-        if (hi < oldHi) UpHi(_posHi[slot]); else if (hi > oldHi) DownHi(_posHi[slot]);
+        Link(_loHead, _loNext, _loPrev, slot, lo);
+        Link(_hiHead, _hiNext, _hiPrev, slot, hi);
     }
 
     /// <summary>Removes the band of a slot (no-op when it has none).</summary>
     public void Clear(int slot)
     {
-        int a = _posLo[slot];
-        if (a < 0) return;
-        int b = _posHi[slot];
-        int last = --_count;
-        _posLo[slot] = -1; _posHi[slot] = -1;
-        if (a != last)
-        {
-            int moved = _heapLo[last];
-            _heapLo[a] = moved; _posLo[moved] = a;
-            UpLo(a); DownLo(_posLo[moved]);
-        }
-        if (b != last)
-        {
-            int moved = _heapHi[last];
-            _heapHi[b] = moved; _posHi[moved] = b;
-            UpHi(b); DownHi(_posHi[moved]);
-        }
+        if (!_banded[slot]) return;
+        Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]);
+        Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]);
+        _banded[slot] = false;
+        _count--;
     }
 
     /// <summary>Slot <paramref name="from"/> now lives at <paramref name="to"/> (which has no band): its band follows.</summary>
     public void Move(int from, int to)
     {
-        int a = _posLo[from];
-        if (a < 0) return;
-        int b = _posHi[from];
+        if (!_banded[from]) return;
         _lo[to] = _lo[from]; _hi[to] = _hi[from];
-        _heapLo[a] = to; _posLo[to] = a; _posLo[from] = -1;
-        _heapHi[b] = to; _posHi[to] = b; _posHi[from] = -1;
+        _banded[to] = true; _banded[from] = false;
+        Rename(_loHead, _loNext, _loPrev, from, to, _lo[to]);
+        Rename(_hiHead, _hiNext, _hiPrev, from, to, _hi[to]);
     }
 
-    /// <summary>Pops one slot whose band excludes <paramref name="price"/>; false when every band contains it.</summary>
-    public bool TryPopOutside(long price, out int slot)
+    /// <summary>
+    /// Moves the mark to <paramref name="price"/> and pops every slot whose band excludes it; returns how
+    /// many (read them with <see cref="Popped"/>).
+    /// </summary>
+    public int PopOutside(long price)
     {
-        if (_count > 0)
+        long from = _mark;
+        _mark = price;
+        int n = 0;
+        if (_count == 0 || price == from) return 0;
+        if (price > from)
         {
-            int top = _heapHi[0];
-            if (_hi[top] < price) { slot = top; Clear(top); return true; }
-            top = _heapLo[0];
-            if (_lo[top] > price) { slot = top; Clear(top); return true; }
+            // Bands contained `from`, so only hi ∈ [from, price) can have been crossed.
+            for (long b = from >> _shift, last = (price - 1) >> _shift; b <= last; b++)
+                for (int s = _hiHead[b]; s != None;)
+                {
+                    int next = _hiNext[s];
+                    if (_hi[s] < price) { Clear(s); _popped[n++] = s; }
+                    s = next;
+                }
         }
-        slot = -1;
-        return false;
+        else
+        {
+            for (long b = (price + 1) >> _shift, last = from >> _shift; b <= last; b++)
+                for (int s = _loHead[b]; s != None;)
+                {
+                    int next = _loNext[s];
+                    if (_lo[s] > price) { Clear(s); _popped[n++] = s; }
+                    s = next;
+                }
+        }
+        return n;
     }
 
-    // ------------------------------------------------ heap of lo (max at the root)
-
-    private void UpLo(int i)
+    private void Link(int[] head, int[] next, int[] prev, int slot, long edge)
     {
-        int s = _heapLo[i];
-        long key = _lo[s];
-        while (i > 0)
-        {
-            int p = (i - 1) >> 1;
-            int ps = _heapLo[p];
-            if (_lo[ps] >= key) break;
-            _heapLo[i] = ps; _posLo[ps] = i;
-            i = p;
-        }
-        _heapLo[i] = s; _posLo[s] = i;
+        long b = edge >> _shift;
+        int h = head[b];
+        next[slot] = h; prev[slot] = None;
+        if (h != None) prev[h] = slot;
+        head[b] = slot;
     }
 
-    private void DownLo(int i)
+    private void Unlink(int[] head, int[] next, int[] prev, int slot, long edge)
     {
-        int s = _heapLo[i];
-        long key = _lo[s];
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= _count) break;
-            if (c + 1 < _count && _lo[_heapLo[c + 1]] > _lo[_heapLo[c]]) c++;
-            int cs = _heapLo[c];
-            if (_lo[cs] <= key) break;
-            _heapLo[i] = cs; _posLo[cs] = i;
-            i = c;
-        }
-        _heapLo[i] = s; _posLo[s] = i;
+        int p = prev[slot], n = next[slot];
+        if (p != None) next[p] = n; else head[edge >> _shift] = n;
+        if (n != None) prev[n] = p;
     }
 
-    // ------------------------------------------------ heap of hi (min at the root)
-
-    private void UpHi(int i)
+    private void Rename(int[] head, int[] next, int[] prev, int from, int to, long edge)
     {
-        int s = _heapHi[i];
-        long key = _hi[s];
-        while (i > 0)
-        {
-            int p = (i - 1) >> 1;
-            int ps = _heapHi[p];
-            if (_hi[ps] <= key) break;
-            _heapHi[i] = ps; _posHi[ps] = i;
-            i = p;
-        }
-        _heapHi[i] = s; _posHi[s] = i;
-    }
-
-    private void DownHi(int i)
-    {
-        int s = _heapHi[i];
-        long key = _hi[s];
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= _count) break;
-            if (c + 1 < _count && _hi[_heapHi[c + 1]] < _hi[_heapHi[c]]) c++;
-            int cs = _heapHi[c];
-            if (_hi[cs] >= key) break;
-            _heapHi[i] = cs; _posHi[cs] = i;
-            i = c;
-        }
-        _heapHi[i] = s; _posHi[s] = i;
+        int p = prev[from], n = next[from];
+        next[to] = n; prev[to] = p;
+        if (p != None) next[p] = to; else head[edge >> _shift] = to;
+        if (n != None) prev[n] = to;
     }
 }
