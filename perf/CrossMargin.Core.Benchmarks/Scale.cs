@@ -30,6 +30,16 @@ internal static class Scale
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--pipeline-only")) { ScalePipeline.Run(100_000, args.Contains("--quick")); return 0; }
+        if (args.Contains("--crash-loop"))
+        {
+            // For a profiler: crash / restore in a loop over N holders (index mode).
+            var e = Population(int.Parse(args[^1], CultureInfo.InvariantCulture), TriggerMode.Index);
+            var d = new Dist();
+            for (int k = 0; k < 40; k++) { long t0 = Clock.Now(); Tick(e, Mark - Mark / 10); d.AddTicks(Clock.Now() - t0); Tick(e, Mark); }
+            Note($"crash loop: median {d.Median:F0} ns, pops total {e.Counters.TriggerPops:N0}");
+            return 0;
+        }
         if (args.Contains("--explain-quiet")) return ExplainQuiet(int.Parse(args[^1], CultureInfo.InvariantCulture));
         bool quick = args.Contains("--quick");
         int[] holders = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
@@ -40,6 +50,7 @@ internal static class Scale
             foreach (var trigger in new[] { TriggerMode.Index, TriggerMode.Scan })
                 Ticks(n, trigger, quick);
         foreach (int n in orderAccounts) OrderChecks(n, quick);
+        ScalePipeline.Run(quick ? 10_000 : 100_000, quick);
         return 0;
     }
 

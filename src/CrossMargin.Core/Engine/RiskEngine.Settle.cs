@@ -53,6 +53,9 @@ public sealed partial class RiskEngine
             _cursor = -1;
             for (int k = 0; k < _touchedCount; k++)
             {
+                // A crash touches thousands of parts scattered over memory: fetch ahead what Evaluate reads.
+                if (k + 16 < _touchedCount) PrefetchPartRows(_touched[k + 16]);
+                if (k + 8 < _touchedCount) PrefetchPartSlots(_touched[k + 8]);
                 int p = _touched[k];
                 _touchedFlag[p] = false;
                 if (!_inHeap[p] && (_roundDue[p] || Evaluate(p) != _health[p])) HeapPush(p);

@@ -156,4 +156,29 @@ public sealed partial class RiskEngine
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static unsafe void Hint<T>(ref T at) where T : unmanaged =>
         System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
+
+    /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account's sums and slot row.</summary>
+    private unsafe void PrefetchPartRows(int part)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int acct = part / _pp;
+        Hint(ref _balance[acct * _na]); Hint(ref _collateralValue[acct]);
+        Hint(ref _crossUpnl[acct]); Hint(ref _crossIm[acct]); Hint(ref _crossMm[acct]); Hint(ref _crossOpenLoss[acct]);
+        Hint(ref _crossPositions[acct]); Hint(ref _health[part]); Hint(ref _positionSlot[acct * _ni]);
+    }
+
+    /// <summary>Look-ahead stage 2: the holder-table rows of the part's slots (their index is in cache after stage 1).</summary>
+    private unsafe void PrefetchPartSlots(int part)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int acct = part / _pp, row = acct * _ni;
+        for (int i = 0; i < _instrumentCount; i++)
+        {
+            int j = _positionSlot[row + i];
+            if (j < 0) continue;
+            var t = _tables[i];
+            Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
+            Hint(ref t.Upnl[j]); Hint(ref t.Im[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]); Hint(ref t.OpenLoss[j]);
+        }
+    }
 }
