@@ -20,6 +20,15 @@ public class ScenarioCliRobustnessTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs lines that must run to the end without an error; returns stdout.</summary>
+    private static string RunClean(IReadOnlyList<string> lines)
+    {
+        var (code, stdout, stderr) = Run(lines);
+        Assert.Equal("", stderr);
+        Assert.Equal(0, code);
+        return stdout;
+    }
+
     private static string Deposit(long account, string amount) => $"{{\"type\":\"deposit\",\"account\":{account},\"asset\":\"USD\",\"amount\":\"{amount}\"}}";
 
     private static string Order(long account, long id, string qty, string price) =>
@@ -35,10 +44,7 @@ public class ScenarioCliRobustnessTests
         var cap = ScenarioRunner.CapacitiesFor(lines);
         Assert.Equal(1, cap.Accounts);
         Assert.Equal(1, cap.OrdersPerAccount);
-        var (code, stdout, stderr) = Run(lines);
-        Assert.Equal("", stderr);
-        Assert.Equal(0, code);
-        Assert.StartsWith("{\"event\":\"account\",\"account\":1,\"health\":\"healthy\",\"equity\":\"1000\"", stdout);
+        Assert.StartsWith("{\"event\":\"account\",\"account\":1,\"health\":\"healthy\",\"equity\":\"1000\"", RunClean(lines));
     }
 
     [Fact]
@@ -51,9 +57,7 @@ public class ScenarioCliRobustnessTests
         var cap = ScenarioRunner.CapacitiesFor(lines);
         Assert.Equal(15_000, cap.Accounts);
         Assert.Equal((orders + 14_999) / 15_000, cap.OrdersPerAccount);
-        var (code, stdout, stderr) = Run(lines);
-        Assert.Equal("", stderr);
-        Assert.Equal(0, code);
+        string stdout = RunClean(lines);
         Assert.Equal(orders, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("{\"event\":\"accepted\"", StringComparison.Ordinal)));
     }
 
@@ -89,10 +93,7 @@ public class ScenarioCliRobustnessTests
         var cap = ScenarioRunner.CapacitiesFor(lines);
         Assert.Equal(2, cap.Instruments);
         Assert.Equal(2, cap.Accounts);
-        var (code, stdout, stderr) = Run(lines);
-        Assert.Equal("", stderr);
-        Assert.Equal(0, code);
-        Assert.StartsWith("{\"event\":\"account\",\"account\":2,\"health\":\"healthy\",\"equity\":\"5\"", stdout);
+        Assert.StartsWith("{\"event\":\"account\",\"account\":2,\"health\":\"healthy\",\"equity\":\"5\"", RunClean(lines));
     }
 
     [Theory]
@@ -104,10 +105,7 @@ public class ScenarioCliRobustnessTests
     [InlineData("0.001", "50000.00000000000000000000001", "invalid_price")]
     public void Unrepresentable_order_quantities_and_prices_are_rejects_in_check_order(string qty, string price, string reason)
     {
-        var (code, stdout, stderr) = Run([Usd, Btc, Deposit(1, "1000"), Order(1, 7, qty, price)]);
-        Assert.Equal("", stderr);
-        Assert.Equal(0, code);
-        Assert.Equal($"{{\"event\":\"rejected\",\"account\":1,\"orderId\":7,\"reason\":\"{reason}\"}}\n", stdout);
+        Assert.Equal($"{{\"event\":\"rejected\",\"account\":1,\"orderId\":7,\"reason\":\"{reason}\"}}\n", RunClean([Usd, Btc, Deposit(1, "1000"), Order(1, 7, qty, price)]));
     }
 
     [Fact]
