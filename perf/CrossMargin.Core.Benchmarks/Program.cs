@@ -4,6 +4,7 @@ using CrossMargin.Core.Benchmarks;
 
 // Modes:
 //   harness [--quick]        Stopwatch/HdrHistogram harness, compact tables (< 3 min; --quick: smoke run)
+//   scale [--quick]          issue 8 scale figures: one JSON object per line (tick, order_check, memory)
 //   bdn [filter|bdn args]    BenchmarkDotNet; a bare word becomes --filter *word*, default all
 string mode = args.Length > 0 ? args[0] : "harness";
 string[] rest = args.Skip(1).ToArray();
@@ -11,6 +12,8 @@ switch (mode)
 {
     case "harness":
         return Harness.Run(rest);
+    case "scale":
+        return Scale.Run(rest);
     case "bdn":
     {
         string[] bdnArgs = rest.Length == 0 ? ["--filter", "*"]
@@ -23,6 +26,6 @@ switch (mode)
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
     default:
-        Console.Error.WriteLine("usage: CrossMargin.Core.Benchmarks harness [--quick] | bdn [filter | BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: CrossMargin.Core.Benchmarks harness [--quick] | scale [--quick] | bdn [filter | BenchmarkDotNet args]");
         return 2;
 }

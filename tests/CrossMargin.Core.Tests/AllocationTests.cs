@@ -1,5 +1,6 @@
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Kernels;
+using CrossMargin.Core.Trigger;
 using static CrossMargin.Core.Tests.Book;
 
 namespace CrossMargin.Core.Tests;
@@ -17,9 +18,9 @@ public class AllocationTests
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
-    private static Book Populated(KernelMode kernel)
+    private static Book Populated(KernelMode kernel, TriggerMode trigger = TriggerMode.Index)
     {
-        var b = new Book(accounts: 300, kernel: kernel);
+        var b = new Book(accounts: 300, kernel: kernel, trigger: trigger);
         for (long a = 1; a <= 256; a++)
         {
             b.Deposit(a, "100000");
@@ -30,11 +31,13 @@ public class AllocationTests
     }
 
     [Theory]
-    [InlineData(KernelMode.Auto)]
-    [InlineData(KernelMode.Scalar)]
-    public void Order_checks_fills_ticks_and_funding_allocate_nothing(KernelMode kernel)
+    [InlineData(KernelMode.Auto, TriggerMode.Index)]
+    [InlineData(KernelMode.Scalar, TriggerMode.Index)]
+    [InlineData(KernelMode.Auto, TriggerMode.Scan)]
+    [InlineData(KernelMode.Scalar, TriggerMode.Scan)]
+    public void Order_checks_fills_ticks_and_funding_allocate_nothing(KernelMode kernel, TriggerMode trigger)
     {
-        var b = Populated(kernel);
+        var b = Populated(kernel, trigger);
         var order = OrderInput(1, 1000, Btc, Side.Buy, "0.1", "50000");
         var cancel = new RiskInput { Kind = InputKind.Cancel, Account = 1, OrderId = 1000 };
         var rejected = OrderInput(2, 1001, Btc, Side.Buy, "10", "50000"); // insufficient margin
@@ -61,9 +64,31 @@ public class AllocationTests
     }
 
     [Fact]
-    public void Liquidation_rounds_fills_and_recovery_allocate_nothing()
+    public void Look_ahead_prefetch_allocates_nothing_and_changes_no_state()
     {
-        var b = new Book(accounts: 64, fund: "1000000");
+        var b = Populated(KernelMode.Auto);
+        var inputs = new[]
+        {
+            OrderInput(1, 1000, Btc, Side.Buy, "0.1", "50000"), FillInput(3, Btc, Side.Buy, "0.2", "50010", "0.1"),
+            new RiskInput { Kind = InputKind.Withdraw, Account = 5, Asset = 0, Amount = Usd("10") },
+            OrderInput(999, 1, Btc, Side.Buy, "0.1", "50000"), // unknown account: nothing to prefetch
+            new RiskInput { Kind = InputKind.Mark, Instrument = Btc, Price = Ticks(Btc, "50100") },
+        };
+        ulong hash = b.Engine.StateHash();
+        foreach (var i in inputs) { b.Engine.PrefetchLookup(i); b.Engine.Prefetch(i); }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int r = 0; r < 1000; r++)
+            foreach (var i in inputs) { b.Engine.PrefetchLookup(i); b.Engine.Prefetch(i); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(hash, b.Engine.StateHash());
+    }
+
+    [Theory]
+    [InlineData(TriggerMode.Index)]
+    [InlineData(TriggerMode.Scan)]
+    public void Liquidation_rounds_fills_and_recovery_allocate_nothing(TriggerMode trigger)
+    {
+        var b = new Book(accounts: 64, fund: "1000000", trigger: trigger);
         for (long a = 1; a <= 50; a++)
         {
             b.Deposit(a, "600");

@@ -15,9 +15,10 @@ internal sealed class Book
     public const int Btc = 0, Eth = 1, BtcAsset = 1;
     public readonly List<RiskEvent> Log = [];
 
-    public Book(int accounts = 64, KernelMode kernel = KernelMode.Auto, int ordersPerAccount = 64, string feeRate = "0.001", string buffer = "0.2", string fund = "10000")
+    public Book(int accounts = 64, KernelMode kernel = KernelMode.Auto, int ordersPerAccount = 64, string feeRate = "0.001", string buffer = "0.2", string fund = "10000",
+        Trigger.TriggerMode trigger = Trigger.TriggerMode.Index)
     {
-        Engine = new RiskEngine(new Capacities { Accounts = accounts, Instruments = 4, Assets = 3, OrdersPerAccount = ordersPerAccount }, kernel);
+        Engine = new RiskEngine(new Capacities { Accounts = accounts, Instruments = 4, Assets = 3, OrdersPerAccount = ordersPerAccount }, kernel, trigger);
         Assert.True(Engine.DefineSettlementAsset("USD", out _));
         Assert.True(Engine.TryDefineAsset(new AssetSpec("BTC", "50000", "0.1", 8), out _));
         Assert.True(Engine.TryDefineInstrument(new InstrumentSpec("BTC-PERP", "0.1", "0.001",

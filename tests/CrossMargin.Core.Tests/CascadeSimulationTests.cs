@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
+using CrossMargin.Core.Trigger;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Core.Tests;
@@ -13,14 +14,24 @@ namespace CrossMargin.Core.Tests;
 /// </summary>
 public class CascadeSimulationTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// The index engine is checked, and a scan engine runs in lockstep (issue 8, item 3): identical events
+    /// after every input, equal state hashes every 100 inputs and at the end (a whole-state hash per input
+    /// at 10k accounts is the slow variant below).
+    /// </summary>
     [Fact]
     public void A_40_percent_crash_and_rebound_over_10k_accounts_keeps_every_invariant() =>
-        Simulate(accounts: 10_000, ticks: 3_000, seed: 7, fullCheckEvery: 1, fundUsd: 20_000, feePpm: 5_000);
+        Simulate(accounts: 10_000, ticks: 3_000, seed: 7, fullCheckEvery: 5, fundUsd: 20_000, feePpm: 5_000, hashEvery: 100);
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void The_10k_cascade_has_equal_state_hashes_in_both_trigger_modes_after_every_input() =>
+        Simulate(accounts: 10_000, ticks: 3_000, seed: 7, fullCheckEvery: 1, fundUsd: 20_000, feePpm: 5_000, hashEvery: 1);
 
     [Fact]
     [Trait("Category", "Slow")]
     public void A_40_percent_crash_and_rebound_over_100k_accounts_keeps_every_invariant() =>
-        Simulate(accounts: 100_000, ticks: 3_000, seed: 11, fullCheckEvery: 200, fundUsd: 0, feePpm: 0); // an unfunded fund with no fee income: every deficit goes to ADL
+        Simulate(accounts: 100_000, ticks: 3_000, seed: 11, fullCheckEvery: 200, fundUsd: 0, feePpm: 0, hashEvery: 5_000); // an unfunded fund with no fee income: every deficit goes to ADL
 
     private static readonly string[] InstrumentIds = ["BTC-PERP", "ETH-PERP", "SOL-PERP"];
 
@@ -29,10 +40,10 @@ public class CascadeSimulationTests(ITestOutputHelper output)
     /// always checks the parts it touched (accounts named in its events and the input's account);
     /// at 100k accounts a whole-book sweep per input would be O(accounts × inputs).
     /// </param>
-    private void Simulate(int accounts, int ticks, int seed, int fullCheckEvery, long fundUsd, long feePpm)
+    /// <summary>The cascade's engine: three instruments, two collateral assets.</summary>
+    internal static RiskEngine BuildEngine(int accounts, TriggerMode trigger)
     {
-        var rng = new Random(seed);
-        var engine = new RiskEngine(new Capacities { Accounts = accounts, Instruments = 3, Assets = 3, OrdersPerAccount = 4 });
+        var engine = new RiskEngine(new Capacities { Accounts = accounts, Instruments = 3, Assets = 3, OrdersPerAccount = 4 }, trigger: trigger);
         Assert.True(engine.DefineSettlementAsset("USD", out _));
         Assert.True(engine.TryDefineAsset(new AssetSpec("BTC", "50000", "0.1", 8), out _));
         Assert.True(engine.TryDefineAsset(new AssetSpec("ETH", "3000", "0.15", 8), out _));
@@ -42,6 +53,14 @@ public class CascadeSimulationTests(ITestOutputHelper output)
             [new("100000", "0.025", "0.0125"), new("500000", "0.05", "0.025")], "1000", "200", "100000", "0.5", "3000"), out var e1), e1);
         Assert.True(engine.TryDefineInstrument(new InstrumentSpec("SOL-PERP", "0.001", "0.1",
             [new("50000", "0.05", "0.025"), new("200000", "0.1", "0.05")], "100000", "2000", "100000", "0.5", "150"), out var e2), e2);
+        return engine;
+    }
+
+    private void Simulate(int accounts, int ticks, int seed, int fullCheckEvery, long fundUsd, long feePpm, int hashEvery)
+    {
+        var rng = new Random(seed);
+        var engine = BuildEngine(accounts, TriggerMode.Index);
+        var scan = BuildEngine(accounts, TriggerMode.Scan);
         var stats = new Stats();
         var mirror = new Dictionary<(long, int), HealthState>();
         var liq = new Dictionary<(long, int), (Side Side, long Lots, long Price)>();
@@ -51,8 +70,13 @@ public class CascadeSimulationTests(ITestOutputHelper output)
         {
             var status = engine.Process(input);
             Assert.True(status == ProcessStatus.Applied, $"{input.Kind}: {status}");
+            Assert.Equal(status, scan.Process(input));
             stats.Inputs++;
             var events = engine.Events.Span;
+            var scanEvents = scan.Events.Span;
+            Assert.True(events.Length == scanEvents.Length, $"input {stats.Inputs} ({input.Kind}): index {events.Length} events, scan {scanEvents.Length}");
+            for (int k = 0; k < events.Length; k++) Assert.True(events[k].Equals(scanEvents[k]), $"input {stats.Inputs} ({input.Kind}): event {k} differs between index and scan");
+            if (stats.Inputs % hashEvery == 0) Assert.True(engine.StateHash() == scan.StateHash(), $"input {stats.Inputs}: state hashes differ");
             stats.MaxEventsPerInput = Math.Max(stats.MaxEventsPerInput, events.Length);
             foreach (ref readonly var e in events)
             {
@@ -162,6 +186,8 @@ public class CascadeSimulationTests(ITestOutputHelper output)
             }
         }
         Assert.Null(engine.VerifyCaches());
+        Assert.Equal(scan.StateHash(), engine.StateHash());
+        output.WriteLine($"index pops {engine.Counters.TriggerPops:N0} over {stats.Ticks:N0} ticks; scan revalues every holder on each");
         output.WriteLine($"cascade: accounts {accounts}, ticks {stats.Ticks}, inputs {stats.Inputs}, entered liquidation {stats.EnteredLiquidation}, " +
                          $"liquidation orders {stats.LiquidationOrders}, liquidation fills {stats.LiquidationFills}, takeovers {stats.Takeovers}, " +
                          $"ADL events {stats.AdlEvents}, final fund balance {engine.FundBalance / 1e6:F6} USD, fund positions " +

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 using CrossMargin.Core.Kernels;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 
 namespace CrossMargin.Core.Tests;
 

@@ -1,4 +1,4 @@
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Pipeline;
 
 namespace CrossMargin.Gate.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Gate.Pipeline;
 

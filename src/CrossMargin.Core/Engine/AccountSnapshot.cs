@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 namespace CrossMargin.Core.Engine;
 
 /// <summary>
@@ -72,6 +73,7 @@ public sealed partial class RiskEngine
     private void Fill(int acct, AccountSnapshot s)
     {
         int part = CrossPart(acct);
+        if (Trigger == TriggerMode.Index) RefreshAccount(acct);
         s.Account = _accountId[acct];
         s.Health = _health[part];
         s.Equity = Equity(part);

@@ -1,5 +1,6 @@
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
@@ -22,6 +23,11 @@ public sealed partial class RiskEngine
         if (!CanHold(acct, instr)) return ProcessStatus.HolderCapacity;
 
         int part = PartOf(acct, instr);
+        // The part's cash must stay inside ±2^56 whatever the fee (§1): refuse the fill before anything moves.
+        long realized = TradeOutcome(q0, j0 >= 0 ? _tables[instr].Basis[j0] : 0, signed, f.Price, ins.TickValue, out _, out _);
+        long cashAfter = Cash(part) + realized;
+        long feeBound = f.Liquidation ? Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm) : f.Fee;
+        if (!InBalanceBound(cashAfter) || !InBalanceBound(cashAfter - feeBound)) return ProcessStatus.InvalidAmount;
         if (!f.Liquidation)
         {
             // Match the open order: release what it no longer needs (§5); anomalies are applied and counted.
@@ -114,7 +120,8 @@ public sealed partial class RiskEngine
         var ins = _instruments[instr];
         if (m.Price <= 0 || m.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         ins.MarkTicks = m.Price;
-        RevalueHolders(instr);
+        if (Trigger == TriggerMode.Scan) RevalueHolders(instr);
+        else PopBands(instr, m.Price);
         return ProcessStatus.Applied;
     }
 
@@ -173,21 +180,28 @@ public sealed partial class RiskEngine
         if (rate == 0) return ProcessStatus.Applied;
         var ins = _instruments[instr];
         var t = _tables[instr];
-        long mtv = ins.MarkTicks * ins.TickValue, absRate = Math.Abs(rate);
+        long mtv = ins.MarkTicks * ins.TickValue;
+        // First pass: no holder's cash may leave ±2^56 (§1), else the whole input is refused unchanged.
+        for (int j = 0, n = t.Count; j < n; j++)
+            if (t.Qty[j] != 0 && !InBalanceBound(Cash(t.Part[j]) + FundingAmount(t.Qty[j], mtv, rate))) return ProcessStatus.InvalidAmount;
         for (int j = 0, n = t.Count; j < n; j++)
         {
             long q = t.Qty[j];
             if (q == 0) continue;
-            long notional = Math.Abs(q) * mtv;
-            bool pays = (q > 0) == (rate > 0); // rate > 0: longs pay
-            // Payers round up, receivers round down (§5); the clearing account is the other side.
-            long amount = pays ? -Money.MulRateCeil(notional, absRate) : Money.MulRateFloor(notional, absRate);
+            long amount = FundingAmount(q, mtv, rate);
             int part = t.Part[j];
             Cash(part) += amount;
             _clearing[0] -= amount;
             Touch(part);
         }
         return ProcessStatus.Applied;
+    }
+
+    /// <summary>What a holder of q receives (negative: pays) at rate ppm: rate &gt; 0 longs pay; payers round up, receivers down (§5).</summary>
+    private static long FundingAmount(long q, long markTv, long rate)
+    {
+        long notional = Math.Abs(q) * markTv, absRate = Math.Abs(rate);
+        return (q > 0) == (rate > 0) ? -Money.MulRateCeil(notional, absRate) : Money.MulRateFloor(notional, absRate);
     }
 
     private ProcessStatus Halt(in RiskInput h)
@@ -229,6 +243,7 @@ public sealed partial class RiskEngine
         bool isolated = m.Flag;
         if (_isolatedMode[k] == isolated) return ProcessStatus.Applied;
         int isoPart = acct * _pp + 1 + instr;
+        if (!isolated && !InBalanceBound(_balance[acct * _na] + _isolatedMargin[k])) return ProcessStatus.InvalidAmount;
         if (!isolated)
         {
             // Back to cross: the margin left returns to the settlement balance.
@@ -247,6 +262,7 @@ public sealed partial class RiskEngine
         if (x.Amount == 0) return ProcessStatus.InvalidAmount;
         if (!ModeTarget(x, out int acct)) return ProcessStatus.Applied;
         int instr = x.Instrument, k = acct * _ni + instr;
+        if (!InBalanceBound(_balance[acct * _na] - x.Amount) || !InBalanceBound(_isolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
         int isoPart = acct * _pp + 1 + instr, cross = CrossPart(acct);
         bool ok = _isolatedMode[k];
         if (ok && x.Amount > 0)

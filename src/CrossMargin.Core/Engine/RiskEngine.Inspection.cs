@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
 
@@ -93,6 +94,8 @@ public sealed partial class RiskEngine
     public string? VerifyCaches()
     {
         var upnl = new long[_ni]; var im = new long[_ni]; var mm = new long[_ni]; var ol = new long[_ni];
+        // Index mode keeps caches stale on purpose between reads: bring them to the marks first (no state change).
+        if (Trigger == TriggerMode.Index) for (int acct = 0; acct < _accountCount; acct++) RefreshAccount(acct);
         for (int acct = 0; acct < _accountCount; acct++)
         {
             int n = 0, positions = 0;
@@ -103,11 +106,8 @@ public sealed partial class RiskEngine
                 var t = _tables[i];
                 var ins = _instruments[i];
                 if (t.Account[j] != acct) return $"slot index broken for account {_accountId[acct]} on {ins.Id}";
-                long mtv = ins.MarkTicks * ins.TickValue, q = t.Qty[j];
-                long u = q * mtv - t.Basis[j];
-                long m = ins.MaintenanceMargin(Math.Abs(q) * mtv);
-                long w = Math.Max(Math.Abs(q + t.Buy[j]), Math.Abs(q - t.Sell[j]));
-                long iv = ins.InitialMargin(w * mtv);
+                long q = t.Qty[j];
+                ins.SlotFigures(q, t.Basis[j], t.Buy[j], t.Sell[j], out long u, out long iv, out long m);
                 if (u != t.Upnl[j] || m != t.Mm[j] || iv != t.Im[j]) return $"cached uPnL/IM/MM stale for account {_accountId[acct]} on {ins.Id}";
                 long loss = 0, buy = 0, sell = 0;
                 for (int k = acct * _no; k < acct * _no + _orderCount[acct]; k++)

@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 using CrossMargin.Core.Numerics;
 
 namespace CrossMargin.Core.Engine;
@@ -71,6 +72,7 @@ public sealed partial class RiskEngine
     /// </summary>
     private int PositionsByMaintenance(int part, Span<int> order)
     {
+        if (Trigger == TriggerMode.Index) Refresh(part);
         int acct = AccountOfPart(part), n = 0;
         for (int i = 0; i < _instrumentCount; i++)
         {
@@ -198,6 +200,7 @@ public sealed partial class RiskEngine
             long q = t.Qty[j];
             int acct = t.Account[j];
             if (acct == FundAccount || q == 0 || (q > 0 ? 1 : -1) != sign) continue;
+            if (t.MarkAt[j] != _instruments[instr].MarkTicks) RevalueSlot(instr, j);
             long upnl = t.Upnl[j];
             if (upnl <= 0) continue;
             long equity = Equity(t.Part[j]);

@@ -1,3 +1,4 @@
+using CrossMargin.Core.Rules;
 namespace CrossMargin.Core.Engine;
 
 // Orders and cancels (risk-model §5, "order" and "cancel").
@@ -47,6 +48,7 @@ public sealed partial class RiskEngine
 
         int j = _positionSlot[acct * _ni + instr];
         var t = _tables[instr];
+        if (j >= 0 && t.MarkAt[j] != mark) RevalueSlot(instr, j); // exact figures on demand (index mode)
         long q = j >= 0 ? t.Qty[j] : 0, buy = j >= 0 ? t.Buy[j] : 0, sell = j >= 0 ? t.Sell[j] : 0;
         if (o.ReduceOnly)
         {
@@ -57,9 +59,8 @@ public sealed partial class RiskEngine
         if (_orderCount[acct] == _no) return RejectReason.TooManyOrders;
         if (j < 0 && t.Count == t.Capacity) return RejectReason.TooManyOrders;
 
-        long w = Math.Max(Math.Abs(q + buy), Math.Abs(q - sell));
-        long buy2 = o.Side == Side.Buy ? buy + o.Qty : buy, sell2 = o.Side == Side.Sell ? sell + o.Qty : sell;
-        long w2 = Math.Max(Math.Abs(q + buy2), Math.Abs(q - sell2));
+        long w = MarginMath.WorstCase(q, buy, sell);
+        long w2 = MarginMath.WorstCase(q, o.Side == Side.Buy ? buy + o.Qty : buy, o.Side == Side.Sell ? sell + o.Qty : sell);
         long tv = ins.TickValue;
         lossPerLot = o.Side == Side.Buy ? Math.Max(0, o.Price - mark) * tv : Math.Max(0, mark - o.Price) * tv;
         if (w2 <= w) return RejectReason.None; // risk-reducing or neutral: both margin checks skipped

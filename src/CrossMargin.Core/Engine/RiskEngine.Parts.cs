@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.State;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
@@ -41,6 +42,7 @@ public sealed partial class RiskEngine
     /// <summary>E, IMreq, MMreq and whether the part holds a position, with one division for the part id.</summary>
     private void Figures(int part, out long equity, out long im, out long mm, out bool hasPosition)
     {
+        if (Trigger == TriggerMode.Index) Refresh(part);
         int acct = part / _pp, slot = part - acct * _pp;
         if (slot == 0)
         {
@@ -117,8 +119,15 @@ public sealed partial class RiskEngine
         if (t.Qty[j] != 0 || t.Buy[j] != 0 || t.Sell[j] != 0) return;
         // An empty slot contributes nothing: its cached values are already zero.
         slot = -1;
+        var bands = _bands[instr];
+        bands?.Clear(j);
+        int last = t.Count - 1;
         int moved = t.RemoveAt(j);
-        if (moved >= 0) _positionSlot[moved * _ni + instr] = j;
+        if (moved >= 0)
+        {
+            _positionSlot[moved * _ni + instr] = j;
+            bands?.Move(last, j);
+        }
     }
 
     /// <summary>
@@ -127,14 +136,16 @@ public sealed partial class RiskEngine
     /// </summary>
     private void Revalue(int instr, int j)
     {
+        RevalueSlot(instr, j);
+        Touch(_tables[instr].Part[j]);
+    }
+
+    /// <summary>The figures of <see cref="Revalue"/> without touching the part (a refresh of stale caches changes no state).</summary>
+    private void RevalueSlot(int instr, int j)
+    {
         var ins = _instruments[instr];
         var t = _tables[instr];
-        long mtv = ins.MarkTicks * ins.TickValue;
-        long q = t.Qty[j];
-        long u = q * mtv - t.Basis[j];
-        long m = ins.MaintenanceMargin(Math.Abs(q) * mtv);
-        long w = Math.Max(Math.Abs(q + t.Buy[j]), Math.Abs(q - t.Sell[j]));
-        long im = ins.InitialMargin(w * mtv);
+        ins.SlotFigures(t.Qty[j], t.Basis[j], t.Buy[j], t.Sell[j], out long u, out long im, out long m);
         int part = t.Part[j];
         if (IsCrossSlot(t, j))
         {
@@ -144,7 +155,7 @@ public sealed partial class RiskEngine
             _crossMm[acct] += m - t.Mm[j];
         }
         t.Upnl[j] = u; t.Im[j] = im; t.Mm[j] = m;
-        Touch(part);
+        t.MarkAt[j] = ins.MarkTicks;
     }
 
     private void AddOpenLoss(int instr, int j, long delta)
@@ -166,31 +177,12 @@ public sealed partial class RiskEngine
         var ins = _instruments[instr];
         var t = _tables[instr];
         int j = EnsureSlot(acct, instr);
-        long q = t.Qty[j], basis = t.Basis[j], tv = ins.TickValue;
-        long realized = 0;
-        if (q == 0 || (q > 0) == (signedLots > 0))
-        {
-            t.Basis[j] = basis + signedLots * priceTicks * tv;
-            t.Qty[j] = q + signedLots;
-        }
-        else
-        {
-            long absF = Math.Abs(signedLots), absQ = Math.Abs(q);
-            if (absF <= absQ)
-            {
-                long released = absF == absQ ? basis : Money.MulDivTruncate(basis, absF, absQ);
-                realized = -signedLots * priceTicks * tv - released;
-                t.Basis[j] = basis - released;
-                t.Qty[j] = q + signedLots;
-            }
-            else
-            {
-                realized = q * priceTicks * tv - basis; // full close of q
-                long rest = q + signedLots;
-                t.Qty[j] = rest;
-                t.Basis[j] = rest * priceTicks * tv;
-            }
-        }
+        long q = t.Qty[j];
+        long basis = t.Basis[j];
+        long realized = TradeOutcome(q, basis, signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
+        t.SumQty += t.Qty[j] - q;
+        t.SumBasis += t.Basis[j] - basis;
+        t.LongLots += Math.Max(0, t.Qty[j]) - Math.Max(0, q);
         int part = t.Part[j];
         Cash(part) += realized;
         _clearing[0] -= realized;
@@ -202,6 +194,38 @@ public sealed partial class RiskEngine
         Revalue(instr, j);
         RemoveSlotIfEmpty(acct, instr);
     }
+
+    /// <summary>
+    /// The §5 fill rule as a pure function: the position and basis after a trade of
+    /// <paramref name="signedLots"/> at <paramref name="priceTicks"/>, and the amount it realizes
+    /// (increase: basis grows; reduce: release basis × r / |q| truncated toward zero, all of it on a
+    /// full close; a flip closes fully then opens). Used to apply a trade and to check it first.
+    /// </summary>
+    internal static long TradeOutcome(long q, long basis, long signedLots, long priceTicks, long tv, out long newQty, out long newBasis)
+    {
+        if (q == 0 || (q > 0) == (signedLots > 0))
+        {
+            newBasis = basis + signedLots * priceTicks * tv;
+            newQty = q + signedLots;
+            return 0;
+        }
+        long absF = Math.Abs(signedLots), absQ = Math.Abs(q);
+        if (absF <= absQ)
+        {
+            long released = absF == absQ ? basis : Money.MulDivTruncate(basis, absF, absQ);
+            newBasis = basis - released;
+            newQty = q + signedLots;
+            return -signedLots * priceTicks * tv - released;
+        }
+        long rest = q + signedLots;
+        newQty = rest;
+        newBasis = rest * priceTicks * tv;
+        return q * priceTicks * tv - basis; // full close of q
+    }
+
+    /// <summary>True when a balance stays strictly inside ±2^56 (risk-model §1); inputs that would leave it are refused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool InBalanceBound(long value) => value > -Money.Bound && value < Money.Bound;
 
     /// <summary>
     /// After a trade or cancel on an isolated (account, instrument): a flat part with negative

@@ -25,6 +25,7 @@ public sealed partial class RiskEngine
     private void Touch(int part)
     {
         if (part < _pp) return; // the insurance fund is never settled
+        if (_rebandFlag.Length != 0 && !_rebandFlag[part]) { _rebandFlag[part] = true; _reband[_rebandCount++] = part; }
         if (_settling && _cursor >= 0 && Before(_cursor, part))
         {
             if (!_inHeap[part]) HeapPush(part);
@@ -52,6 +53,9 @@ public sealed partial class RiskEngine
             _cursor = -1;
             for (int k = 0; k < _touchedCount; k++)
             {
+                // A crash touches thousands of parts scattered over memory: fetch ahead what Evaluate reads.
+                if (k + 16 < _touchedCount) PrefetchPartRows(_touched[k + 16]);
+                if (k + 8 < _touchedCount) PrefetchPartSlots(_touched[k + 8]);
                 int p = _touched[k];
                 _touchedFlag[p] = false;
                 if (!_inHeap[p] && (_roundDue[p] || Evaluate(p) != _health[p])) HeapPush(p);

@@ -2,6 +2,7 @@ using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.State;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
@@ -37,7 +38,7 @@ public sealed partial class RiskEngine
     private bool _globalHalt;
 
     // Accounts (index 0: insurance fund).
-    private readonly Dictionary<long, int> _accountIndex;
+    private readonly AccountIndex _accountIndex;
     private int _accountCount;
     private readonly long[] _accountId;
     private readonly bool[] _accountHalted;
@@ -82,11 +83,12 @@ public sealed partial class RiskEngine
     private readonly long[] _dUpnl, _dIm, _dMm;
 
     /// <summary>Creates an engine with every array sized from <paramref name="capacities"/>.</summary>
-    public RiskEngine(Capacities capacities, KernelMode kernelMode = KernelMode.Auto)
+    public RiskEngine(Capacities capacities, KernelMode kernelMode = KernelMode.Auto, TriggerMode trigger = TriggerMode.Index)
     {
         capacities.Validate();
         _cap = capacities;
         Kernel = kernelMode;
+        Trigger = trigger;
         _ni = capacities.Instruments;
         _na = capacities.Assets;
         _no = capacities.OrdersPerAccount;
@@ -96,7 +98,8 @@ public sealed partial class RiskEngine
         _assets = new Asset[_na];
         _instruments = new Instrument[_ni];
         _tables = new PositionTable[_ni];
-        _accountIndex = new Dictionary<long, int>(accounts);
+        _bands = new TriggerBands[_ni];
+        _accountIndex = new AccountIndex(accounts);
         _accountId = new long[accounts];
         _accountHalted = new bool[accounts];
         _balance = new long[accounts * _na];
@@ -127,11 +130,15 @@ public sealed partial class RiskEngine
         _assetHolders = new int[_na][];
         _assetHolderCount = new int[_na];
         _clearing = new long[_na];
-        _dUpnl = new long[holders]; _dIm = new long[holders]; _dMm = new long[holders];
+        // Kernel scratch only the scan needs: the index never revalues a whole holder table.
+        int scratch = trigger == TriggerMode.Scan ? holders : 0;
+        _dUpnl = new long[scratch]; _dIm = new long[scratch]; _dMm = new long[scratch];
         _touched = new int[parts];
         _touchedFlag = new bool[parts];
         _heap = new int[parts];
         _inHeap = new bool[parts];
+        if (trigger == TriggerMode.Index) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
+        else { _reband = []; _rebandFlag = []; }
         Events = new EventBuffer(capacities.EffectiveEvents);
         _accountId[FundAccount] = -1; // not an external id: the fund is never looked up by id
         _accountCount = 1;
@@ -145,6 +152,9 @@ public sealed partial class RiskEngine
 
     /// <summary>Liquidation parameters.</summary>
     public RiskConfig Config { get; } = new();
+
+    /// <summary>How a mark tick finds the parts to re-evaluate (fixed at construction).</summary>
+    public TriggerMode Trigger { get; }
 
     /// <summary>Kernel implementation used for mark-tick revaluation.</summary>
     public KernelMode Kernel { get; set; }
@@ -194,6 +204,7 @@ public sealed partial class RiskEngine
         if (!Definitions.TryBuildInstrument(spec, _instrumentCount, out var ins, out error)) return false;
         _instruments[_instrumentCount] = ins!;
         _tables[_instrumentCount] = new PositionTable(_holderCapacity);
+        if (Trigger == TriggerMode.Index) _bands[_instrumentCount] = new TriggerBands(_holderCapacity, ins!.MaxPriceTicks, ins.MarkTicks);
         _instrumentIds.Add(ins!.Id, _instrumentCount);
         _instrumentCount++;
         return true;
@@ -245,6 +256,7 @@ public sealed partial class RiskEngine
             _ => ProcessStatus.UnknownKind,
         };
         if (status == ProcessStatus.Applied) Settle();
+        if (_rebandCount > 0) RebandTouched();
         return status;
     }
 
@@ -266,4 +278,6 @@ public sealed class EngineCounters
     public long AdlTrades;
     /// <summary>Liquidation orders issued.</summary>
     public long LiquidationOrders;
+    /// <summary>Index mode: holder slots a mark tick popped out of their safe band (each re-evaluates its part exactly).</summary>
+    public long TriggerPops;
 }

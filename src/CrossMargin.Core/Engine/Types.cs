@@ -121,7 +121,7 @@ public enum ProcessStatus : byte
     InvalidPrice,
     /// <summary>A quantity ≤ 0 in a fill.</summary>
     InvalidQuantity,
-    /// <summary>An amount ≤ 0 (deposit, withdrawal), a zero isolate, or a balance that would pass 2^56.</summary>
+    /// <summary>An amount ≤ 0 (deposit, withdrawal), a zero isolate, or an input (deposit, fill, funding, isolate, margin mode) that would push a balance past ±2^56.</summary>
     InvalidAmount,
     /// <summary>A liquidation fill that carries a fee.</summary>
     LiquidationFillWithFee,
@@ -149,7 +149,7 @@ public static class ProcessStatusText
         ProcessStatus.InvalidAsset => "unknown asset, or an index price for the settlement asset",
         ProcessStatus.InvalidPrice => "price must be positive and at most maxPrice",
         ProcessStatus.InvalidQuantity => "quantity must be positive",
-        ProcessStatus.InvalidAmount => "amount must be positive (isolate: non-zero) and keep balances below 2^56",
+        ProcessStatus.InvalidAmount => "amount must be positive (isolate: non-zero), and no balance may pass ±2^56 (deposit, fill, funding, isolate)",
         ProcessStatus.LiquidationFillWithFee => "a liquidation fill must not carry a fee",
         ProcessStatus.PositionAboveMax => "fill would take the position above maxPosition",
         ProcessStatus.AccountCapacity => "account capacity exhausted",
@@ -268,15 +268,17 @@ public struct RiskEvent
 }
 
 /// <summary>
-/// Pre-allocated buffer of the events one input produced. Single-threaded: the engine appends
-/// while processing an input and the caller reads them before the next input.
+/// Buffer of the events one input produced, sized per input (not per account). Single-threaded: the
+/// engine appends while processing an input and the caller reads them before the next input. An input
+/// that emits more than the capacity doubles it (counted in <see cref="Growths"/>); the buffer never
+/// shrinks, so after the largest burst has been seen no input allocates.
 /// </summary>
 public sealed class EventBuffer
 {
-    private readonly RiskEvent[] _events;
+    private RiskEvent[] _events;
     private int _count;
 
-    internal EventBuffer(int capacity) => _events = new RiskEvent[capacity];
+    internal EventBuffer(int capacity) => _events = new RiskEvent[Math.Max(16, capacity)];
 
     /// <summary>Events of the last input.</summary>
     public ReadOnlySpan<RiskEvent> Span => _events.AsSpan(0, _count);
@@ -284,23 +286,31 @@ public sealed class EventBuffer
     /// <summary>Number of events of the last input.</summary>
     public int Count => _count;
 
-    /// <summary>Events lost because an input produced more than the capacity (should stay 0).</summary>
-    public long Overflowed { get; private set; }
+    /// <summary>Current capacity (events).</summary>
+    public int Capacity => _events.Length;
+
+    /// <summary>Times an input needed more room than the buffer had (each doubled it).</summary>
+    public long Growths { get; private set; }
+
+    /// <summary>Events lost to a full buffer: always 0 since the buffer grows instead (kept for the operators' counters).</summary>
+    public long Overflowed => 0;
 
     internal void Clear() => _count = 0;
 
     internal ref RiskEvent Add(EventKind kind)
     {
-        if (_count == _events.Length)
-        {
-            // Never grow on the hot path: count the loss and overwrite the last slot.
-            Overflowed++;
-            _count--;
-        }
+        if (_count == _events.Length) Grow();
         ref var e = ref _events[_count++];
         e = default;
         e.Kind = kind;
         e.Instrument = -1;
         return ref e;
+    }
+
+    private void Grow()
+    {
+        // Off the steady-state path: only an input larger than every earlier one gets here.
+        Array.Resize(ref _events, _events.Length * 2);
+        Growths++;
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 
 namespace CrossMargin.Core.Kernels;
 
@@ -46,26 +47,11 @@ internal static class MarginKernels
     {
         for (int j = from; j < count; j++)
         {
-            long q = qty[j];
-            long u = q * markTv - basis[j];
-            long n = Math.Abs(q) * markTv;
-            int b = BracketOf(br.MaxNotional, n);
-            long m = Money.MulRateCeil(n, br.Mmr[b]) - br.Cum[b];
-            long w = Math.Max(Math.Abs(q + buy[j]), Math.Abs(q - sell[j]));
-            long nw = w * markTv;
-            long i = Money.MulRateCeil(nw, br.Imr[BracketOf(br.MaxNotional, nw)]);
+            MarginMath.SlotFigures(qty[j], basis[j], buy[j], sell[j], markTv, br.MaxNotional, br.Imr, br.Mmr, br.Cum, out long u, out long i, out long m);
             dUpnl[j] = u - upnl[j]; upnl[j] = u;
             dMm[j] = m - mm[j]; mm[j] = m;
             dIm[j] = i - im[j]; im[j] = i;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BracketOf(ReadOnlySpan<long> maxNotional, long n)
-    {
-        int last = maxNotional.Length - 1;
-        for (int b = 0; b < last; b++) if (n <= maxNotional[b]) return b;
-        return last;
     }
 
     /// <summary>Processes whole vectors; returns how many slots were done (the rest go scalar).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 
 namespace CrossMargin.Core.Model;
 
@@ -25,6 +26,9 @@ public sealed class Instrument
             BracketImr[b] = brackets[b].ImrPpm;
             BracketMmr[b] = brackets[b].MmrPpm;
             BracketCum[b] = brackets[b].Cum;
+            MaxImrPpm = Math.Max(MaxImrPpm, brackets[b].ImrPpm);
+            ImrNonDecreasing &= b == 0 || brackets[b].ImrPpm >= brackets[b - 1].ImrPpm;
+            MaxMmrPpm = Math.Max(MaxMmrPpm, brackets[b].MmrPpm);
         }
     }
 
@@ -53,6 +57,13 @@ public sealed class Instrument
     /// <summary>Kill switch for new orders on this instrument.</summary>
     public bool Halted { get; internal set; }
 
+    /// <summary>Largest initial / maintenance rate over the brackets, ppm: the slopes a safe band is built from.</summary>
+    internal long MaxImrPpm { get; }
+    /// <inheritdoc cref="MaxImrPpm"/>
+    internal long MaxMmrPpm { get; }
+    /// <summary>True when no bracket's initial rate is below the previous one's (IM is then monotone in the price).</summary>
+    internal bool ImrNonDecreasing { get; } = true;
+
     // Struct-of-arrays copy of the brackets for the SIMD kernels.
     internal readonly long[] BracketMaxNotional, BracketImr, BracketMmr, BracketCum;
 
@@ -62,26 +73,20 @@ public sealed class Instrument
 
     /// <summary>The bracket a notional falls in: the first with N ≤ maxNotional, else the last (§3).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int BracketOf(long notional)
-    {
-        var max = BracketMaxNotional;
-        int last = max.Length - 1;
-        for (int b = 0; b < last; b++) if (notional <= max[b]) return b;
-        return last;
-    }
+    public int BracketOf(long notional) => MarginMath.BracketOf(BracketMaxNotional, notional);
 
     /// <summary>Maintenance margin of a notional: ceil(N × mmr_b) − cum_b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long MaintenanceMargin(long notional)
-    {
-        if (notional == 0) return 0;
-        int b = BracketOf(notional);
-        return Money.MulRateCeil(notional, BracketMmr[b]) - BracketCum[b];
-    }
+    public long MaintenanceMargin(long notional) => MarginMath.Maintenance(BracketMaxNotional, BracketMmr, BracketCum, notional);
 
     /// <summary>Initial margin of a worst-case notional: ceil(N × imr_b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long InitialMargin(long notional) => notional == 0 ? 0 : Money.MulRateCeil(notional, BracketImr[BracketOf(notional)]);
+    public long InitialMargin(long notional) => MarginMath.Initial(BracketMaxNotional, BracketImr, notional);
+
+    /// <summary>uPnL, IM and MM of a holder slot at the current mark (risk-model §2–§3, via <see cref="MarginMath"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void SlotFigures(long q, long basis, long buy, long sell, out long upnl, out long im, out long mm) =>
+        MarginMath.SlotFigures(q, basis, buy, sell, MarkTicks * TickValue, BracketMaxNotional, BracketImr, BracketMmr, BracketCum, out upnl, out im, out mm);
 
     /// <summary>Largest notional an order may reach (the last bracket's bound).</summary>
     public long TopNotional => BracketMaxNotional[^1];

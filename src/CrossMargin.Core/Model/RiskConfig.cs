@@ -26,15 +26,15 @@ public sealed record Capacities
     /// <summary>Open orders per account.</summary>
     public int OrdersPerAccount { get; init; } = 64;
     /// <summary>
-    /// Output events buffered per input. A tick that liquidates every account emits per account one
-    /// health event, one cancel_all and one liquidation order per instrument, so the default is
-    /// (3 + instruments) × (accounts + 1); takeovers with ADL can exceed it, and an overflow is
-    /// counted (<see cref="Engine.EventBuffer.Overflowed"/>), never silently absorbed.
+    /// Initial capacity of the per-input event buffer (default 4096). It is sized per input, not per
+    /// account: an input that emits more (a crash that liquidates many accounts at once) doubles it
+    /// once, and it keeps that size, so steady state allocates nothing; set it to the largest burst
+    /// expected to make even the first such input allocation-free.
     /// </summary>
     public int EventsPerInput { get; init; }
 
     internal int EffectiveHolders => HoldersPerInstrument > 0 ? HoldersPerInstrument : Accounts + 1;
-    internal int EffectiveEvents => EventsPerInput > 0 ? EventsPerInput : (int)Math.Min(int.MaxValue / 2, Math.Max(1024L, (3L + Instruments) * (Accounts + 1)));
+    internal int EffectiveEvents => EventsPerInput > 0 ? EventsPerInput : 4096;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad capacity.</summary>
     public void Validate()
@@ -44,5 +44,10 @@ public sealed record Capacities
         if (Assets < 1 || Assets > 64) throw new ArgumentException("capacities.assets must be 1..64");
         if (OrdersPerAccount < 1) throw new ArgumentException("capacities.ordersPerAccount must be at least 1");
         if (HoldersPerInstrument < 0) throw new ArgumentException("capacities.holdersPerInstrument must not be negative");
+        // Every state array is indexed by an int: reject sizes whose products would not fit one.
+        long accounts = Accounts + 1L;
+        if (accounts * OrdersPerAccount > Array.MaxLength) throw new ArgumentException($"capacities: accounts × ordersPerAccount = {accounts * OrdersPerAccount:N0} exceeds {Array.MaxLength:N0} order slots");
+        if (accounts * (Instruments + 1L) > Array.MaxLength) throw new ArgumentException("capacities: accounts × (instruments + 1) exceeds the largest array");
+        if (accounts * Assets > Array.MaxLength) throw new ArgumentException("capacities: accounts × assets exceeds the largest array");
     }
 }

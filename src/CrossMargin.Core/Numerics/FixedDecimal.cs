@@ -54,6 +54,19 @@ public readonly record struct FixedDecimal(long Mantissa, int Scale)
         return true;
     }
 
+    /// <summary>True when <paramref name="s"/> matches <c>-?[0-9]+(\.[0-9]+)?</c>, whatever its size.</summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> s)
+    {
+        int i = s.Length > 0 && s[0] == '-' ? 1 : 0, start = i;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+        if (i == start) return false;
+        if (i == s.Length) return true;
+        if (s[i++] != '.') return false;
+        int frac = i;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+        return i > frac && i == s.Length;
+    }
+
     /// <summary>
     /// Converts to an integer count of <paramref name="unit"/>s (a lot, a tick, 10^-decimals).
     /// Fails when the value is not a whole number of units or the count overflows a long.

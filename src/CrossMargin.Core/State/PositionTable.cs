@@ -17,7 +17,11 @@ internal sealed class PositionTable
     public readonly long[] OpenLoss; // Σ open loss of the slot's orders, micro-units
     // Cached contributions, kept equal to a full recomputation at the current mark.
     public readonly long[] Upnl, Im, Mm;
+    public readonly long[] MarkAt;   // mark (ticks) the cached Upnl/Im/Mm were computed at (index mode refreshes on demand)
     public int Count;
+    // Instrument-level aggregates over every slot (fund included), kept on every trade so a tick reads them in O(1).
+    public Int128 SumQty, SumBasis;
+    public long LongLots;
 
     public PositionTable(int capacity)
     {
@@ -31,6 +35,7 @@ internal sealed class PositionTable
         Upnl = new long[capacity];
         Im = new long[capacity];
         Mm = new long[capacity];
+        MarkAt = new long[capacity];
     }
 
     public int Capacity => Qty.Length;
@@ -41,7 +46,7 @@ internal sealed class PositionTable
         if (Count == Qty.Length) return -1;
         int j = Count++;
         Account[j] = account; Part[j] = part;
-        Qty[j] = Basis[j] = Buy[j] = Sell[j] = OpenLoss[j] = Upnl[j] = Im[j] = Mm[j] = 0;
+        Qty[j] = Basis[j] = Buy[j] = Sell[j] = OpenLoss[j] = Upnl[j] = Im[j] = Mm[j] = MarkAt[j] = 0;
         return j;
     }
 
@@ -52,7 +57,7 @@ internal sealed class PositionTable
         if (j == last) return -1;
         Account[j] = Account[last]; Part[j] = Part[last]; Qty[j] = Qty[last]; Basis[j] = Basis[last];
         Buy[j] = Buy[last]; Sell[j] = Sell[last]; OpenLoss[j] = OpenLoss[last];
-        Upnl[j] = Upnl[last]; Im[j] = Im[last]; Mm[j] = Mm[last];
+        Upnl[j] = Upnl[last]; Im[j] = Im[last]; Mm[j] = Mm[last]; MarkAt[j] = MarkAt[last];
         return Account[j];
     }
 }

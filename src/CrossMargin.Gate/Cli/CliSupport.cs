@@ -82,7 +82,7 @@ internal static class CliOptions
         try
         {
             using TextReader reader = path == "-" ? Console.In : new StreamReader(path);
-            return Core.Scenario.ScenarioRunner.ReadLines(reader);
+            return Scenario.ScenarioRunner.ReadLines(reader);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new CliException($"cannot read '{path}': {ex.Message}"); }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Core.Trigger;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Demo;
 using CrossMargin.Gate.Operator;
@@ -215,12 +216,20 @@ public static class GateCommandLine
     private static Command Scenario()
     {
         var file = new Argument<string>("FILE") { Description = "scenario JSON lines ('-' for stdin)" };
-        var cmd = new Command("scenario", "run a scenario through the risk state machine; events to stdout, 'line N: …' and exit 2 on a bad line") { file };
+        var trigger = new Option<string>("--trigger")
+        {
+            Description = "how mark ticks find the parts to re-evaluate: index (safe bands, the default) or scan (every holder); outputs are identical",
+            HelpName = "index|scan",
+            DefaultValueFactory = _ => "index",
+        };
+        trigger.AcceptOnlyFromAmong("index", "scan");
+        var cmd = new Command("scenario", "run a scenario through the risk state machine; events to stdout, 'line N: …' and exit 2 on a bad line") { file, trigger };
         cmd.SetAction(r =>
         {
             var lines = CliOptions.ReadLines(r.GetValue(file)!);
+            TriggerModes.TryParse(r.GetValue(trigger)!, out var mode);
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false, NewLine = "\n" };
-            int code = ScenarioRunner.Run(lines, stdout, Console.Error);
+            int code = ScenarioRunner.Run(lines, stdout, Console.Error, trigger: mode);
             stdout.Flush();
             return code;
         });

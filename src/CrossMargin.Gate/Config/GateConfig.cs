@@ -4,6 +4,7 @@ using CrossMargin.Core.Engine;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Gate.Config;
 
@@ -31,6 +32,8 @@ public sealed record GateConfig
     public long LiquidationBufferPpm { get; init; }
     /// <summary>Insurance fund opening balance, micro-units.</summary>
     public long InsuranceFund { get; init; }
+    /// <summary>How a mark tick finds the parts to re-evaluate (<c>risk.trigger</c>: index, the default, or scan).</summary>
+    public TriggerMode Trigger { get; init; } = TriggerMode.Index;
     /// <summary>Inbound ring size (power of two).</summary>
     public int InboundRing { get; init; } = 65536;
     /// <summary>Outbound ring size (power of two).</summary>
@@ -115,7 +118,10 @@ public sealed record GateConfig
                     ins.String("maxPosition"), ins.String("maxOrder"), ins.String("maxPrice"), ins.String("priceBand"), ins.String("mark")));
             }
             var risk = root.Object("risk");
-            risk.Allow("liquidationFeeRate", "liquidationBuffer", "insuranceFund");
+            risk.Allow("liquidationFeeRate", "liquidationBuffer", "insuranceFund", "trigger");
+            var trigger = TriggerMode.Index;
+            if (risk.Has("trigger") && !TriggerModes.TryParse(risk.String("trigger"), out trigger))
+                throw new GateConfigException("config.risk.trigger: index | scan");
             if (!Definitions.TryParseRate(risk.String("liquidationFeeRate"), out long fee, out var err)) throw new GateConfigException($"config.risk.liquidationFeeRate: {err}");
             if (!FixedDecimal.TryParse(risk.String("liquidationBuffer"), out var buf) || !buf.TryToScaled(6, out long bufferPpm) || bufferPpm < 0)
                 throw new GateConfigException("config.risk.liquidationBuffer: a non-negative rate with at most 6 decimals");
@@ -134,7 +140,7 @@ public sealed record GateConfig
             var config = new GateConfig
             {
                 Capacities = capacities, SettlementAsset = first.String("id"), Assets = others, Instruments = instruments,
-                LiquidationFeeRatePpm = fee, LiquidationBufferPpm = bufferPpm, InsuranceFund = fundMicros,
+                LiquidationFeeRatePpm = fee, LiquidationBufferPpm = bufferPpm, InsuranceFund = fundMicros, Trigger = trigger,
                 InboundRing = inbound, OutboundRing = outbound, WaitStrategy = wait,
                 MarketData = aeron.Channel("marketData"), OrderFlow = aeron.Channel("orderFlow"), Decisions = aeron.Channel("decisions"),
                 Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
@@ -168,7 +174,7 @@ public sealed record GateConfig
     public RiskEngine BuildEngine(KernelMode kernel = KernelMode.Auto)
     {
         RiskEngine engine;
-        try { engine = new RiskEngine(Capacities, kernel); }
+        try { engine = new RiskEngine(Capacities, kernel, Trigger); }
         catch (ArgumentException ex) { throw new GateConfigException($"config.{ex.Message}"); }
         if (!engine.DefineSettlementAsset(SettlementAsset, out var e)) throw new GateConfigException($"config.assets[0]: {e}");
         for (int i = 0; i < Assets.Count; i++)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CrossMargin.Core.Model;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 
 namespace CrossMargin.Gate.Config;
 

@@ -7,7 +7,7 @@ using CrossMargin.Aeron.Protocol;
 using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Cli;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;

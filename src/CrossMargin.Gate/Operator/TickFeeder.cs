@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using CrossMargin.Aeron;
 using CrossMargin.Concurrency;
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Cli;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;

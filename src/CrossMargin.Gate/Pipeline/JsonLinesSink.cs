@@ -1,6 +1,6 @@
 using System.Text;
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Disruptor.Processing;
 using CrossMargin.Messages;
 

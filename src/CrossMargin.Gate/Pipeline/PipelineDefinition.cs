@@ -1,6 +1,6 @@
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 
 namespace CrossMargin.Gate.Pipeline;
 

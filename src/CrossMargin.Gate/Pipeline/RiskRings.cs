@@ -55,7 +55,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         // least four of the longest answers the schema allows.
         Tables = new SideTables(Math.Max(options.AnswerRingBytes, 4 * AccountSnapshotCodec.MaxLength));
 
-        var handler = new RiskProcessor(engine, Outbound, OutboundSequencer, Counters, Tables, options.TrackAllocations, options.ProcessorCpu);
+        var handler = new RiskProcessor(engine, _in, Outbound, OutboundSequencer, Counters, Tables, options.TrackAllocations, options.ProcessorCpu);
         _processor = BatchEventProcessor.Create(_in, _inSequencer.NewBarrier<TWait>(), handler);
         _inSequencer.AddGatingSequences(_processor.Sequence);
     }

@@ -1,5 +1,5 @@
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Host;
 
 namespace CrossMargin.Gate.Telemetry;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using CrossMargin.Core.Engine;
-using CrossMargin.Core.Scenario;
+using CrossMargin.Scenario;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Operator;
 using CrossMargin.Gate.Telemetry;

@@ -3,7 +3,7 @@ using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
 
-namespace CrossMargin.Core.Scenario;
+namespace CrossMargin.Scenario;
 
 /// <summary>What one scenario line turned out to be.</summary>
 public enum LineKind
@@ -82,6 +82,7 @@ public sealed class ScenarioParser(RiskEngine engine)
         }
         catch (JsonException ex) { error = $"malformed JSON: {ex.Message}"; }
         catch (ScenarioException ex) { error = ex.Message; }
+        catch (InvalidOperationException) { error = "a string is not valid UTF-16 text (a lone surrogate escape such as \\ud800)"; }
         kind = LineKind.Blank;
         return false;
     }
@@ -175,15 +176,16 @@ public sealed class ScenarioParser(RiskEngine engine)
             Kind = InputKind.Order, Account = f.Id("account"), OrderId = f.Id("orderId"),
             Side = ParseSide(f.String("side")), ReduceOnly = f.OptionalBool("reduceOnly"),
         };
-        var qty = f.Decimal("qty");
-        var price = f.Decimal("price");
+        bool qtyFits = f.WellFormedDecimal("qty", out var qty);
+        bool priceFits = f.WellFormedDecimal("price", out var price);
         string id = f.String("instrument");
         input.Instrument = _engine.FindInstrument(id);
         if (input.Instrument < 0) { LastInstrumentId = id; return input; }
         var ins = _engine.GetInstrument(input.Instrument);
-        // Off-lot / off-tick values are rejects in check order, not errors: encode them as 0.
-        input.Qty = qty.TryToUnits(ins.LotSize, out long lots) && lots > 0 ? lots : 0;
-        input.Price = price.TryToUnits(ins.TickSize, out long ticks) && ticks > 0 ? ticks : 0;
+        // Off-lot / off-tick values, and well-formed decimals too large or too fine to represent at all,
+        // are rejects in check order (§5: invalid_quantity / invalid_price), not errors: encode them as 0.
+        input.Qty = qtyFits && qty.TryToUnits(ins.LotSize, out long lots) && lots > 0 ? lots : 0;
+        input.Price = priceFits && price.TryToUnits(ins.TickSize, out long ticks) && ticks > 0 ? ticks : 0;
         return input;
     }
 
@@ -336,6 +338,18 @@ public sealed class ScenarioParser(RiskEngine engine)
         {
             string s = String(key);
             return FixedDecimal.TryParse(s, out var d) ? d : throw new ScenarioException($"'{key}': '{s}' is not a decimal of the form -?digits(.digits)?");
+        }
+
+        /// <summary>
+        /// A decimal of the grammar; false (not an error) when it is well-formed but cannot be represented
+        /// (more than 18 significant digits or decimals), which order checks answer with a reject.
+        /// </summary>
+        public bool WellFormedDecimal(string key, out FixedDecimal value)
+        {
+            string s = String(key);
+            if (FixedDecimal.TryParse(s, out value)) return true;
+            if (!FixedDecimal.IsWellFormed(s)) throw new ScenarioException($"'{key}': '{s}' is not a decimal of the form -?digits(.digits)?");
+            return false;
         }
 
         public long Id(string key)

@@ -2,7 +2,7 @@ using System.Text;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Numerics;
 
-namespace CrossMargin.Core.Scenario;
+namespace CrossMargin.Scenario;
 
 /// <summary>
 /// Renders output events exactly as scenario-format.md specifies: keys in the documented order,
@@ -49,7 +49,7 @@ public sealed class EventJson
         _ => "none",
     };
 
-    private static string Money(long micros) => FixedDecimal.Format(micros, Numerics.Money.Decimals);
+    private static string Money(long micros) => FixedDecimal.Format(micros, CrossMargin.Core.Numerics.Money.Decimals);
 
     /// <summary>
     /// Appends one event as a JSON line (no newline). Account and fund snapshots read the engine's

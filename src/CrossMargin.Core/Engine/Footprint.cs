@@ -1,0 +1,33 @@
+using CrossMargin.Core.Trigger;
+
+namespace CrossMargin.Core.Engine;
+
+/// <summary>
+/// The memory an account costs, stated from the layout (tested against the measured allocation).
+/// Everything is sized at start-up from <see cref="Model.Capacities"/>; holder tables and bands have
+/// one row per account per instrument (every account may hold every instrument), and the event buffer
+/// is sized per input, so it does not appear here.
+/// </summary>
+public static class Footprint
+{
+    /// <summary>Bytes per account slot for <paramref name="instruments"/>, <paramref name="assets"/> and open orders per account.</summary>
+    public static long BytesPerAccount(int instruments, int assets, int ordersPerAccount, TriggerMode trigger)
+    {
+        long parts = instruments + 1;
+        long perAccount =
+            8 + 1 + 4                       // id, halted, open-order count
+            + assets * (8 + 8 + 4)          // balance, haircut value, asset-holder position
+            + 8 + 4 * 8 + 4                 // collateral value, cross uPnL/IM/MM/open-loss sums, cross position count
+            + (assets - 1) * 4              // asset holder lists (non-settlement assets)
+            + 16 * 4 / 3                    // account index: 16-byte entries at ≤ 75 % load (power-of-two table: up to 2× this)
+            + instruments * (4 + 1 + 8 + 8 + 8 + 1) // per (account, instrument): slot, mode, isolated margin, liquidation lots/price/side
+            + parts * (1 + 1 + 4)           // per part: health, round due, open liquidation orders
+            + parts * (4 + 1 + 4 + 1)       // settlement: touched list + flag, heap + flag
+            + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
+            + instruments * (4 + 4 + 9 * 8);             // holder-table row: account, part, q, basis, B, S, open loss, uPnL, IM, MM, mark-at
+        perAccount += trigger == TriggerMode.Index
+            ? parts * (4 + 1) + instruments * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; band lo/hi, banded flag, bucket-list links, pop scratch
+            : 3 * 8;                                                   // scan kernel scratch (deltas)
+        return perAccount;
+    }
+}

@@ -1,0 +1,184 @@
+using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
+using CrossMargin.Core.Trigger;
+
+namespace CrossMargin.Core.Engine;
+
+// Index mode (issue 8): a mark tick pops only the holder slots whose safe band the new price left;
+// every other cache may be stale and is refreshed exactly when read (Figures, order checks, ADL,
+// snapshots). After every input the parts it touched get new bands (SafeBand).
+public sealed partial class RiskEngine
+{
+    private readonly TriggerBands[] _bands;
+    private readonly int[] _reband;
+    private readonly bool[] _rebandFlag;
+    private int _rebandCount;
+
+    /// <summary>Brings every cached figure of a part's slots to the current marks (no state change, no touch).</summary>
+    private void Refresh(int part)
+    {
+        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
+        if (slot > 0) { RefreshSlot(slot - 1, _positionSlot[row + slot - 1]); return; }
+        for (int i = 0; i < _instrumentCount; i++)
+        {
+            int j = _positionSlot[row + i];
+            if (j >= 0 && _tables[i].Part[j] == part) RefreshSlot(i, j);
+        }
+    }
+
+    /// <summary>Refreshes every slot of an account (all its parts).</summary>
+    private void RefreshAccount(int acct)
+    {
+        for (int i = 0, row = acct * _ni; i < _instrumentCount; i++) RefreshSlot(i, _positionSlot[row + i]);
+    }
+
+    private void RefreshSlot(int instr, int j)
+    {
+        if (j >= 0 && _tables[instr].MarkAt[j] != _instruments[instr].MarkTicks) RevalueSlot(instr, j);
+    }
+
+    /// <summary>The mark left these slots' bands: their parts are re-evaluated exactly by the settlement that follows.</summary>
+    private void PopBands(int instr, long price)
+    {
+        var bands = _bands[instr];
+        var parts = _tables[instr].Part;
+        int n = bands.PopOutside(price);
+        Counters.TriggerPops += n;
+        foreach (int j in bands.Popped(n)) Touch(parts[j]);
+    }
+
+    private void RebandTouched()
+    {
+        for (int k = 0; k < _rebandCount; k++)
+        {
+            int part = _reband[k];
+            _rebandFlag[part] = false;
+            Reband(part);
+        }
+        _rebandCount = 0;
+    }
+
+    /// <summary>
+    /// New safe bands for every slot of a part, from its exact figures at the current marks (see
+    /// <see cref="SafeBand"/> for the bound that makes them safe).
+    /// </summary>
+    private void Reband(int part)
+    {
+        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
+        Figures(part, out long e, out long im, out long mm, out _);
+        Span<long> slopes = stackalloc long[SafeBand.SlopeCount];
+        var budget = new SafeBand.Budget(e, im, mm);
+        int from = slot == 0 ? 0 : slot - 1, to = slot == 0 ? _instrumentCount : slot;
+        int held = 0;
+        for (int i = from; i < to; i++)
+        {
+            int j = _positionSlot[row + i];
+            if (j < 0 || _tables[i].Part[j] != part) continue;
+            held++;
+            var t = _tables[i];
+            budget.Add(SafeBand.SlopesOf(_instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
+        }
+        if (held == 0) return;
+        for (int i = from; i < to; i++)
+        {
+            int j = _positionSlot[row + i];
+            if (j < 0 || _tables[i].Part[j] != part) continue;
+            var t = _tables[i];
+            var ins = _instruments[i];
+            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
+            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
+            if (lo <= 1 && hi >= ins.MaxPriceTicks) _bands[i].Clear(j); // no reachable mark can change it
+            else _bands[i].Set(j, lo, hi);
+        }
+    }
+
+    // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)
+
+    /// <summary>Open interest of an instrument: Σ long lots over every holder (the fund included), lots.</summary>
+    public long OpenInterest(int instrument) => _tables[instrument].LongLots;
+
+    /// <summary>Σ uPnL over every holder of an instrument at the current mark, micro-units (128-bit: no bound on holders).</summary>
+    public Int128 TotalUpnl(int instrument)
+    {
+        var ins = _instruments[instrument];
+        var t = _tables[instrument];
+        return t.SumQty * ins.MarkTicks * ins.TickValue - t.SumBasis;
+    }
+
+    /// <summary>Index mode: the safe band of (account, instrument), or null when it has none (scan mode, no slot, or unbounded).</summary>
+    public (long Lo, long Hi)? BandOf(long accountId, int instrument)
+    {
+        if (Trigger != TriggerMode.Index || !_accountIndex.TryGetValue(accountId, out int acct)) return null;
+        int j = _positionSlot[acct * _ni + instrument];
+        return j >= 0 && _bands[instrument].IsBanded(j) ? _bands[instrument].BandOf(j) : null;
+    }
+
+    // ---------------------------------------------------------------- look-ahead prefetch (issue 8, item 4)
+
+    /// <summary>
+    /// Stage 1 of the look-ahead: hints the CPU to load the account-index slot of an input that is a
+    /// few inputs ahead in the batch (no dependent load, never blocks). Call it about twice as far
+    /// ahead as <see cref="Prefetch"/>.
+    /// </summary>
+    public void PrefetchLookup(in RiskInput input)
+    {
+        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)
+            _accountIndex.PrefetchSlot(input.Account);
+    }
+
+    /// <summary>
+    /// Stage 2 of the look-ahead: resolves the account of an input a few inputs ahead in the batch and
+    /// hints the CPU to load every cache line its check will read (balances, cross sums, health, open
+    /// orders, the position slot and its holder-table rows). Changes no state; a hint only, so an
+    /// input that changes before it is processed is still handled exactly.
+    /// </summary>
+    public unsafe void Prefetch(in RiskInput input)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (input.Kind is not (InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)) return;
+        if (!_accountIndex.TryGetValue(input.Account, out int acct)) return;
+        Hint(ref _balance[acct * _na]);
+        Hint(ref _collateralValue[acct]);
+        Hint(ref _crossUpnl[acct]); Hint(ref _crossIm[acct]); Hint(ref _crossMm[acct]); Hint(ref _crossOpenLoss[acct]);
+        Hint(ref _crossPositions[acct]); Hint(ref _orderCount[acct]); Hint(ref _accountHalted[acct]);
+        Hint(ref _health[acct * _pp]);
+        Hint(ref _orderId[acct * _no]);
+        int instr = input.Instrument;
+        if ((uint)instr >= (uint)_instrumentCount) return;
+        Hint(ref _isolatedMode[acct * _ni + instr]);
+        int j = _positionSlot[acct * _ni + instr];
+        if (j < 0) return;
+        var t = _tables[instr];
+        Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
+        Hint(ref t.Im[j]); Hint(ref t.Upnl[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Hint<T>(ref T at) where T : unmanaged =>
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
+
+    /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account's sums and slot row.</summary>
+    private unsafe void PrefetchPartRows(int part)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int acct = part / _pp;
+        Hint(ref _balance[acct * _na]); Hint(ref _collateralValue[acct]);
+        Hint(ref _crossUpnl[acct]); Hint(ref _crossIm[acct]); Hint(ref _crossMm[acct]); Hint(ref _crossOpenLoss[acct]);
+        Hint(ref _crossPositions[acct]); Hint(ref _health[part]); Hint(ref _positionSlot[acct * _ni]);
+    }
+
+    /// <summary>Look-ahead stage 2: the holder-table rows of the part's slots (their index is in cache after stage 1).</summary>
+    private unsafe void PrefetchPartSlots(int part)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        int acct = part / _pp, row = acct * _ni;
+        for (int i = 0; i < _instrumentCount; i++)
+        {
+            int j = _positionSlot[row + i];
+            if (j < 0) continue;
+            var t = _tables[i];
+            Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
+            Hint(ref t.Upnl[j]); Hint(ref t.Im[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]); Hint(ref t.OpenLoss[j]);
+        }
+    }
+}

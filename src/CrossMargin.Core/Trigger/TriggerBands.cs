@@ -1,0 +1,150 @@
+using System.Numerics;
+
+namespace CrossMargin.Core.Trigger;
+
+/// <summary>
+/// The ordered band edges of one instrument: for every banded holder slot an inclusive price band
+/// [lo, hi] that contains the current mark. Edges sit in price buckets (2^shift ticks wide, at most
+/// 65,536 buckets), each an intrusive doubly-linked list, one set for lo edges and one for hi edges.
+/// Since every band contains the mark, a move from p0 up to p can only leave bands whose hi is in
+/// [p0, p): the buckets between the two prices are walked and exactly the slots whose edge was crossed
+/// are popped — O(1) for a tick that crosses no band, O(buckets crossed + popped) for a crash, and
+/// O(1) to set, move or clear a band (no heap to sift through cold memory). Slots are those of the
+/// instrument's <see cref="State.PositionTable"/>; when the table moves its last slot into a hole,
+/// <see cref="Move"/> follows it. No allocation after construction.
+/// </summary>
+internal sealed class TriggerBands
+{
+    private const int None = -1;
+    private readonly long[] _lo, _hi;               // per slot
+    private readonly bool[] _banded;                // per slot
+    private readonly int[] _loNext, _loPrev, _hiNext, _hiPrev; // per slot: neighbours in its bucket lists
+    private readonly int[] _loHead, _hiHead;        // per bucket
+    private readonly int _shift;
+    private readonly int[] _popped;
+    private long _mark;
+    private int _count;
+
+    public TriggerBands(int capacity, long maxPrice, long mark)
+    {
+        _lo = new long[capacity]; _hi = new long[capacity];
+        _banded = new bool[capacity];
+        _loNext = new int[capacity]; _loPrev = new int[capacity];
+        _hiNext = new int[capacity]; _hiPrev = new int[capacity];
+        _popped = new int[capacity];
+        int bits = 64 - BitOperations.LeadingZeroCount((ulong)maxPrice);
+        _shift = Math.Max(0, bits - 16);
+        int buckets = (int)(maxPrice >> _shift) + 1;
+        _loHead = new int[buckets]; _hiHead = new int[buckets];
+        Array.Fill(_loHead, None); Array.Fill(_hiHead, None);
+        _mark = mark;
+    }
+
+    /// <summary>Number of banded slots.</summary>
+    public int Count => _count;
+
+    /// <summary>True when slot has a band.</summary>
+    public bool IsBanded(int slot) => _banded[slot];
+
+    /// <summary>The band of a banded slot.</summary>
+    public (long Lo, long Hi) BandOf(int slot) => (_lo[slot], _hi[slot]);
+
+    /// <summary>The slots the last <see cref="PopOutside"/> popped.</summary>
+    public ReadOnlySpan<int> Popped(int count) => _popped.AsSpan(0, count);
+
+    /// <summary>Sets (or replaces) the band of a slot; a band that does not contain the mark shrinks to [mark, mark] (any move pops it).</summary>
+    public void Set(int slot, long lo, long hi)
+    {
+        if (lo > _mark || hi < _mark) lo = hi = _mark; // never miss: the walk relies on every band containing the mark
+        if (_banded[slot])
+        {
+            if (_lo[slot] >> _shift != lo >> _shift) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
+            if (_hi[slot] >> _shift != hi >> _shift) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
+            _lo[slot] = lo; _hi[slot] = hi;
+            return;
+        }
+        _banded[slot] = true;
+        _count++;
+        _lo[slot] = lo; _hi[slot] = hi;
+        Link(_loHead, _loNext, _loPrev, slot, lo);
+        Link(_hiHead, _hiNext, _hiPrev, slot, hi);
+    }
+
+    /// <summary>Removes the band of a slot (no-op when it has none).</summary>
+    public void Clear(int slot)
+    {
+        if (!_banded[slot]) return;
+        Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]);
+        Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]);
+        _banded[slot] = false;
+        _count--;
+    }
+
+    /// <summary>Slot <paramref name="from"/> now lives at <paramref name="to"/> (which has no band): its band follows.</summary>
+    public void Move(int from, int to)
+    {
+        if (!_banded[from]) return;
+        _lo[to] = _lo[from]; _hi[to] = _hi[from];
+        _banded[to] = true; _banded[from] = false;
+        Rename(_loHead, _loNext, _loPrev, from, to, _lo[to]);
+        Rename(_hiHead, _hiNext, _hiPrev, from, to, _hi[to]);
+    }
+
+    /// <summary>
+    /// Moves the mark to <paramref name="price"/> and pops every slot whose band excludes it; returns how
+    /// many (read them with <see cref="Popped"/>).
+    /// </summary>
+    public int PopOutside(long price)
+    {
+        long from = _mark;
+        _mark = price;
+        int n = 0;
+        if (_count == 0 || price == from) return 0;
+        if (price > from)
+        {
+            // Bands contained `from`, so only hi ∈ [from, price) can have been crossed.
+            for (long b = from >> _shift, last = (price - 1) >> _shift; b <= last; b++)
+                for (int s = _hiHead[b]; s != None;)
+                {
+                    int next = _hiNext[s];
+                    if (_hi[s] < price) { Clear(s); _popped[n++] = s; }
+                    s = next;
+                }
+        }
+        else
+        {
+            for (long b = (price + 1) >> _shift, last = from >> _shift; b <= last; b++)
+                for (int s = _loHead[b]; s != None;)
+                {
+                    int next = _loNext[s];
+                    if (_lo[s] > price) { Clear(s); _popped[n++] = s; }
+                    s = next;
+                }
+        }
+        return n;
+    }
+
+    private void Link(int[] head, int[] next, int[] prev, int slot, long edge)
+    {
+        long b = edge >> _shift;
+        int h = head[b];
+        next[slot] = h; prev[slot] = None;
+        if (h != None) prev[h] = slot;
+        head[b] = slot;
+    }
+
+    private void Unlink(int[] head, int[] next, int[] prev, int slot, long edge)
+    {
+        int p = prev[slot], n = next[slot];
+        if (p != None) next[p] = n; else head[edge >> _shift] = n;
+        if (n != None) prev[n] = p;
+    }
+
+    private void Rename(int[] head, int[] next, int[] prev, int from, int to, long edge)
+    {
+        int p = prev[from], n = next[from];
+        next[to] = n; prev[to] = p;
+        if (p != None) next[p] = to; else head[edge >> _shift] = to;
+        if (n != None) prev[n] = to;
+    }
+}
