@@ -12,10 +12,18 @@ public class AllocationTests
     {
         // Warm up: tier the code and touch every path once more than measured.
         for (int w = 0; w < 3; w++) foreach (var i in inputs) engine.Process(i);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int r = 0; r < rounds; r++)
-            foreach (var i in inputs) engine.Process(i);
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        // The runtime may allocate once on this thread while it installs optimised code (tiering,
+        // on-stack replacement), more often on a loaded machine; an allocation per input would show
+        // in every window, so the least of three windows is what the inputs themselves allocate.
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int r = 0; r < rounds; r++)
+                foreach (var i in inputs) engine.Process(i);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     private static Book Populated(KernelMode kernel, TriggerMode trigger = TriggerMode.Index)
