@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -102,7 +103,7 @@ public class OrderCheckBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _pop = Population.Build(Market.Accounts, withNaive: false);
+        _pop = Population.Build(Market.Accounts, withNaive: false, trigger: TriggerMode.Index);
         var m = new Market(12345);
         _accounts = new long[4096];
         _sides = new Side[_accounts.Length];

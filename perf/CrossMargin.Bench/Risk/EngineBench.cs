@@ -1,3 +1,4 @@
+using CrossMargin.Core.Trigger;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossMargin.Bench.Measure;
@@ -22,14 +23,14 @@ public static class EngineBench
         f.Figures["engine_order_check_floor_ns"] = TimerPairNs();
         OrderCheck(f, o);
         foreach (int n in o.HolderCounts) Tick(f, o, n);
-        f.Notes.Add($"kernel Auto resolves to {KernelSelection.Resolve(KernelMode.Auto)}; simd_vs_scalar and simd_vs_naive are whole mark ticks through RiskEngine.Process (kernel + scatter into account sums + health), not the kernel alone");
+        f.Notes.Add($"kernel Auto resolves to {KernelSelection.Resolve(KernelMode.Auto)}; simd_vs_scalar and simd_vs_naive are whole mark ticks through RiskEngine.Process in trigger mode scan (kernel + scatter into account sums + health for every holder), not the kernel alone; the default index mode touches only parts whose safe band a tick left (perf/CrossMargin.Core.Benchmarks -- scale)");
         f.Notes.Add("order check: one accepted margin-increasing order timed alone (two Stopwatch reads, their cost is engine_order_check_floor_ns), Zipf-chosen account of 10,000 holders, then its cancel (untimed)");
         return f;
     }
 
     private static void OrderCheck(Fragment f, Options o)
     {
-        var pop = Population.Build(Market.Accounts, withNaive: false);
+        var pop = Population.Build(Market.Accounts, withNaive: false, trigger: TriggerMode.Index);
         var e = pop.Engine;
         var market = new Market(12345);
         int samples = o.Quick ? 200_000 : 1_000_000;

@@ -1,5 +1,7 @@
 using CrossMargin.Core.Engine;
+using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
+using CrossMargin.Core.Trigger;
 using CrossMargin.Gate.Config;
 
 namespace CrossMargin.Bench.Risk;
@@ -14,11 +16,17 @@ public sealed record Population(RiskEngine Engine, NaiveBook Naive, int Holders,
     /// <summary>Balance of every account, µ.</summary>
     public const long Balance = 1_000_000L * 1_000_000;
 
-    /// <summary>Builds the population (deterministic).</summary>
-    public static Population Build(int holders, bool withNaive = true)
+    /// <summary>
+    /// Builds the population (deterministic). Mark-tick (bulk revaluation) benchmarks use
+    /// <see cref="TriggerMode.Scan"/>, which revalues every holder with the SIMD kernel or its scalar
+    /// twin; the default <see cref="TriggerMode.Index"/> re-evaluates only parts whose safe band a tick
+    /// left (its figures: <c>perf/CrossMargin.Core.Benchmarks -- scale</c>). Order checks use the
+    /// gate's default, the index.
+    /// </summary>
+    public static Population Build(int holders, bool withNaive = true, TriggerMode trigger = TriggerMode.Scan)
     {
         var config = GateConfig.LoadDefault();
-        var e = new RiskEngine(new Capacities { Accounts = holders + 16, Instruments = config.Instruments.Count, Assets = 1, OrdersPerAccount = 16 });
+        var e = new RiskEngine(new Capacities { Accounts = holders + 16, Instruments = config.Instruments.Count, Assets = 1, OrdersPerAccount = 16 }, KernelMode.Auto, trigger);
         if (!e.DefineSettlementAsset(config.SettlementAsset, out string? err)) throw new InvalidOperationException(err);
         foreach (var spec in config.Instruments)
             if (!e.TryDefineInstrument(spec, out err)) throw new InvalidOperationException(err);
