@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using CrossMargin.Aeron;
+using CrossMargin.Aeron.Client;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Core.Engine;
+using CrossMargin.Gate.Host;
+using CrossMargin.Messages;
+
+namespace CrossMargin.Gate.Tests.Host;
+
+/// <summary>Issue 9, item 4: a missing decisions subscriber never stalls risk processing or intake.</summary>
+public class DecisionBacklogTests
+{
+    private static void Until(Func<bool> done, EmbeddedDriver driver, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(sw.Elapsed < timeout, $"timed out waiting for {what}");
+            if (driver.DoWork() == 0) Thread.Yield();
+        }
+    }
+
+    private static void Send(ExclusivePublication publication, EmbeddedDriver driver, ReadOnlySpan<byte> message)
+    {
+        var sw = Stopwatch.StartNew();
+        while (publication.Offer(message) < 0)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "back-pressured for 10 s: intake stalled");
+            driver.DoWork();
+        }
+    }
+
+    [Fact]
+    public void With_no_decisions_subscriber_the_gate_keeps_processing_and_a_late_subscriber_gets_every_decision_once_in_order()
+    {
+        var config = GateHostTests.LoopbackConfig() with { DecisionLogBytes = 1 << 20 }; // outbound ring: 64 slots
+        var reference = config.BuildEngine();
+        int btc = reference.FindInstrument("BTC-PERP");
+        var inputs = GateHostTests.Workload(reference);
+        // Then market data only, well past the outbound ring: small mark moves, each a market-data input.
+        for (int k = 0; k < 4 * config.OutboundRing; k++)
+            inputs.Add(new RiskInput { Kind = InputKind.Mark, Instrument = btc, Price = 470_000 + (k % 7) * 10 });
+        // Then order flow again: queries, each answered with a snapshot decision.
+        for (long a = 1; a <= 40; a++) inputs.Add(new RiskInput { Kind = InputKind.Query, Account = a });
+        Assert.True(inputs.Count >= 2 * config.OutboundRing);
+
+        // Marks go over market data, the rest over order flow, each stream numbered from 1; one
+        // stream at a time (waiting for the gate to process each phase), so the order is known.
+        var tags = new long[inputs.Count];
+        long mdSeq = 0, ofSeq = 0;
+        for (int i = 0; i < inputs.Count; i++) tags[i] = inputs[i].Kind == InputKind.Mark ? ++mdSeq : ++ofSeq;
+        var expected = GateHostTests.Expected(config, inputs, tags, out ulong expectedHash);
+        Assert.True(expected.Count > 2 * config.OutboundRing, $"only {expected.Count} decisions");
+
+        using var gate = GateHost.Start(config);
+        using var exchange = new EmbeddedDriver();
+        var marketData = exchange.AddPublication(config.MarketData.Channel, config.MarketData.StreamId);
+        var orderFlow = exchange.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+        Until(() => marketData.IsConnected && orderFlow.IsConnected, exchange, TimeSpan.FromSeconds(10), "the gate's subscriptions");
+        var buffer = new byte[InputCodec.MaxLength];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            bool isMark = inputs[i].Kind == InputKind.Mark;
+            if (i > 0 && isMark != (inputs[i - 1].Kind == InputKind.Mark))
+            {
+                int processed = i;
+                Until(() => gate.ProcessorCounters.Inputs == processed, exchange, TimeSpan.FromSeconds(30), $"input {processed} processed");
+            }
+            int n = InputCodec.Encode(inputs[i], tags[i], buffer);
+            Send(isMark ? marketData : orderFlow, exchange, buffer.AsSpan(0, n));
+        }
+        // Nobody subscribed to decisions: every input is processed anyway, market data included,
+        // and every decision waits in the decision log, not in the outbound ring.
+        Until(() => gate.ProcessorCounters.Inputs == inputs.Count, exchange, TimeSpan.FromSeconds(30), "every input processed");
+        Until(() => gate.Counters.DecisionsPending.Value == expected.Count, exchange, TimeSpan.FromSeconds(10), "every decision logged");
+        Assert.Equal(0, gate.Counters.DecisionsSent.Value);
+        Assert.True(gate.Counters.DecisionNotConnected.Value > 0);
+        Assert.Equal(0, gate.Counters.DecisionLogFull.Value);
+        Assert.Equal(expected.Count, gate.Counters.LastDecisionSequence.Value);
+        Assert.Equal(0, gate.OutboundOccupancy.Used);
+        Assert.Equal(expected.Count, gate.DecisionBacklog.Pending);
+
+        // A subscriber connects late: it receives every decision, in order, exactly once, each
+        // numbered with its output sequence in the frame's reserved value.
+        var received = new List<(byte[] Message, long OutputSequence)>();
+        var decisions = exchange.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
+        var handler = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader h) => received.Add((b.ToArray(), h.ReservedValue)));
+        var sw = Stopwatch.StartNew();
+        while (received.Count < expected.Count)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"received {received.Count} of {expected.Count}");
+            if (exchange.DoWork() + decisions.Poll(ref handler, 64) == 0) Thread.Yield();
+        }
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        for (int k = 0; k < 50; k++) { exchange.DoWork(); decisions.Poll(ref handler, 64); } // nothing more may come
+        Assert.Equal(expected.Count, received.Count);
+        for (int k = 0; k < expected.Count; k++)
+        {
+            Assert.Equal(k + 1, received[k].OutputSequence);
+            Assert.True(expected[k].AsSpan().SequenceEqual(received[k].Message), $"decision {k + 1} differs");
+        }
+        Assert.Equal(expected.Count, gate.Counters.DecisionsSent.Value);
+        Assert.Equal(0, gate.Counters.DecisionsPending.Value);
+        Assert.Equal(expectedHash, gate.Engine.StateHash());
+    }
+}
