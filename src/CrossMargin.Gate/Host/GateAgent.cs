@@ -47,7 +47,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private const int SendLimit = 256;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, DecisionLog log, int cpu = -1, bool trackAllocations = false)
+        RiskRings<TWait> rings, GateCounters counters, DecisionLog log, PublisherSequences publishers, int cpu = -1, bool trackAllocations = false)
     {
         _log = log;
         _decisions = decisions;
@@ -60,8 +60,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _rings = rings;
         _outbound = rings.CreatePoller();
         _counters = counters;
-        _marketDataIn = new InboundHandler(rings, counters);
-        _orderFlowIn = new InboundHandler(rings, counters);
+        _marketDataIn = new InboundHandler(rings, counters, publishers);
+        _orderFlowIn = new InboundHandler(rings, counters, publishers);
         _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
@@ -132,12 +132,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
     /// <summary>
     /// Decodes one stream's fragments in place into claimed inbound slots and tracks that stream's
-    /// sender sequence; a fragment that does not decode enters the ring as a malformed input.
+    /// sender sequence per publisher (Aeron session and stream); a fragment that does not decode
+    /// enters the ring as a malformed input.
     /// </summary>
-    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters) : IFragmentHandler
+    private readonly struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, PublisherSequences publishers) : IFragmentHandler
     {
-        private long _expected;
-
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
             counters.FragmentsReceived.Increment();
@@ -157,8 +156,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             {
                 slot.Kind = InboundKind.Input;
                 counters.Tally.Input(slot.Input.Kind);
-                if (_expected != 0 && sequence > _expected) counters.SequenceGaps.Add(sequence - _expected);
-                _expected = sequence + 1;
+                long gap = publishers.Track(header.SessionId, header.StreamId, sequence);
+                if (gap > 0) counters.SequenceGaps.Add(gap);
             }
             else
             {

@@ -16,7 +16,7 @@ public sealed class GateCounters
     public OrderedCounter DecodeRejects;
     /// <summary>Fragments lost because the inbound ring had no free slot (polling is limited to the free slots, so this stays 0).</summary>
     public OrderedCounter InboundRingFull;
-    /// <summary>Sender sequence numbers skipped on an inbound stream (gaps detected).</summary>
+    /// <summary>Sender sequence numbers skipped, summed over publishers (each Aeron session on each stream numbers its own messages; see <see cref="PublisherSequences"/>).</summary>
     public OrderedCounter SequenceGaps;
     /// <summary>Decisions offered successfully.</summary>
     public OrderedCounter DecisionsSent;
