@@ -5,7 +5,8 @@ namespace CrossMargin.Gate.Host;
 
 /// <summary>
 /// The gate's decision output log: a bounded byte ring of encoded decisions, each numbered with its
-/// own output sequence (1, 2, 3, … per gate run). The network thread appends a decision here as soon
+/// own output sequence: consecutive within a gate run, starting above every number an earlier run
+/// can have used (<see cref="RunBase"/>). The network thread appends a decision here as soon
 /// as the risk processor produced it, which releases its outbound ring slot, and sends from the
 /// log's head whenever the decisions publication can take it. A slow or absent decisions consumer
 /// therefore fills this log, not the outbound ring: risk processing and intake (market data
@@ -28,9 +29,24 @@ public sealed class DecisionLog
     private long _head, _tail;
     private long _pending;
 
-    /// <summary>A log of <paramref name="capacity"/> bytes (a power of two, at least 1 KiB).</summary>
-    public DecisionLog(int capacity)
+    /// <summary>Bits of an output sequence below the run's start second: 2^24 decisions per second of an earlier run's uptime.</summary>
+    public const int RunBaseShift = 24;
+
+    /// <summary>
+    /// The number before a run's first output sequence: its start time in Unix seconds shifted left
+    /// by <see cref="RunBaseShift"/>. A run started s seconds after another starts 2^24·s above it,
+    /// more than the earlier run can have sent in that time, so numbers keep rising across restarts
+    /// (with or without a journal) and a consumer that drops every number at or below the highest it
+    /// applied never drops a new decision. Assumes the wall clock does not step back across a restart.
+    /// </summary>
+    public static long RunBase(DateTimeOffset start) => start.ToUnixTimeSeconds() << RunBaseShift;
+
+    /// <summary>A log of <paramref name="capacity"/> bytes (a power of two, at least 1 KiB); its first decision is numbered <paramref name="runBase"/> + 1.</summary>
+    public DecisionLog(int capacity, long runBase = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(runBase);
+        LastOutputSequence = runBase;
+        FirstOutputSequence = runBase + 1;
         if (capacity < 1024 || (capacity & (capacity - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a power of two, at least 1024 bytes");
         _buffer = new byte[capacity];
@@ -43,10 +59,13 @@ public sealed class DecisionLog
     /// <summary>Decisions appended and not yet sent.</summary>
     public long Pending => _pending;
 
-    /// <summary>Output sequence of the last decision appended (0 before the first).</summary>
+    /// <summary>Output sequence of this run's first decision.</summary>
+    public long FirstOutputSequence { get; }
+
+    /// <summary>Output sequence of the last decision appended (<see cref="FirstOutputSequence"/> − 1 before the first).</summary>
     public long LastOutputSequence { get; private set; }
 
-    /// <summary>Output sequence of the last decision sent (consumed from the head; 0 before the first).</summary>
+    /// <summary>Output sequence of the last decision sent (consumed from the head; <see cref="FirstOutputSequence"/> − 1 before the first).</summary>
     public long LastSentSequence => LastOutputSequence - _pending;
 
     /// <summary>Bytes in use (records and padding).</summary>

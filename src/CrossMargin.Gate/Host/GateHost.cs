@@ -28,6 +28,8 @@ public interface IGate : IDisposable
     (long Used, int Size) OutboundOccupancy { get; }
     /// <summary>Sender sequences and gaps per publisher (Aeron session and stream); read <see cref="PublisherSequences.Entries"/> after <see cref="Stop"/>.</summary>
     PublisherSequences Publishers { get; }
+    /// <summary>Output sequence of this run's first decision (above every number an earlier run used; see <see cref="DecisionLog.RunBase"/>).</summary>
+    long FirstDecisionSequence { get; }
     /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
     (long Pending, long Capacity) DecisionBacklog { get; }
     /// <summary>Aeron-level counts: datagrams received and refused on the inbound channels, NAKs and retransmits on decisions (telemetry; any thread).</summary>
@@ -99,7 +101,8 @@ public static class GateHost
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
             (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
-            _decisionLog = new DecisionLog(config.DecisionLogBytes);
+            _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionLog.RunBase(DateTimeOffset.UtcNow));
+            Counters.LastDecisionSequence.Set(_decisionLog.LastOutputSequence);
             var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = AgentRunner.Start(agent, idle);
@@ -113,6 +116,7 @@ public static class GateHost
         public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
         public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
         public PublisherSequences Publishers { get; } = new();
+        public long FirstDecisionSequence => _decisionLog.FirstOutputSequence;
         public (long Pending, long Capacity) DecisionBacklog => (Counters.DecisionsPending.Value, _decisionLog.Capacity);
         public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>
             (_marketDataSub.DatagramsReceived + (_orderFlowSub.ReceiverId == _marketDataSub.ReceiverId ? 0 : _orderFlowSub.DatagramsReceived),

@@ -32,6 +32,17 @@ public class DecisionBacklogTests
     }
 
     [Fact]
+    public void A_restarted_gate_numbers_its_decisions_above_every_number_the_previous_run_used()
+    {
+        var config = GateHostTests.LoopbackConfig();
+        long firstRun;
+        using (var gate = GateHost.Start(config)) firstRun = gate.FirstDecisionSequence;
+        Thread.Sleep(1100); // the next whole second
+        using (var gate = GateHost.Start(config))
+            Assert.True(gate.FirstDecisionSequence >= firstRun + (1L << DecisionLog.RunBaseShift), $"{gate.FirstDecisionSequence} after {firstRun}");
+    }
+
+    [Fact]
     public void With_no_decisions_subscriber_the_gate_keeps_processing_and_a_late_subscriber_gets_every_decision_once_in_order()
     {
         var config = GateHostTests.LoopbackConfig() with { DecisionLogBytes = 1 << 20 }; // outbound ring: 64 slots
@@ -77,7 +88,8 @@ public class DecisionBacklogTests
         Assert.Equal(0, gate.Counters.DecisionsSent.Value);
         Assert.True(gate.Counters.DecisionNotConnected.Value > 0);
         Assert.Equal(0, gate.Counters.DecisionLogFull.Value);
-        Assert.Equal(expected.Count, gate.Counters.LastDecisionSequence.Value);
+        long first = gate.FirstDecisionSequence;
+        Assert.Equal(first - 1 + expected.Count, gate.Counters.LastDecisionSequence.Value);
         Assert.Equal(0, gate.OutboundOccupancy.Used);
         Assert.Equal(expected.Count, gate.DecisionBacklog.Pending);
 
@@ -97,7 +109,7 @@ public class DecisionBacklogTests
         Assert.Equal(expected.Count, received.Count);
         for (int k = 0; k < expected.Count; k++)
         {
-            Assert.Equal(k + 1, received[k].OutputSequence);
+            Assert.Equal(first + k, received[k].OutputSequence);
             Assert.True(expected[k].AsSpan().SequenceEqual(received[k].Message), $"decision {k + 1} differs");
         }
         Assert.Equal(expected.Count, gate.Counters.DecisionsSent.Value);

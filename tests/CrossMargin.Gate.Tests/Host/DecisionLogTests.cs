@@ -62,6 +62,22 @@ public class DecisionLogTests
     }
 
     [Fact]
+    public void A_run_base_numbers_the_first_decision_above_it_and_later_starts_have_higher_bases()
+    {
+        var start = new DateTimeOffset(2026, 12, 2, 14, 0, 0, TimeSpan.Zero);
+        long runBase = DecisionLog.RunBase(start);
+        Assert.Equal(start.ToUnixTimeSeconds() * (1L << 24), runBase);
+        var log = new DecisionLog(1024, runBase);
+        Assert.Equal(runBase + 1, log.FirstOutputSequence);
+        Assert.True(log.TryAppend([1], 1));
+        Assert.True(log.TryPeek(out _, out long outSeq, out _));
+        Assert.Equal(runBase + 1, outSeq);
+        // A run one second later starts 2^24 higher: above anything the first could have sent in that second.
+        Assert.Equal(runBase + (1L << 24), DecisionLog.RunBase(start.AddSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecisionLog(1024, -1));
+    }
+
+    [Fact]
     public void Capacity_must_be_a_power_of_two_of_at_least_1024()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecisionLog(512));
