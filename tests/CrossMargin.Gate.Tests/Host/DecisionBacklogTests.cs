@@ -116,4 +116,61 @@ public class DecisionBacklogTests
         Assert.Equal(0, gate.Counters.DecisionsPending.Value);
         Assert.Equal(expectedHash, gate.Engine.StateHash());
     }
+
+    [Fact]
+    public void A_full_decision_log_holds_decisions_in_their_slots_and_loses_or_reorders_none()
+    {
+        // 4 KiB of log and 64 outbound slots: far less than the decisions of the workload, so the
+        // log fills, then the outbound ring, then intake waits (bounded memory, by design).
+        var config = GateHostTests.LoopbackConfig() with { DecisionLogBytes = 4096 };
+        var inputs = GateHostTests.Workload(config.BuildEngine());
+        var expected = GateHostTests.Expected(config, inputs, out ulong expectedHash);
+        Assert.True(expected.Count * 40 > 4096 + 64 * 40);
+
+        using var gate = GateHost.Start(config);
+        using var exchange = new EmbeddedDriver();
+        var orderFlow = exchange.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+        Until(() => orderFlow.IsConnected, exchange, TimeSpan.FromSeconds(10), "the gate's subscription");
+        var buffer = new byte[InputCodec.MaxLength];
+        int sent = 0;
+        var sw = Stopwatch.StartNew();
+        while (gate.Counters.DecisionLogFull.Value == 0) // send until the log is full
+        {
+            Assert.True(sent < inputs.Count && sw.Elapsed < TimeSpan.FromSeconds(30), "the decision log never filled");
+            int n = InputCodec.Encode(inputs[sent], sent + 1, buffer);
+            Send(orderFlow, exchange, buffer.AsSpan(0, n));
+            sent++;
+            for (int k = 0; k < 20 && gate.ProcessorCounters.Inputs < sent; k++) { exchange.DoWork(); Thread.Yield(); }
+        }
+
+        var received = new List<(byte[] Message, long OutputSequence)>();
+        var decisions = exchange.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
+        var handler = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader h) => received.Add((b.ToArray(), h.ReservedValue)));
+        for (; sent < inputs.Count; sent++)
+        {
+            int n = InputCodec.Encode(inputs[sent], sent + 1, buffer);
+            var w = Stopwatch.StartNew();
+            while (orderFlow.Offer(buffer.AsSpan(0, n)) < 0)
+            {
+                Assert.True(w.Elapsed < TimeSpan.FromSeconds(10), "intake stalled with a subscriber connected");
+                exchange.DoWork();
+                decisions.Poll(ref handler, 64);
+            }
+        }
+        sw.Restart();
+        while (received.Count < expected.Count)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"received {received.Count} of {expected.Count}");
+            if (exchange.DoWork() + decisions.Poll(ref handler, 64) == 0) Thread.Yield();
+        }
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+        Assert.True(gate.Counters.DecisionLogFull.Value > 0);
+        Assert.Equal(expected.Count, received.Count);
+        for (int k = 0; k < expected.Count; k++)
+        {
+            Assert.Equal(gate.FirstDecisionSequence + k, received[k].OutputSequence);
+            Assert.True(expected[k].AsSpan().SequenceEqual(received[k].Message), $"decision {k + 1} differs");
+        }
+        Assert.Equal(expectedHash, gate.Engine.StateHash());
+    }
 }
