@@ -29,17 +29,18 @@ public sealed class DecisionLog
     private long _head, _tail;
     private long _pending;
 
-    /// <summary>Bits of an output sequence below the run's start second: 2^24 decisions per second of an earlier run's uptime.</summary>
-    public const int RunBaseShift = 24;
+    /// <summary>Bits of an output sequence below the run's start millisecond: 2^14 decisions per millisecond (16 M/s) of an earlier run's uptime.</summary>
+    public const int RunBaseShift = 14;
 
     /// <summary>
-    /// The number before a run's first output sequence: its start time in Unix seconds shifted left
-    /// by <see cref="RunBaseShift"/>. A run started s seconds after another starts 2^24·s above it,
-    /// more than the earlier run can have sent in that time, so numbers keep rising across restarts
-    /// (with or without a journal) and a consumer that drops every number at or below the highest it
-    /// applied never drops a new decision. Assumes the wall clock does not step back across a restart.
+    /// The number before a run's first output sequence: its start time in Unix milliseconds shifted
+    /// left by <see cref="RunBaseShift"/>. A run started t ms after another starts 2^14·t above it,
+    /// more than the earlier run can have sent in that time (16 M decisions/s), so numbers keep
+    /// rising across restarts (with or without a journal; two starts are always milliseconds apart)
+    /// and a consumer that drops every number at or below the highest it applied never drops a new
+    /// decision. Assumes the wall clock does not step back across a restart. Lasts past the year 10000.
     /// </summary>
-    public static long RunBase(DateTimeOffset start) => start.ToUnixTimeSeconds() << RunBaseShift;
+    public static long RunBase(DateTimeOffset start) => start.ToUnixTimeMilliseconds() << RunBaseShift;
 
     /// <summary>A log of <paramref name="capacity"/> bytes (a power of two, at least 1 KiB); its first decision is numbered <paramref name="runBase"/> + 1.</summary>
     public DecisionLog(int capacity, long runBase = 0)

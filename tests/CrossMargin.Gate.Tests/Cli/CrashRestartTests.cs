@@ -45,18 +45,33 @@ public class CrashRestartTests(ITestOutputHelper output)
         };
     }
 
-    /// <summary>An exchange-side sender on its own driver: encodes inputs next.. and offers them at a steady pace.</summary>
+    /// <summary>
+    /// An exchange-side sender on its own driver: encodes inputs next.. and offers them at a steady
+    /// pace; it also consumes decisions, keeping each one's output sequence (the frame's reserved value).
+    /// </summary>
     private sealed class Sender : IDisposable
     {
         private readonly EmbeddedDriver _driver = new();
         private readonly ExclusivePublication _orderFlow;
+        private readonly Subscription _decisions;
         private readonly byte[] _buffer = new byte[InputCodec.MaxLength];
         private readonly int _btc, _eth;
+        private DelegateFragmentHandler _onDecision;
 
-        public Sender(GateConfig config, int btc, int eth)
+        public Sender(GateConfig config, int btc, int eth, List<long> outputSequences)
         {
             _orderFlow = _driver.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+            _decisions = _driver.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
+            _onDecision = new DelegateFragmentHandler((ReadOnlySpan<byte> _, in CrossMargin.Aeron.Protocol.FragmentHeader h) => outputSequences.Add(h.ReservedValue));
             (_btc, _eth) = (btc, eth);
+        }
+
+        /// <summary>Takes the decisions that arrived.</summary>
+        public int Consume()
+        {
+            int n = 0, k;
+            while ((k = _decisions.Poll(ref _onDecision, 256)) > 0) n += k;
+            return n + _driver.DoWork();
         }
 
         /// <summary>Sequence (1-based) of the last input offered.</summary>
@@ -84,10 +99,10 @@ public class CrashRestartTests(ITestOutputHelper output)
                     if (_orderFlow.Offer(_buffer.AsSpan(0, n)) < 0) break; // back-pressured, or the gate is gone
                     Sent++;
                 }
-                _driver.DoWork();
+                Consume();
                 Thread.Sleep(1);
             }
-            for (int k = 0; k < 20; k++) _driver.DoWork();
+            for (int k = 0; k < 20; k++) Consume();
         }
 
         public void Dispose() => _driver.Dispose();
@@ -116,13 +131,14 @@ public class CrashRestartTests(ITestOutputHelper output)
             int cut = Gen.Choose(1, 12).Sample(1)[0];
             long journaled = 0;
             int recovered = 0;
+            var outputSequences = new List<long>(); // every decision the exchange received, across all runs
             for (int round = 0; round < KillPoints; round++)
             {
                 using var gate = GateProcess.Start("run", "--config", configPath, "--journal", journal, "--status-interval", "0", "--counters", counters);
                 gate.WaitUntilRunning(Timeout);
                 Assert.Contains($"replayed {journaled:N0} journaled inputs", gate.Stdout);
                 if (round > 0) recovered++;
-                using (var sender = new Sender(config, btc, eth))
+                using (var sender = new Sender(config, btc, eth, outputSequences))
                 {
                     sender.Connect(resumeAfter: journaled);
                     var sw = Stopwatch.StartNew();
@@ -158,14 +174,16 @@ public class CrashRestartTests(ITestOutputHelper output)
             }
 
             // Last run: restart (the torn tail was cut on an earlier one), send the rest, stop gracefully.
-            long total = journaled + 2000;
+            long total = journaled + 2000, finalStart = journaled;
             string finalStdout;
+            int finalRunDecisions;
             using (var gate = GateProcess.Start("run", "--config", configPath, "--journal", journal, "--status-interval", "0", "--counters", counters))
             {
                 gate.WaitUntilRunning(Timeout);
                 Assert.Contains($"replayed {journaled:N0} journaled inputs", gate.Stdout);
                 recovered++;
-                using (var sender = new Sender(config, btc, eth))
+                int before = outputSequences.Count;
+                using (var sender = new Sender(config, btc, eth, outputSequences))
                 {
                     sender.Connect(resumeAfter: journaled);
                     sender.Run(total, () => false);
@@ -179,11 +197,14 @@ public class CrashRestartTests(ITestOutputHelper output)
                         sender.Run(total, () => true);
                         Thread.Sleep(20);
                     }
+                    gate.Signal(15); // the stop sends every logged decision while the exchange is subscribed
+                    Assert.True(gate.WaitForExit(Timeout), "no stop after SIGTERM");
+                    for (int k = 0; k < 200; k++) { sender.Consume(); Thread.Sleep(1); }
                 }
-                gate.Signal(15);
-                Assert.True(gate.WaitForExit(Timeout), "no stop after SIGTERM");
                 Assert.True(gate.ExitCode == 0, $"exit {gate.ExitCode}: {gate.Stderr}");
+                Assert.DoesNotContain("never sent", gate.Stdout);
                 finalStdout = gate.Stdout;
+                finalRunDecisions = outputSequences.Count - before;
             }
             var stopHash = Regex.Match(finalStdout, "state hash ([0-9a-f]{16})");
             Assert.True(stopHash.Success, finalStdout);
@@ -195,15 +216,27 @@ public class CrashRestartTests(ITestOutputHelper output)
             Assert.Contains($"replayed {total:N0} inputs", replayOut);
             Assert.Equal(stopHash.Groups[1].Value, Regex.Match(replayOut, "state hash ([0-9a-f]{16})").Groups[1].Value);
             var direct = config.BuildEngine();
-            long applied = 0, events = 0;
+            long applied = 0, events = 0, finalDecisions = 0, allDecisions = 0;
             for (long i = 0; i < total; i++)
             {
-                if (direct.Process(InputAt(i, btc, eth)) == ProcessStatus.Applied) applied++;
+                bool ok = direct.Process(InputAt(i, btc, eth)) == ProcessStatus.Applied;
+                if (ok) applied++;
                 events += direct.Events.Span.Length;
+                long decided = ok ? direct.Events.Span.Length : 1; // a refused input: one input_error
+                allDecisions += decided;
+                if (i >= finalStart) finalDecisions += decided;
             }
+            // On the consumer side: output sequences only ever rise, across every kill and restart
+            // (none doubled), and the last run delivered every decision of its inputs.
+            for (int k = 1; k < outputSequences.Count; k++)
+                Assert.True(outputSequences[k] > outputSequences[k - 1], $"decision {k}: output sequence {outputSequences[k]} after {outputSequences[k - 1]}");
+            Assert.Equal(finalDecisions, finalRunDecisions);
+            // Never more than the inputs decide (a decision sent before a kill is not sent again); one
+            // logged but unsent at a kill is not re-sent yet (that needs the recovery request).
+            Assert.True(outputSequences.Count <= allDecisions, $"{outputSequences.Count} decisions received, the inputs decide {allDecisions}");
             Assert.Equal(direct.StateHash().ToString("x16"), stopHash.Groups[1].Value);
             Assert.True(applied > total / 2, $"only {applied} of {total} inputs applied: the load does too little");
-            output.WriteLine($"direct run: {applied:N0} of {total:N0} inputs applied, {events:N0} events, {direct.AccountCount} accounts");
+            output.WriteLine($"direct run: {applied:N0} of {total:N0} inputs applied, {events:N0} events, {direct.AccountCount} accounts; the exchange received {outputSequences.Count:N0} of {allDecisions:N0} decisions, {finalRunDecisions:N0} in the last run");
             output.WriteLine($"kill points tried {KillPoints}, restarts recovered {recovered} (torn tail of {cut} bytes cut on restart {TornRound + 2}); {total:N0} inputs; state hash {stopHash.Groups[1].Value}");
         }
         finally

@@ -66,14 +66,15 @@ public class DecisionLogTests
     {
         var start = new DateTimeOffset(2026, 12, 2, 14, 0, 0, TimeSpan.Zero);
         long runBase = DecisionLog.RunBase(start);
-        Assert.Equal(start.ToUnixTimeSeconds() * (1L << 24), runBase);
+        Assert.Equal(start.ToUnixTimeMilliseconds() * (1L << 14), runBase);
         var log = new DecisionLog(1024, runBase);
         Assert.Equal(runBase + 1, log.FirstOutputSequence);
         Assert.True(log.TryAppend([1], 1));
         Assert.True(log.TryPeek(out _, out long outSeq, out _));
         Assert.Equal(runBase + 1, outSeq);
-        // A run one second later starts 2^24 higher: above anything the first could have sent in that second.
-        Assert.Equal(runBase + (1L << 24), DecisionLog.RunBase(start.AddSeconds(1)));
+        // A run one millisecond later starts 2^14 higher: above anything the first could have sent in that millisecond.
+        Assert.Equal(runBase + (1L << 14), DecisionLog.RunBase(start.AddMilliseconds(1)));
+        Assert.True(DecisionLog.RunBase(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero)) > 0); // no overflow
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecisionLog(1024, -1));
     }
 
