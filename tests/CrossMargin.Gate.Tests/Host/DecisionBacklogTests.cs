@@ -152,10 +152,13 @@ public class DecisionBacklogTests
             var w = Stopwatch.StartNew();
             while (orderFlow.Offer(buffer.AsSpan(0, n)) < 0)
             {
-                Assert.True(w.Elapsed < TimeSpan.FromSeconds(10), "intake stalled with a subscriber connected");
+                Assert.True(w.Elapsed < TimeSpan.FromSeconds(20),
+                    $"intake stalled at input {sent} with a subscriber (connected: {decisions.IsConnected}): received {received.Count}, processed {gate.ProcessorCounters.Inputs}, " +
+                    $"pending {gate.Counters.DecisionsPending.Value}, log full {gate.Counters.DecisionLogFull.Value}, back-pressure {gate.Counters.DecisionBackPressure.Value}");
                 exchange.DoWork();
                 decisions.Poll(ref handler, 64);
             }
+            decisions.Poll(ref handler, 64);
         }
         sw.Restart();
         while (received.Count < expected.Count)
