@@ -29,6 +29,8 @@ public class GateConfigTests
     [InlineData("\"ordersPerAccount\": 16", "\"ordersPerAccount\": 0", "config.capacities.ordersPerAccount")]
     [InlineData("\"inbound\": 65536", "\"inbound\": 60000", "config.rings.inbound: must be a power of two")]
     [InlineData("\"waitStrategy\": \"yielding\"", "\"waitStrategy\": \"spin\"", "config.rings.waitStrategy")]
+    [InlineData("\"outbound\": 262144,", "\"outbound\": 262144, \"decisionLog\": 3000,", "config.rings.decisionLog: must be a power of two")]
+    [InlineData("\"outbound\": 262144,", "\"outbound\": 262144, \"decisionLog\": 512,", "config.rings.decisionLog: 512 must be a power of two of at least 1024 bytes")]
     [InlineData("\"maxPrice\": \"1000000\"", "\"maxPrice\": \"100000000000\"", "config.instruments[0]: instrument BTC-PERP: notional(maxPosition, maxPrice)")]
     [InlineData("\"imr\": \"0.01\"", "\"imr\": \"0.001\"", "config.instruments[0]: instrument BTC-PERP: bracket 1: mmr must not exceed imr")]
     [InlineData("\"haircut\": \"0.1\"", "\"haircut\": \"1.5\"", "config.assets[1]: asset BTC: haircut")]
@@ -41,6 +43,14 @@ public class GateConfigTests
         Assert.Contains(from, json);
         var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace(from, to)));
         Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_decision_log_size_is_read_from_the_rings_section_and_defaults_to_64_MiB()
+    {
+        string json = GateConfig.DefaultJson();
+        Assert.Equal(64 * 1024 * 1024, GateConfig.Parse(json).DecisionLogBytes);
+        Assert.Equal(1 << 20, GateConfig.Parse(json.Replace("\"outbound\": 262144,", "\"outbound\": 262144, \"decisionLog\": 1048576,")).DecisionLogBytes);
     }
 
     [Fact]

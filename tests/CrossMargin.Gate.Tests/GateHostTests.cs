@@ -100,7 +100,10 @@ public class GateHostTests
     }
 
     /// <summary>What the gate must publish for <paramref name="inputs"/>: the engine's events, encoded, tagged with the sender sequence.</summary>
-    internal static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs, out ulong stateHash)
+    internal static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs, out ulong stateHash) => Expected(config, inputs, null, out stateHash);
+
+    /// <summary>As <see cref="Expected(GateConfig, List{RiskInput}, out ulong)"/>, each input tagged with <paramref name="tags"/>[i] (its sender sequence on its own stream).</summary>
+    internal static List<byte[]> Expected(GateConfig config, List<RiskInput> inputs, long[]? tags, out ulong stateHash)
     {
         var engine = config.BuildEngine();
         var snapshot = new AccountSnapshot(engine);
@@ -115,9 +118,9 @@ public class GateHostTests
                 if (e.Kind is EventKind.Account or EventKind.Fund)
                 {
                     if (e.Kind == EventKind.Fund) engine.SnapshotFund(snapshot); else engine.Snapshot(e.Account, snapshot);
-                    n = AccountSnapshotCodec.Encode(snapshot, i + 1, buffer);
+                    n = AccountSnapshotCodec.Encode(snapshot, tags?[i] ?? i + 1, buffer);
                 }
-                else n = OutputCodec.Encode(e, i + 1, buffer);
+                else n = OutputCodec.Encode(e, tags?[i] ?? i + 1, buffer);
                 Assert.True(n > 0);
                 expected.Add(buffer.AsSpan(0, n).ToArray());
             }

@@ -103,6 +103,10 @@ public static class RunCommand
                 long Get(string name) { for (int i = 0; i < telemetry.Labels.Count; i++) if (telemetry.Labels[i] == name) return v[i]; return 0; }
                 output.WriteLine($"stopped after {wall.Elapsed.TotalSeconds:F1} s: " + GateTelemetry.StatusLine(telemetry.Labels, v, v, 0));
                 output.WriteLine($"summary: inputs {Get("inputs.processed"):N0} (replayed {gate.Counters.Replayed.Value:N0}), engine errors {Get("inputs.engine_errors"):N0}, decisions {Get("decisions.sent"):N0}; accounts {gate.Engine.AccountCount:N0}; insurance fund {gate.Engine.FundBalance / 1e6:N2} USD; state hash {gate.Engine.StateHash():x16}");
+                foreach (var p in gate.Publishers.Entries())
+                    output.WriteLine($"publisher session {p.SessionId} stream {p.StreamId}: {p.Messages:N0} messages, last sequence {p.LastSequence:N0}, sequence gaps {p.Gaps:N0}");
+                if (gate.DecisionBacklog.Pending > 0)
+                    output.WriteLine($"warning: {gate.DecisionBacklog.Pending:N0} decisions (output sequence {gate.Counters.LastDecisionSequence.Value - gate.DecisionBacklog.Pending + 1:N0}..{gate.Counters.LastDecisionSequence.Value:N0}) were logged but never sent: nothing was subscribed to {config.Decisions.Channel} stream {config.Decisions.StreamId}");
                 output.Flush();
                 if (!drained)
                 {

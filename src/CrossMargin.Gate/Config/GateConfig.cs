@@ -38,6 +38,8 @@ public sealed record GateConfig
     public int InboundRing { get; init; } = 65536;
     /// <summary>Outbound ring size (power of two).</summary>
     public int OutboundRing { get; init; } = 262144;
+    /// <summary>Decision log size in bytes (power of two): decisions wait here for a slow or absent decisions subscriber without stalling the outbound ring.</summary>
+    public int DecisionLogBytes { get; init; } = 64 * 1024 * 1024;
     /// <summary>busy-spin | yielding | sleeping | blocking.</summary>
     public string WaitStrategy { get; init; } = "yielding";
     /// <summary>Market data channel (mark and index ticks).</summary>
@@ -128,7 +130,7 @@ public sealed record GateConfig
             if (!FixedDecimal.TryParse(risk.String("insuranceFund"), out var fund) || !fund.TryToScaled(6, out long fundMicros) || Math.Abs(fundMicros) >= Money.Bound)
                 throw new GateConfigException("config.risk.insuranceFund: an amount with at most 6 decimals below 2^56 micro-units");
             var rings = root.Object("rings");
-            rings.Allow("inbound", "outbound", "waitStrategy");
+            rings.Allow("inbound", "outbound", "decisionLog", "waitStrategy");
             int inbound = rings.PowerOfTwo("inbound"), outbound = rings.PowerOfTwo("outbound");
             string wait = rings.String("waitStrategy");
             if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
@@ -142,6 +144,7 @@ public sealed record GateConfig
                 Capacities = capacities, SettlementAsset = first.String("id"), Assets = others, Instruments = instruments,
                 LiquidationFeeRatePpm = fee, LiquidationBufferPpm = bufferPpm, InsuranceFund = fundMicros, Trigger = trigger,
                 InboundRing = inbound, OutboundRing = outbound, WaitStrategy = wait,
+                DecisionLogBytes = rings.Has("decisionLog") ? rings.PowerOfTwo("decisionLog") : 64 * 1024 * 1024,
                 MarketData = aeron.Channel("marketData"), OrderFlow = aeron.Channel("orderFlow"), Decisions = aeron.Channel("decisions"),
                 Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
                 PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),

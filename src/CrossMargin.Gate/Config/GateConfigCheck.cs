@@ -34,6 +34,8 @@ public static class GateConfigCheck
             problems.Add($"config.rings.inbound: {config.InboundRing} is below {MinInboundRing} (the network thread polls a batch of 64 fragments only when they fit)");
         if (config.OutboundRing < 2)
             problems.Add("config.rings.outbound: at least 2 slots");
+        if (config.DecisionLogBytes < 1024 || (config.DecisionLogBytes & (config.DecisionLogBytes - 1)) != 0)
+            problems.Add($"config.rings.decisionLog: {config.DecisionLogBytes} must be a power of two of at least 1024 bytes");
         if (!CrossMargin.Aeron.Terms.LogBufferDescriptor.IsValidTermLength(config.TermLength))
             problems.Add($"config.aeron.termLength: {config.TermLength} is not a power of two in 65536..1073741824");
         if (config.Mtu <= 32 || config.Mtu > 65504 || config.Mtu % 32 != 0)

@@ -20,10 +20,14 @@ namespace CrossMargin.Gate.Host;
 /// </summary>
 /// <remarks>
 /// Threading: <see cref="DoWork"/> runs on one thread only. Nothing is lost under load: inbound
-/// polling is limited to the free inbound slots (Aeron's flow control then holds the senders back),
-/// and a decision refused by back-pressure (or not yet journaled) stays in its outbound slot, which
-/// is consumed only once it was sent. Malformed fragments take a slot like any input, so they are
-/// ordered, journaled and answered by the processor.
+/// polling is limited to the free inbound slots (Aeron's flow control then holds the senders back).
+/// Each decision is copied from its outbound slot into the <see cref="DecisionLog"/> under its own
+/// output sequence, which frees the slot at once; it is sent from the log (the output sequence in
+/// the Aeron frame's reserved value) once its input is journaled and the publication takes it. So a
+/// slow or absent decisions consumer fills the log, not the outbound ring, and never stops risk
+/// processing or intake (issue 9, item 4); only a full log holds decisions in their slots again.
+/// Malformed fragments take a slot like any input, so they are ordered, journaled and answered by
+/// the processor.
 /// </remarks>
 internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrategy
 {
@@ -35,10 +39,19 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private InboundHandler _marketDataIn, _orderFlowIn;
     private OutboundHandler _outHandler;
     private readonly GateCounters _counters;
+    private readonly DecisionLog _log;
+    private readonly ExclusivePublication _decisions;
+    private readonly Disruptor.Sequencing.Sequence? _journal;
+
+    /// <summary>Decisions sent from the log per duty cycle at most, so intake is polled often under a backlog.</summary>
+    private const int SendLimit = 256;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false)
+        RiskRings<TWait> rings, GateCounters counters, DecisionLog log, PublisherSequences publishers, int cpu = -1, bool trackAllocations = false)
     {
+        _log = log;
+        _decisions = decisions;
+        _journal = rings.JournalSequence;
         _trackAllocations = trackAllocations;
         _cpu = cpu;
         _driver = driver;
@@ -47,9 +60,9 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _rings = rings;
         _outbound = rings.CreatePoller();
         _counters = counters;
-        _marketDataIn = new InboundHandler(rings, counters);
-        _orderFlowIn = new InboundHandler(rings, counters);
-        _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence, rings.Tables.Answers);
+        _marketDataIn = new InboundHandler(rings, counters, publishers);
+        _orderFlowIn = new InboundHandler(rings, counters, publishers);
+        _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
     public string RoleName => "gate-poller";
@@ -70,9 +83,41 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         work += PollInbound(_marketData, ref _marketDataIn);
         work += PollInbound(_orderFlow, ref _orderFlowIn);
         work += _outbound.PollUntilHeld(ref _outHandler);
+        work += SendFromLog();
         work += _driver.DoSenderWork();
         if (_trackAllocations) _counters.NetworkThreadAllocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
         return work;
+    }
+
+    /// <summary>
+    /// Sends the log's oldest decisions while their inputs are journaled and the publication takes
+    /// them; nothing is offered while no subscriber is connected, so a subscriber that connects
+    /// later receives every decision from the log's head on, in order, exactly once.
+    /// </summary>
+    private int SendFromLog()
+    {
+        int sent = 0;
+        while (sent < SendLimit && _log.TryPeek(out var message, out long outputSequence, out long inputSequence))
+        {
+            if (_journal is not null && _journal.Value < inputSequence)
+            {
+                _counters.JournalWaits.Increment();
+                break;
+            }
+            long result = OutboundHandler.Send(_decisions, message, outputSequence);
+            if (result < 0)
+            {
+                if (result == PublicationResult.BackPressured || result == PublicationResult.AdminAction) _counters.DecisionBackPressure.Increment();
+                else _counters.DecisionNotConnected.Increment();
+                break;
+            }
+            _log.Advance();
+            _counters.DecisionsSent.Increment();
+            sent++;
+        }
+        _counters.DecisionsPending.Set(_log.Pending);
+        _counters.LastDecisionSequence.Set(_log.LastOutputSequence);
+        return sent;
     }
 
     private int PollInbound(Subscription subscription, ref InboundHandler handler)
@@ -87,12 +132,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
     /// <summary>
     /// Decodes one stream's fragments in place into claimed inbound slots and tracks that stream's
-    /// sender sequence; a fragment that does not decode enters the ring as a malformed input.
+    /// sender sequence per publisher (Aeron session and stream); a fragment that does not decode
+    /// enters the ring as a malformed input.
     /// </summary>
-    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters) : IFragmentHandler
+    private readonly struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, PublisherSequences publishers) : IFragmentHandler
     {
-        private long _expected;
-
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
             counters.FragmentsReceived.Increment();
@@ -112,8 +156,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             {
                 slot.Kind = InboundKind.Input;
                 counters.Tally.Input(slot.Input.Kind);
-                if (_expected != 0 && sequence > _expected) counters.SequenceGaps.Add(sequence - _expected);
-                _expected = sequence + 1;
+                long gap = publishers.Track(header.SessionId, header.StreamId, sequence);
+                if (gap > 0) counters.SequenceGaps.Add(gap);
             }
             else
             {
@@ -126,48 +170,62 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     }
 
     /// <summary>
-    /// Sends the processor's encoded decisions: a frame claimed in the publication's term and filled
-    /// from the slot (or the answer ring), or an offer when an answer needs several frames. A
-    /// decision is held in its slot until its input is journaled (design.md: nothing is published
-    /// before it is journaled) and while the publication is back-pressured.
+    /// Moves the processor's encoded decisions (from the slot, or the answer ring) into the
+    /// <see cref="DecisionLog"/>, which releases the slot; holds a decision in its slot only while
+    /// the log is full. A message longer than the log takes is sent straight from its slot once the
+    /// log is empty (order kept), held while its input is not journaled or the publication refuses.
     /// </summary>
-    private struct OutboundHandler(ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers)
+    private struct OutboundHandler(DecisionLog log, ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers)
         : IEventHoldHandler<OutboundEvent>
     {
         public bool TryHandle(ref OutboundEvent data, long sequence)
         {
             int length = data.EncodedLength;
             if (length == 0) return true; // nothing to send (a definition error): counted by the processor
-            if (journal is not null && journal.Value < data.InputSequence)
-            {
-                counters.JournalWaits.Increment();
-                return false;
-            }
-
             ReadOnlySpan<byte> message = data.AnswerOffset < 0 ? ((ReadOnlySpan<byte>)data.Encoded)[..length] : answers.Read(in data);
-            long result = length <= decisions.MaxPayloadLength ? Claim(message) : decisions.Offer(message);
-            if (result == PublicationResult.AdminAction)
+            if (!log.TryAppend(message, data.InputSequence))
             {
-                // The term rotated under the claim: the next term has room now.
-                result = length <= decisions.MaxPayloadLength ? Claim(message) : decisions.Offer(message);
+                if (length <= DecisionLog.MaxMessageLength(log.Capacity) || log.Pending > 0 || !TrySendDirect(message, data.InputSequence))
+                {
+                    counters.DecisionLogFull.Increment();
+                    return false;
+                }
             }
-            if (result < 0)
-            {
-                if (result == PublicationResult.BackPressured || result == PublicationResult.AdminAction) counters.DecisionBackPressure.Increment();
-                else counters.DecisionNotConnected.Increment();
-                return false;
-            }
-            counters.DecisionsSent.Increment();
             if (data.Kind == OutboundKind.Event) counters.Tally.Decision(in data.Event);
             if (data.LastOfInput) counters.Tally.Decided(data.PublishedTicks);
             return true;
         }
 
-        private readonly long Claim(ReadOnlySpan<byte> message)
+        /// <summary>An oversized message: numbered and sent without the log, when its input is journaled.</summary>
+        private readonly bool TrySendDirect(ReadOnlySpan<byte> message, long inputSequence)
+        {
+            if (journal is not null && journal.Value < inputSequence) return false;
+            long outputSequence = log.LastOutputSequence + 1;
+            if (Send(decisions, message, outputSequence) < 0) return false;
+            log.SkipSequence();
+            counters.DecisionsSent.Increment();
+            return true;
+        }
+
+        /// <summary>
+        /// Offers one decision with its output sequence in the Aeron data frame's reserved value: a
+        /// frame claimed in the term when it fits one, an offer when it needs several. Retries once
+        /// when the term rotated under the claim (the next term has room now).
+        /// </summary>
+        public static long Send(ExclusivePublication decisions, ReadOnlySpan<byte> message, long outputSequence)
+        {
+            long result = message.Length <= decisions.MaxPayloadLength ? Claim(decisions, message, outputSequence) : decisions.Offer(message, outputSequence);
+            if (result == PublicationResult.AdminAction)
+                result = message.Length <= decisions.MaxPayloadLength ? Claim(decisions, message, outputSequence) : decisions.Offer(message, outputSequence);
+            return result;
+        }
+
+        private static long Claim(ExclusivePublication decisions, ReadOnlySpan<byte> message, long outputSequence)
         {
             long result = decisions.TryClaim(message.Length, out BufferClaim claim);
             if (result < 0) return result;
             message.CopyTo(claim.Buffer);
+            claim.ReservedValue = outputSequence;
             claim.Commit();
             return result;
         }

@@ -16,16 +16,22 @@ public sealed class GateCounters
     public OrderedCounter DecodeRejects;
     /// <summary>Fragments lost because the inbound ring had no free slot (polling is limited to the free slots, so this stays 0).</summary>
     public OrderedCounter InboundRingFull;
-    /// <summary>Sender sequence numbers skipped on an inbound stream (gaps detected).</summary>
+    /// <summary>Sender sequence numbers skipped, summed over publishers (each Aeron session on each stream numbers its own messages; see <see cref="PublisherSequences"/>).</summary>
     public OrderedCounter SequenceGaps;
     /// <summary>Decisions offered successfully.</summary>
     public OrderedCounter DecisionsSent;
-    /// <summary>Claims/offers refused by back-pressure (held in the slot and retried, never dropped).</summary>
+    /// <summary>Claims/offers refused by back-pressure (held in the decision log and retried, never dropped).</summary>
     public OrderedCounter DecisionBackPressure;
-    /// <summary>Claims/offers refused because no subscriber is connected or the publication is closed (held and retried).</summary>
+    /// <summary>Send attempts refused because no subscriber is connected or the publication is closed (held in the decision log and retried).</summary>
     public OrderedCounter DecisionNotConnected;
     /// <summary>Duty cycles that skipped inbound polling because the inbound ring was nearly full.</summary>
     public OrderedCounter InboundThrottled;
+    /// <summary>Decisions in the decision log not yet sent (no subscriber, back-pressure or waiting for the journal).</summary>
+    public OrderedCounter DecisionsPending;
+    /// <summary>Output sequence of the last decision logged (the decisions' own numbering; consumers drop duplicates by it).</summary>
+    public OrderedCounter LastDecisionSequence;
+    /// <summary>Times a decision was held in its outbound slot because the decision log was full.</summary>
+    public OrderedCounter DecisionLogFull;
     /// <summary>Times a decision was held because its input was not journaled yet.</summary>
     public OrderedCounter JournalWaits;
     /// <summary>Inputs replayed from the journal at start-up.</summary>

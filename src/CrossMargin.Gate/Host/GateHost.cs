@@ -26,6 +26,12 @@ public interface IGate : IDisposable
     (long Used, int Size) InboundOccupancy { get; }
     /// <summary>Outbound ring: decisions produced but not yet published, and the ring size (telemetry; any thread).</summary>
     (long Used, int Size) OutboundOccupancy { get; }
+    /// <summary>Sender sequences and gaps per publisher (Aeron session and stream); read <see cref="PublisherSequences.Entries"/> after <see cref="Stop"/>.</summary>
+    PublisherSequences Publishers { get; }
+    /// <summary>Output sequence of this run's first decision (above every number an earlier run used; see <see cref="DecisionLog.RunBase"/>).</summary>
+    long FirstDecisionSequence { get; }
+    /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
+    (long Pending, long Capacity) DecisionBacklog { get; }
     /// <summary>Aeron-level counts: datagrams received and refused on the inbound channels, NAKs and retransmits on decisions (telemetry; any thread).</summary>
     (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport { get; }
 }
@@ -67,6 +73,7 @@ public static class GateHost
         private readonly CrossMargin.Aeron.Client.Subscription _marketDataSub, _orderFlowSub;
         private readonly CrossMargin.Aeron.Client.ExclusivePublication _decisionsPub;
         private readonly int _inboundSize, _outboundSize;
+        private readonly DecisionLog _decisionLog;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
@@ -94,7 +101,9 @@ public static class GateHost
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
             (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu, trackAllocations);
+            _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionLog.RunBase(DateTimeOffset.UtcNow));
+            Counters.LastDecisionSequence.Set(_decisionLog.LastOutputSequence);
+            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = AgentRunner.Start(agent, idle);
         }
@@ -106,6 +115,9 @@ public static class GateHost
         public Journal.JournalOpenReport? JournalOpened { get; }
         public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
         public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
+        public PublisherSequences Publishers { get; } = new();
+        public long FirstDecisionSequence => _decisionLog.FirstOutputSequence;
+        public (long Pending, long Capacity) DecisionBacklog => (Counters.DecisionsPending.Value, _decisionLog.Capacity);
         public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>
             (_marketDataSub.DatagramsReceived + (_orderFlowSub.ReceiverId == _marketDataSub.ReceiverId ? 0 : _orderFlowSub.DatagramsReceived),
              _marketDataSub.InvalidDatagrams + _orderFlowSub.InvalidDatagrams, _decisionsPub.NaksReceived, _decisionsPub.RetransmitsSent);
@@ -115,6 +127,9 @@ public static class GateHost
             if (_stopped) return true;
             _stopped = true;
             bool drained = _rings.Drain(timeout); // the network thread keeps draining the outbound ring meanwhile
+            // Then the decision log, while a subscriber takes it (none connected: they stay pending, counted).
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (Counters.DecisionsPending.Value > 0 && _decisionsPub.IsConnected && sw.Elapsed < timeout) Thread.Sleep(1);
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
             _journal?.Dispose();

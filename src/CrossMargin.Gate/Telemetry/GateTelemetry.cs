@@ -36,6 +36,9 @@ public sealed class GateTelemetry
         foreach (var k in InputKinds) _labels.Add("inputs." + InputName(k));
         _labels.Add("inputs.engine_errors");
         _labels.Add("decisions.sent");
+        _labels.Add("decisions.pending");
+        _labels.Add("decisions.last_sequence");
+        _labels.Add("decisions.log_full");
         foreach (var (name, _) in DecisionKinds) _labels.Add("decisions." + name);
         foreach (var r in Reasons) _labels.Add("rejects." + EventJson.ReasonName(r));
         foreach (var h in new[] { "healthy", "restricted", "liquidating", "bankrupt" }) _labels.Add("health." + h);
@@ -90,6 +93,9 @@ public sealed class GateTelemetry
         foreach (var k in InputKinds) values[i++] = Volatile.Read(ref t.InputsByKind[(int)k]);
         values[i++] = p.InputErrors;
         values[i++] = c.DecisionsSent;
+        values[i++] = c.DecisionsPending;
+        values[i++] = c.LastDecisionSequence;
+        values[i++] = c.DecisionLogFull;
         foreach (var (_, kinds) in DecisionKinds)
         {
             long sum = 0;
@@ -144,7 +150,7 @@ public sealed class GateTelemetry
         for (int k = 0; k < labels.Count; k++)
             if (labels[k].StartsWith("rejects.", StringComparison.Ordinal) && v[k] > 0) rejects.Add($"{labels[k][8..]} {v[k]:N0}");
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"inputs {inputs:N0} ({rate:N0}/s)  decisions {Get(v, "decisions.sent"):N0}  rejects {Get(v, "decisions.rejected"):N0}{(rejects.Count > 0 ? " [" + string.Join(", ", rejects) + "]" : "")}" +
+            $"inputs {inputs:N0} ({rate:N0}/s)  decisions {Get(v, "decisions.sent"):N0} (pending {Get(v, "decisions.pending"):N0})  rejects {Get(v, "decisions.rejected"):N0}{(rejects.Count > 0 ? " [" + string.Join(", ", rejects) + "]" : "")}" +
             $"  health {Get(v, "health.healthy"):N0}/{Get(v, "health.restricted"):N0}/{Get(v, "health.liquidating"):N0}/{Get(v, "health.bankrupt"):N0} (h/r/l/b)" +
             $"  liquidations {Get(v, "decisions.liquidation_order"):N0} takeovers {Get(v, "decisions.takeover"):N0} adl {Get(v, "decisions.adl"):N0}" +
             $"  malformed {Get(v, "wire.malformed"):N0} gaps {Get(v, "wire.sequence_gaps"):N0} aeron-invalid {Get(v, "aeron.invalid_datagrams"):N0}" +

@@ -1,0 +1,75 @@
+namespace CrossMargin.Gate.Host;
+
+/// <summary>
+/// Sender sequence numbers tracked per publisher — an Aeron session on a stream — not per stream:
+/// two publishers on one stream each number their own messages, so a per-stream check would report
+/// the difference of their counters as a gap. Preallocated and linear-probed (a gate has a handful
+/// of publishers), so tracking allocates nothing on the network thread.
+/// </summary>
+/// <remarks>
+/// Single writer: the network thread. Read <see cref="Entries"/> only once that thread stopped, or
+/// accept a racy view (telemetry). A publisher's first message sets its expectation (it may join
+/// mid-stream); afterwards a jump forward counts the skipped numbers as that publisher's gap.
+/// </remarks>
+public sealed class PublisherSequences
+{
+    private readonly int[] _session, _stream;
+    private readonly long[] _next, _gaps, _messages;
+    private int _count;
+
+    /// <summary>A table for at most <paramref name="capacity"/> publishers.</summary>
+    public PublisherSequences(int capacity = 256)
+    {
+        _session = new int[capacity];
+        _stream = new int[capacity];
+        _next = new long[capacity];
+        _gaps = new long[capacity];
+        _messages = new long[capacity];
+    }
+
+    /// <summary>Publishers seen.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Messages from publishers beyond the table's capacity (their sequences are not checked).</summary>
+    public long Untracked { get; private set; }
+
+    /// <summary>
+    /// Records message <paramref name="sequence"/> of publisher (<paramref name="sessionId"/>,
+    /// <paramref name="streamId"/>); returns the numbers it skipped (0 when in order).
+    /// </summary>
+    public long Track(int sessionId, int streamId, long sequence)
+    {
+        int i = 0;
+        while (i < _count && (_session[i] != sessionId || _stream[i] != streamId)) i++;
+        if (i == _count)
+        {
+            if (i == _session.Length) { Untracked++; return 0; }
+            _session[i] = sessionId;
+            _stream[i] = streamId;
+            _next[i] = sequence;
+            Volatile.Write(ref _count, i + 1);
+        }
+        long gap = sequence > _next[i] ? sequence - _next[i] : 0;
+        _gaps[i] += gap;
+        _messages[i]++;
+        if (sequence >= _next[i]) _next[i] = sequence + 1;
+        return gap;
+    }
+
+    /// <summary>One publisher's figures.</summary>
+    /// <param name="SessionId">Aeron session id of the publication.</param>
+    /// <param name="StreamId">Stream it publishes on.</param>
+    /// <param name="LastSequence">Highest sender sequence received.</param>
+    /// <param name="Gaps">Sequence numbers skipped.</param>
+    /// <param name="Messages">Messages received.</param>
+    public readonly record struct Entry(int SessionId, int StreamId, long LastSequence, long Gaps, long Messages);
+
+    /// <summary>Every publisher seen, in order of first message (cold path: allocates).</summary>
+    public Entry[] Entries()
+    {
+        int n = Count;
+        var entries = new Entry[n];
+        for (int i = 0; i < n; i++) entries[i] = new Entry(_session[i], _stream[i], _next[i] - 1, _gaps[i], _messages[i]);
+        return entries;
+    }
+}
