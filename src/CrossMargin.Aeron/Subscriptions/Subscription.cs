@@ -27,8 +27,11 @@ public sealed class Subscription : IDisposable
     private int _roundRobinIndex;
     private bool _disposed;
 
-    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint)
+    private readonly TermMemoryBudget _termMemory;
+
+    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint, TermMemoryBudget termMemory)
     {
+        _termMemory = termMemory;
         Channel = channel;
         StreamId = streamId;
         _options = options;
@@ -65,6 +68,8 @@ public sealed class Subscription : IDisposable
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
     private long _invalidDatagrams;
+    /// <summary>SETUPs refused (malformed or outside <see cref="DriverOptions.ReceiverLimits"/>), by reason; none allocated anything.</summary>
+    public SetupRefusals SetupsRefused { get; } = new();
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -186,6 +191,20 @@ public sealed class Subscription : IDisposable
             || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
         {
             _invalidDatagrams++;
+            SetupsRefused.Count(SetupRefusal.Malformed);
+            return;
+        }
+        // Bounded resources: the sender picks the term length, so check it (and the image count and the
+        // driver's image memory) before allocating anything.
+        ReceiverLimits limits = _options.ReceiverLimits;
+        SetupRefusal? refusal = termLength > limits.MaxTermLength ? SetupRefusal.TermLength
+            : mtu > limits.MaxMtu ? SetupRefusal.Mtu
+            : _imageCount >= limits.MaxImagesPerSubscription ? SetupRefusal.ImageCount
+            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength)) ? SetupRefusal.TermMemory
+            : null;
+        if (refusal is { } reason)
+        {
+            SetupsRefused.Count(reason);
             return;
         }
 
@@ -220,6 +239,7 @@ public sealed class Subscription : IDisposable
     private void RemoveImageAt(int index)
     {
         Image image = _images[index];
+        _termMemory.Release(ReceiverLimits.ImageFootprint(image.TermLength));
         _images[index] = _images[--_imageCount];
         _images[_imageCount] = null!;
         OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
@@ -234,6 +254,7 @@ public sealed class Subscription : IDisposable
         if (_disposed) return;
         _disposed = true;
         _endpoint.Remove(this);
+        for (int i = 0; i < _imageCount; i++) _termMemory.Release(ReceiverLimits.ImageFootprint(_images[i].TermLength));
         _imageCount = 0;
         if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
     }

@@ -18,6 +18,10 @@ public interface IGate : IDisposable
     RiskEngine Engine { get; }
     /// <summary>A fault of the network thread, if it died.</summary>
     Exception? Fault { get; }
+    /// <summary>SETUPs refused on market data and order flow (outside the receiver limits, or malformed).</summary>
+    long SetupsRefused { get; }
+    /// <summary>Bytes the inbound images hold (never above the configured <c>maxTermMemoryMiB</c>).</summary>
+    long ImageMemory { get; }
     /// <summary>Drains everything received, then stops both threads. Returns false on timeout.</summary>
     bool Stop(TimeSpan timeout);
 }
@@ -52,6 +56,7 @@ public static class GateHost
         private readonly EmbeddedDriver _driver;
         private readonly AgentRunner _runner;
         private readonly Journal.JournalWriter? _journal;
+        private readonly Aeron.Subscriptions.Subscription _marketData, _orderFlow;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, IIdleStrategy idle, DriverOptions? driverOptions)
@@ -67,11 +72,15 @@ public static class GateHost
             {
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
             });
+            driverOptions ??= new DriverOptions();
+            driverOptions.ReceiverLimits = config.ReceiverLimits; // the gate's own bound on what senders may allocate
             _driver = new EmbeddedDriver(driverOptions);
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
             if (_journal is not null) _rings.AttachJournal(_journal);
+            _marketData = marketData;
+            _orderFlow = orderFlow;
             var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, config.PollerCpu);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = new AgentRunner(agent, idle);
@@ -81,6 +90,8 @@ public static class GateHost
         public RiskProcessorCounters ProcessorCounters => _rings.Counters;
         public RiskEngine Engine { get; }
         public Exception? Fault => _runner.Fault;
+        public long SetupsRefused => _marketData.SetupsRefused.Total + _orderFlow.SetupsRefused.Total;
+        public long ImageMemory => _driver.ImageMemory;
 
         public bool Stop(TimeSpan timeout)
         {
