@@ -22,7 +22,7 @@ public class GateHostTests
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
-    private static GateConfig LoopbackConfig()
+    internal static GateConfig LoopbackConfig()
     {
         string json = GateConfig.DefaultJson()
             .Replace("127.0.0.1:40456", $"127.0.0.1:{FreeUdpPort()}")
