@@ -12,7 +12,8 @@ public sealed partial class RiskEngine
         int instr = f.Instrument;
         if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
         var ins = _instruments[instr];
-        if (f.Qty <= 0) return ProcessStatus.InvalidQuantity;
+        // The side is the sign of the quantity: anything but buy/sell is as malformed as a quantity ≤ 0.
+        if (f.Qty <= 0 || f.Side is not (Side.Buy or Side.Sell)) return ProcessStatus.InvalidQuantity;
         if (f.Price <= 0 || f.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         if (f.Liquidation && f.HasFee) return ProcessStatus.LiquidationFillWithFee;
         int j0 = _positionSlot[acct * _ni + instr];
