@@ -37,7 +37,10 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     /// <summary>Timers and sizes.</summary>
     public DriverOptions Options { get; }
 
-    /// <summary>Bytes held by the images of every subscription (bounded by <see cref="ReceiverLimits.MaxTermMemory"/>).</summary>
+    /// <summary>
+    /// Bytes held by the images of every subscription, including removed images the GC has not collected yet
+    /// (never above <see cref="ReceiverLimits.MaxTermMemory"/>).
+    /// </summary>
     public long ImageMemory => _termMemory.Reserved;
 
     /// <inheritdoc/>

@@ -75,20 +75,54 @@ public sealed class SetupRefusals
 }
 
 /// <summary>
-/// Image memory of one driver, reserved before an image is allocated and released when it goes, so the
-/// sum of live images never passes <see cref="ReceiverLimits.MaxTermMemory"/>. Driver thread only.
+/// Image memory of one driver, reserved before an image is allocated and given back only when the image's
+/// buffers are really gone (collected), so live plus not-yet-collected images never pass
+/// <see cref="ReceiverLimits.MaxTermMemory"/>: a sender that lets hostile images time out and sends new SETUPs
+/// cannot stack up garbage logs faster than the GC frees them. Driver thread only (cold path: SETUP and image removal).
 /// </summary>
 internal sealed class TermMemoryBudget(long limit)
 {
-    /// <summary>Bytes held by live images.</summary>
+    /// <summary>Least time between two collections forced by a SETUP that would fit once released images are collected.</summary>
+    internal const long ForcedCollectionIntervalNs = 1_000_000_000;
+
+    private readonly List<(WeakReference<Image> Image, long Bytes)> _released = [];
+    private long _lastForcedCollectionNs = long.MinValue / 2;
+
+    /// <summary>Bytes held by live images and by removed images not yet collected.</summary>
     public long Reserved { get; private set; }
 
-    public bool TryReserve(long bytes)
+    /// <summary>Collections forced to give back the memory of removed images.</summary>
+    public long ForcedCollections { get; private set; }
+
+    public bool TryReserve(long bytes, long nowNs)
     {
-        if (bytes > limit - Reserved) return false;
+        Reap();
+        if (bytes > limit - Reserved)
+        {
+            if (bytes > limit - Reserved && _released.Count > 0 && nowNs - _lastForcedCollectionNs >= ForcedCollectionIntervalNs)
+            {
+                // Released images whose memory the GC has not taken back yet: a bounded, rate-limited full collection.
+                _lastForcedCollectionNs = nowNs;
+                ForcedCollections++;
+                GC.Collect();
+                Reap();
+            }
+            if (bytes > limit - Reserved) return false;
+        }
         Reserved += bytes;
         return true;
     }
 
-    public void Release(long bytes) => Reserved -= bytes;
+    /// <summary>The image is gone from its subscription; its bytes return once the GC has collected it.</summary>
+    public void Release(Image image, long bytes) => _released.Add((new WeakReference<Image>(image), bytes));
+
+    private void Reap()
+    {
+        for (int i = _released.Count - 1; i >= 0; i--)
+        {
+            if (_released[i].Image.TryGetTarget(out _)) continue;
+            Reserved -= _released[i].Bytes;
+            _released.RemoveAt(i);
+        }
+    }
 }

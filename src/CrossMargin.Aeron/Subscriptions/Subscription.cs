@@ -200,7 +200,7 @@ public sealed class Subscription : IDisposable
         SetupRefusal? refusal = termLength > limits.MaxTermLength ? SetupRefusal.TermLength
             : mtu > limits.MaxMtu ? SetupRefusal.Mtu
             : _imageCount >= limits.MaxImagesPerSubscription ? SetupRefusal.ImageCount
-            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength)) ? SetupRefusal.TermMemory
+            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength), nowNs) ? SetupRefusal.TermMemory
             : null;
         if (refusal is { } reason)
         {
@@ -239,7 +239,7 @@ public sealed class Subscription : IDisposable
     private void RemoveImageAt(int index)
     {
         Image image = _images[index];
-        _termMemory.Release(ReceiverLimits.ImageFootprint(image.TermLength));
+        _termMemory.Release(image, ReceiverLimits.ImageFootprint(image.TermLength));
         _images[index] = _images[--_imageCount];
         _images[_imageCount] = null!;
         OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
@@ -254,7 +254,11 @@ public sealed class Subscription : IDisposable
         if (_disposed) return;
         _disposed = true;
         _endpoint.Remove(this);
-        for (int i = 0; i < _imageCount; i++) _termMemory.Release(ReceiverLimits.ImageFootprint(_images[i].TermLength));
+        for (int i = 0; i < _imageCount; i++)
+        {
+            _termMemory.Release(_images[i], ReceiverLimits.ImageFootprint(_images[i].TermLength));
+            _images[i] = null!; // let the GC take the logs back, which returns their bytes to the budget
+        }
         _imageCount = 0;
         if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
     }
