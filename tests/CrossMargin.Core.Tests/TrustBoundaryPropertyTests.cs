@@ -76,6 +76,8 @@ public class TrustBoundaryPropertyTests
         select new RiskInput { Kind = InputKind.Funding, Instrument = i, Amount = rate },
         from asset in Gen.Elements(0, 1, 2, 9) from p in Gen.Frequency((6, Longs(20_000_000_000, 60_000_000_000)), (1, HostileLong))
         select new RiskInput { Kind = InputKind.Index, Asset = asset, Price = p },
+        from fee in Gen.Frequency((3, Longs(0, 10_000)), (1, HostileLong)) from buffer in HostileLong from fund in Gen.Frequency((3, Longs(0, 1L << 40)), (1, HostileLong))
+        select new RiskInput { Kind = InputKind.Config, LiquidationFeeRatePpm = fee, LiquidationBufferPpm = buffer, Amount = fund },
         from kind in Gen.Elements(InputKind.None, (InputKind)99, InputKind.FundQuery) select new RiskInput { Kind = kind });
 
     private static readonly Gen<RiskInput> AnyInput = Gen.Frequency(
@@ -185,5 +187,30 @@ public class TrustBoundaryFindingTests
         Assert.Equal(ProcessStatus.InvalidQuantity, book.Engine.Process(fill));
         Assert.Equal(before, book.Engine.StateHash());
         Assert.Null(book.Engine.VerifyCaches());
+    }
+
+    [Fact]
+    public void A_config_with_the_most_negative_fund_balance_is_refused_not_thrown()
+    {
+        // Found by the journal fuzz target: Math.Abs(long.MinValue) threw OverflowException out of Process,
+        // which kills the risk processor (a config message on the order-flow stream could do it).
+        var book = new Book();
+        ulong before = book.Engine.StateHash();
+        Assert.Equal(ProcessStatus.InvalidAmount, book.Engine.Process(new RiskInput { Kind = InputKind.Config, Amount = long.MinValue }));
+        Assert.Equal(before, book.Engine.StateHash());
+    }
+
+    [Fact]
+    public void A_fill_whose_quantity_wraps_the_position_to_long_min_is_refused_not_thrown()
+    {
+        // Short one lot, then a sell of long.MaxValue lots: q0 + signed = long.MinValue, where Math.Abs threw.
+        var book = new Book();
+        book.Deposit(1, "100000");
+        book.Fill(1, Book.Btc, Side.Sell, "0.001", "50000");
+        ulong before = book.Engine.StateHash();
+        var fill = Book.FillInput(1, Book.Btc, Side.Sell, "0.001", "50000");
+        fill.Qty = long.MaxValue;
+        Assert.Equal(ProcessStatus.PositionAboveMax, book.Engine.Process(fill));
+        Assert.Equal(before, book.Engine.StateHash());
     }
 }
