@@ -110,7 +110,8 @@ public static class FuzzTargets
     }
 
     /// <summary>Receiver limits of the fuzzed receive path: small, so hostile SETUPs meet every refusal.</summary>
-    public static readonly ReceiverLimits FuzzLimits = new(256 * 1024, 8192, 3, 4 * ReceiverLimits.ImageFootprint(64 * 1024));
+    /// <remarks>A property, not a static field: the afl++ harness may run no instrumented code (here, ImageFootprint) before the fork server starts.</remarks>
+    public static ReceiverLimits FuzzLimits => new(256 * 1024, 8192, 3, 4 * ReceiverLimits.ImageFootprint(64 * 1024));
 
     /// <summary>Stream id the fuzzed subscription listens on (the datagrams' stream ids are fuzzed around it).</summary>
     public const int FuzzStreamId = 1002;
@@ -138,7 +139,8 @@ public static class FuzzTargets
     public static void AeronReceive(ReadOnlySpan<byte> data)
     {
         long now = 1_000_000_000;
-        using var driver = new EmbeddedDriver(new DriverOptions { PreTouchTermBuffers = false, ReceiverLimits = FuzzLimits });
+        var limits = FuzzLimits;
+        using var driver = new EmbeddedDriver(new DriverOptions { PreTouchTermBuffers = false, ReceiverLimits = limits });
         driver.Clock = () => now;
         var sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", FuzzStreamId);
         // Replies (SMs, NAKs, RTTM) go to this address: the subscription's own socket, which discards what it cannot parse.
@@ -151,8 +153,8 @@ public static class FuzzTargets
             now += 3_000_000; // time moves: NAK, SM and liveness timers fire as the stream goes on
             driver.DoWork();
             sub.Poll(ref sink, 64);
-            Check(sub.ImageCount <= FuzzLimits.MaxImagesPerSubscription, $"{sub.ImageCount} images");
-            Check(driver.ImageMemory <= FuzzLimits.MaxTermMemory, $"image memory {driver.ImageMemory}");
+            Check(sub.ImageCount <= limits.MaxImagesPerSubscription, $"{sub.ImageCount} images");
+            Check(driver.ImageMemory <= limits.MaxTermMemory, $"image memory {driver.ImageMemory}");
         }
         Check(sink.Fragments == sink.Decoded + sink.Rejected, "a fragment was neither decoded nor counted");
     }
