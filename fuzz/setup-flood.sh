@@ -14,7 +14,9 @@ dotnet build src/CrossMargin.Gate -c Release -v quiet -nologo >/dev/null
 dotnet src/CrossMargin.Gate/bin/Release/net10.0/crossmargin.dll run --seconds $((seconds + 15)) > /tmp/setup-flood-gate.log 2>&1 &
 gate=$!
 trap 'kill $gate 2>/dev/null || true' EXIT
-sleep 4
+# Idle RSS once the gate is up (engine, rings and its own images allocated), not while it is still starting.
+for _ in $(seq 1 600); do grep -q "gate running" /tmp/setup-flood-gate.log 2>/dev/null && break; sleep 0.1; done
+sleep 2
 rss() { awk '/^VmRSS/ { print $2 }' /proc/$gate/status; }
 idle=$(rss)
 python3 - "$seconds" <<'PY' &

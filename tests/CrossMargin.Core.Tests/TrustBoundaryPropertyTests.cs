@@ -133,13 +133,13 @@ public class TrustBoundaryPropertyTests
         return null;
     }
 
-    [Property(MaxTest = 120)]
+    [Property(MaxTest = 400)]
     public Property An_input_the_engine_does_not_apply_changes_no_state() =>
         Prop.ForAll(Streams, inputs => UnappliedChangedState(inputs) is not { } failure
             ? true.ToProperty()
             : false.Label($"{failure}; minimal stream:\n{Minimal(inputs, x => UnappliedChangedState(x) is not null)}"));
 
-    [Property(MaxTest = 120)]
+    [Property(MaxTest = 400)]
     public Property One_accounts_inputs_change_no_other_account_except_through_takeover_and_adl() =>
         Prop.ForAll(Streams, inputs =>
         {

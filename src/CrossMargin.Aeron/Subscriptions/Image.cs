@@ -99,6 +99,8 @@ public sealed class Image
     public long StatusMessagesSent { get; private set; }
     /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
     public long MalformedDatagrams { get; private set; }
+    /// <summary>Times the rebuild scan met a header no sender writes (overlapping forged datagrams) and stopped there.</summary>
+    public long CorruptFrames { get; private set; }
 
     internal bool IsClosed { get; private set; }
 
@@ -140,6 +142,9 @@ public sealed class Image
 
         _lastPacketNs = nowNs;
         int index = LogBufferDescriptor.IndexByPosition(packetPosition, PositionBitsToShift);
+        // As Aeron's term rebuilder: a slot already filled is never rewritten, so a replayed or forged datagram
+        // with another frame layout cannot cut through frames the rebuild scan has already chained.
+        if (Le.I32(_log, index * TermLength + termOffset) != 0) return;
         datagram.CopyTo(_log.AsSpan(index * TermLength + termOffset));
         if (packetEnd > _highWaterMarkPosition) _highWaterMarkPosition = packetEnd;
         AdvanceRebuildPosition();
@@ -181,6 +186,13 @@ public sealed class Image
             int offset = (int)(position & _termLengthMask);
             int frameLength = Le.I32(_log, index * TermLength + offset);
             if (frameLength <= 0) break;
+            // Overlapping datagrams of different layouts can leave payload bytes where a header should be: the
+            // scan stops there (counted) rather than hand the poller a frame shorter than a header or past the term.
+            if (frameLength < DataHeader.Length || offset + ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment) > TermLength)
+            {
+                CorruptFrames++;
+                break;
+            }
             position += ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
         }
         _rebuildPosition = position;
@@ -281,6 +293,11 @@ public sealed class Image
             ReadOnlySpan<byte> frame = _log.AsSpan(index * TermLength + offset);
             int frameLength = FrameHeader.ReadFrameLength(frame);
             if (frameLength <= 0) break;
+            if (frameLength < DataHeader.Length || offset + frameLength > TermLength)
+            {
+                CorruptFrames++; // a forged datagram rewrote a chained header: stop here, never read past it
+                break;
+            }
             int alignedLength = ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
             position += alignedLength;
             if (FrameHeader.ReadType(frame) == FrameType.Pad) continue;
@@ -296,6 +313,11 @@ public sealed class Image
             }
             else if ((flags & FrameFlags.Begin) != 0)
             {
+                if (payload.Length > _reassembly.Length)
+                {
+                    _reassembling = false; // a first fragment longer than the largest message (MTU above term length / 8)
+                    continue;
+                }
                 payload.CopyTo(_reassembly);
                 _reassemblyLength = payload.Length;
                 _reassembling = true;

@@ -188,7 +188,10 @@ public sealed class Subscription : IDisposable
         int mtu = Le.I32(datagram, SetupFlyweight.MtuOffset);
         int termOffset = Le.I32(datagram, SetupFlyweight.TermOffsetOffset);
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
-            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
+            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0
+            // A stream never runs 2^31 terms, so an active term before the initial one is malformed: it would give a
+            // negative join position, and the poller's term arithmetic assumes positions are never negative.
+            || unchecked(Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset) - Le.I32(datagram, SetupFlyweight.InitialTermIdOffset)) < 0)
         {
             _invalidDatagrams++;
             SetupsRefused.Count(SetupRefusal.Malformed);

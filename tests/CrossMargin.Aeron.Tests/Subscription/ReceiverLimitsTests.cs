@@ -182,3 +182,69 @@ public class ReceiverLimitsTests
             return forUs == sub.ImageCount + duplicates + sub.SetupsRefused.Total;
         });
 }
+
+/// <summary>Regression tests for what the receive-path fuzzing found.</summary>
+public class ReceivePathFindingTests
+{
+    [Fact]
+    public void A_SETUP_whose_active_term_is_before_the_initial_term_is_refused_so_no_negative_position_reaches_the_poller()
+    {
+        // Found by the aeron-receive fuzz target: active term id < initial term id gave a negative join
+        // position; Poll then cleaned partition (t % 3) < 0 and threw ArgumentOutOfRangeException out of the
+        // gate's network thread.
+        using var driver = new EmbeddedDriver(new DriverOptions { PreTouchTermBuffers = false });
+        Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
+        var source = SocketAddressV4.From(new IPEndPoint(IPAddress.Loopback, 9));
+        const int initialTermId = 5, activeTermId = 4, termLength = 64 * 1024;
+        byte[] setup = new byte[SetupFlyweight.Length];
+        new SetupFlyweight(setup).Write(0, termLength - 64, 7, 1001, initialTermId, activeTermId, termLength, 1408, 0);
+        sub.OnDatagram(setup, source, 0);
+
+        // The stream the SETUP describes: a 64-byte frame at the end of the active term, then one in the next.
+        byte[] Data(int termId, int termOffset)
+        {
+            byte[] d = new byte[64];
+            new DataHeader(d).Write(64, FrameFlags.Unfragmented, FrameType.Data, termOffset, 7, 1001, termId);
+            return d;
+        }
+        sub.OnDatagram(Data(activeTermId, termLength - 64), source, 0);
+        sub.OnDatagram(Data(initialTermId, 0), source, 0);
+        int delivered = sub.Poll((_, in _) => { }, 10);
+
+        Assert.Equal(0, sub.ImageCount);
+        Assert.Equal(0, delivered);
+        Assert.Equal(1, sub.SetupsRefused[SetupRefusal.Malformed]);
+    }
+}
+
+public class OverlappingDatagramFindingTests
+{
+    private static byte[] Setup(int mtu = 1408)
+    {
+        byte[] setup = new byte[SetupFlyweight.Length];
+        new SetupFlyweight(setup).Write(0, 0, 7, 1001, 0, 0, 64 * 1024, mtu, 0);
+        return setup;
+    }
+
+    private static byte[] Frame(int termOffset, int frameLength, byte flags = FrameFlags.Unfragmented, int datagramLength = 0)
+    {
+        byte[] d = new byte[Math.Max(datagramLength, ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment))];
+        new DataHeader(d).Write(frameLength, flags, FrameType.Data, termOffset, 7, 1001, 0);
+        return d;
+    }
+
+    [Fact]
+    public void A_first_fragment_longer_than_the_largest_message_is_dropped_not_thrown()
+    {
+        // MTU 65504 with 64 KiB terms: a BEGIN fragment's payload is longer than the reassembly buffer (term / 8).
+        using var driver = new EmbeddedDriver(new DriverOptions { PreTouchTermBuffers = false });
+        Sub sub = driver.AddSubscription("aeron:udp?endpoint=127.0.0.1:0", 1001);
+        var source = SocketAddressV4.From(new IPEndPoint(IPAddress.Loopback, 9));
+        sub.OnDatagram(Setup(mtu: ProtocolConstants.MaxMtu), source, 0);
+        sub.OnDatagram(Frame(0, 20_000, FrameFlags.Begin), source, 0);
+        sub.OnDatagram(Frame(20_000 + 32 - 20_000 % 32, 64, FrameFlags.End), source, 0);
+        var ex = Record.Exception(() => sub.Poll((_, in _) => Assert.Fail("a message too long to reassemble was delivered"), 10));
+        Assert.Null(ex);
+        Assert.Equal(1, sub.ImageCount);
+    }
+}

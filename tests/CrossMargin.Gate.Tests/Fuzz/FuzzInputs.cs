@@ -186,7 +186,7 @@ public static class FuzzInputs
             var frame = new byte[ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment)];
             new DataHeader(frame).Write(frameLength, FrameFlags.Unfragmented, FrameType.Data, termOffset, sessionId, FuzzTargets.FuzzStreamId, initialTermId);
             message.CopyTo(frame, DataHeader.Length);
-            datagrams.Add(frame[..frameLength]);
+            datagrams.Add(frame); // a datagram carries whole aligned frames, as the sender's term scan sends them
             termOffset += frame.Length;
         }
         var heartbeat = new byte[DataHeader.Length];

@@ -111,7 +111,7 @@ public static class FuzzTargets
 
     /// <summary>Receiver limits of the fuzzed receive path: small, so hostile SETUPs meet every refusal.</summary>
     /// <remarks>A property, not a static field: the afl++ harness may run no instrumented code (here, ImageFootprint) before the fork server starts.</remarks>
-    public static ReceiverLimits FuzzLimits => new(256 * 1024, 8192, 3, 4 * ReceiverLimits.ImageFootprint(64 * 1024));
+    public static ReceiverLimits FuzzLimits => new(256 * 1024, ProtocolConstants.MaxMtu, 3, 4 * ReceiverLimits.ImageFootprint(64 * 1024));
 
     /// <summary>Stream id the fuzzed subscription listens on (the datagrams' stream ids are fuzzed around it).</summary>
     public const int FuzzStreamId = 1002;
@@ -136,7 +136,8 @@ public static class FuzzTargets
     /// No exception; images and image memory within the limits; every fragment decoded or counted; a fragment
     /// that does not decode, or an input the engine refuses, leaves the state hash unchanged.
     /// </summary>
-    public static void AeronReceive(ReadOnlySpan<byte> data)
+    /// <returns>Fragments decoded and applied (the test of the generators checks seeds reach the engine).</returns>
+    public static long AeronReceive(ReadOnlySpan<byte> data)
     {
         long now = 1_000_000_000;
         var limits = FuzzLimits;
@@ -157,6 +158,7 @@ public static class FuzzTargets
             Check(driver.ImageMemory <= limits.MaxTermMemory, $"image memory {driver.ImageMemory}");
         }
         Check(sink.Fragments == sink.Decoded + sink.Rejected, "a fragment was neither decoded nor counted");
+        return sink.Decoded;
     }
 
     /// <summary>The gate's handling of one fragment, checked: decode or count; a refusal moves no state.</summary>
