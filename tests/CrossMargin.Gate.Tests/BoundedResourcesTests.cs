@@ -23,21 +23,6 @@ public class BoundedResourcesTests
         Assert.Null(limits.Problem());
     }
 
-    [Theory]
-    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 16777215", "config.aeron.limits.maxTermLength: must be a power of two")]
-    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 4096", "config.aeron.limits.maxTermLength: 4096 is not a power of two in 65536..1073741824")]
-    [InlineData("\"maxMtu\": 8192", "\"maxMtu\": 70000", "config.aeron.limits.maxMtu: must be an integer in 64..65504")]
-    [InlineData("\"maxImagesPerSubscription\": 4", "\"maxImagesPerSubscription\": 0", "config.aeron.limits.maxImagesPerSubscription: must be an integer in 1..1024")]
-    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemoryMiB\": 0", "config.aeron.limits.maxTermMemoryMiB: must be an integer in 1..1048576")]
-    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemory\": 256", "config.aeron.limits.maxTermMemory: unknown key")]
-    public void Invalid_limits_are_refused_naming_the_key(string from, string to, string expected)
-    {
-        string json = GateConfig.DefaultJson();
-        Assert.Contains(from, json);
-        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace(from, to)));
-        Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void A_hostile_SETUP_flood_is_refused_counted_and_bounded_and_moves_no_state()
     {
