@@ -128,6 +128,8 @@ public sealed class NetworkPublication : IDisposable
     public long RetransmitsSent { get; private set; }
     /// <summary>ERR frames received (image rejected by a receiver).</summary>
     public long ErrorFramesReceived { get; private set; }
+    /// <summary>Control datagrams dropped as malformed: shorter than their frame, or not protocol version 0.</summary>
+    public long InvalidControlFrames { get; private set; }
     /// <summary>Loss hook on sent datagrams (tests).</summary>
     public DatagramDropPredicate? SendDropHook { get => _sender.SendDropHook; set => _sender.SendDropHook = value; }
 
@@ -370,7 +372,11 @@ public sealed class NetworkPublication : IDisposable
 
     internal void OnControlFrame(Span<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
-        if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version) return;
+        if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
+        {
+            InvalidControlFrames++;
+            return;
+        }
         switch (FrameHeader.ReadType(datagram))
         {
             case FrameType.StatusMessage:
@@ -378,15 +384,19 @@ public sealed class NetworkPublication : IDisposable
                 {
                     OnStatusMessage(new StatusMessageFlyweight(datagram), nowNs);
                 }
+                else InvalidControlFrames++;
                 break;
             case FrameType.Nak:
                 if (datagram.Length >= NakFlyweight.Length) OnNak(new NakFlyweight(datagram), nowNs);
+                else InvalidControlFrames++;
                 break;
             case FrameType.RttMeasurement:
                 if (datagram.Length >= RttMeasurementFlyweight.Length) OnRttMeasurement(new RttMeasurementFlyweight(datagram), source);
+                else InvalidControlFrames++;
                 break;
             case FrameType.Error:
                 if (datagram.Length >= ErrorFlyweight.HeaderLength) OnError(new ErrorFlyweight(datagram));
+                else InvalidControlFrames++;
                 break;
         }
     }

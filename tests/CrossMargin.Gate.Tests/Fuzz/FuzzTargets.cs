@@ -199,8 +199,8 @@ public static class FuzzTargets
     }
 
     /// <summary>
-    /// A publication's control path (SM, NAK, RTTM, ERR and anything else from receivers): no exception, and
-    /// the publication still offers afterwards.
+    /// A publication's control path (SM, NAK, RTTM, ERR and anything else from receivers): no exception, a
+    /// malformed frame is counted, and the publication still offers afterwards.
     /// </summary>
     public static void AeronControl(ReadOnlySpan<byte> data)
     {
@@ -216,7 +216,10 @@ public static class FuzzTargets
         while (NextDatagram(data, ref offset, out var datagram) > 0)
         {
             datagram.CopyTo(copy);
+            long invalid = pub.InvalidControlFrames;
             pub.OnControlFrame(copy.AsSpan(0, datagram.Length), source, now);
+            bool malformed = datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version;
+            Check(!malformed || pub.InvalidControlFrames == invalid + 1, "a malformed control frame was dropped uncounted");
             pub.Offer(message);
             now += 3_000_000;
             driver.DoWork();
