@@ -35,6 +35,13 @@ public class GateConfigTests
     [InlineData("\"streamId\": 1001", "\"streamId\": \"x\"", "config.aeron.marketData.streamId")]
     [InlineData("\"liquidationBuffer\": \"0.1\"", "\"liquidationBuffer\": \"0.1\", \"extra\": 1", "config.risk.extra: unknown key")]
     [InlineData("\"channel\": \"aeron:udp?endpoint=127.0.0.1:40456\"", "\"channel\": \"udp://x\"", "config.aeron.marketData.channel")]
+    // Receiver limits (issue 10, bounded resources).
+    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 16777215", "config.aeron.limits.maxTermLength: must be a power of two")]
+    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 4096", "config.aeron.limits.maxTermLength: 4096 is not a power of two in 65536..1073741824")]
+    [InlineData("\"maxMtu\": 8192", "\"maxMtu\": 70000", "config.aeron.limits.maxMtu: must be an integer in 64..65504")]
+    [InlineData("\"maxImagesPerSubscription\": 4", "\"maxImagesPerSubscription\": 0", "config.aeron.limits.maxImagesPerSubscription: must be an integer in 1..1024")]
+    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemoryMiB\": 0", "config.aeron.limits.maxTermMemoryMiB: must be an integer in 1..1048576")]
+    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemory\": 256", "config.aeron.limits.maxTermMemory: unknown key")]
     public void An_invalid_configuration_is_refused_with_a_message_naming_the_field(string from, string to, string expected)
     {
         string json = GateConfig.DefaultJson();

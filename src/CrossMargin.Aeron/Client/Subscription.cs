@@ -29,8 +29,11 @@ public sealed class Subscription : IDisposable
     private int _roundRobinIndex;
     private bool _disposed;
 
-    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint)
+    private readonly TermMemoryBudget _termMemory;
+
+    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint, TermMemoryBudget termMemory)
     {
+        _termMemory = termMemory;
         Channel = channel;
         StreamId = streamId;
         _options = options;
@@ -67,6 +70,8 @@ public sealed class Subscription : IDisposable
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
     private OrderedCounter _invalidDatagrams;
+    /// <summary>SETUPs refused (malformed or outside <see cref="DriverOptions.ReceiverLimits"/>), by reason; none allocated anything.</summary>
+    public SetupRefusals SetupsRefused { get; } = new();
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -156,9 +161,26 @@ public sealed class Subscription : IDisposable
         int mtu = Le.I32(datagram, SetupFlyweight.MtuOffset);
         int termOffset = Le.I32(datagram, SetupFlyweight.TermOffsetOffset);
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
-            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
+            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0
+            // A stream never runs 2^31 terms, so an active term before the initial one is malformed: it would give a
+            // negative join position, and the poller's term arithmetic assumes positions are never negative.
+            || unchecked(Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset) - Le.I32(datagram, SetupFlyweight.InitialTermIdOffset)) < 0)
         {
             _invalidDatagrams.Increment();
+            SetupsRefused.Count(SetupRefusal.Malformed);
+            return;
+        }
+        // Bounded resources: the sender picks the term length, so check it (and the image count and the
+        // driver's image memory) before allocating anything.
+        ReceiverLimits limits = _options.ReceiverLimits;
+        SetupRefusal? refusal = termLength > limits.MaxTermLength ? SetupRefusal.TermLength
+            : mtu > limits.MaxMtu ? SetupRefusal.Mtu
+            : _imageCount >= limits.MaxImagesPerSubscription ? SetupRefusal.ImageCount
+            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength), nowNs) ? SetupRefusal.TermMemory
+            : null;
+        if (refusal is { } reason)
+        {
+            SetupsRefused.Count(reason);
             return;
         }
 
@@ -195,6 +217,7 @@ public sealed class Subscription : IDisposable
     private void RemoveImageAt(int index)
     {
         Image image = _images[index];
+        _termMemory.Release(image.Receiver.Log, ReceiverLimits.ImageFootprint(image.TermLength));
         _images[index] = _images[--_imageCount];
         _images[_imageCount] = null!;
         OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
@@ -209,6 +232,11 @@ public sealed class Subscription : IDisposable
         if (_disposed) return;
         _disposed = true;
         _endpoint.Remove(this);
+        for (int i = 0; i < _imageCount; i++)
+        {
+            _termMemory.Release(_images[i].Receiver.Log, ReceiverLimits.ImageFootprint(_images[i].TermLength));
+            _images[i] = null!; // let the GC take the logs back, which returns their bytes to the budget
+        }
         _imageCount = 0;
         if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
     }

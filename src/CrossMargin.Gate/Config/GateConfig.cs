@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using CrossMargin.Aeron.Driver.Receiver;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
@@ -47,6 +48,15 @@ public sealed record GateConfig
     public int Mtu { get; init; } = 1408;
     /// <summary>Aeron term length.</summary>
     public int TermLength { get; init; } = 16 * 1024 * 1024;
+    /// <summary>
+    /// What a sender's SETUP may ask of the gate's receivers (aeron.limits): default 16 MiB terms, MTU 8 KiB,
+    /// 4 images per subscription, 256 MiB of images in all. Outside them a SETUP is refused and counted.
+    /// </summary>
+    public ReceiverLimits ReceiverLimits { get; init; } = DefaultReceiverLimits;
+
+    /// <summary>The gate's receiver limits when the configuration names none.</summary>
+    public static ReceiverLimits DefaultReceiverLimits { get; } = new(16 * 1024 * 1024, 8192, 4, 256L * 1024 * 1024);
+
     /// <summary>Input journal directory (replayed at start, then appended to); null: no journal.</summary>
     public string? JournalPath { get; init; }
     /// <summary>When journaled inputs are forced to the disk: none | batch | interval:MS.</summary>
@@ -128,7 +138,7 @@ public sealed record GateConfig
             if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
                 throw new GateConfigException($"config.rings.waitStrategy: '{wait}' is not one of busy-spin, yielding, sleeping, blocking");
             var aeron = root.Object("aeron");
-            aeron.Allow("marketData", "orderFlow", "decisions", "mtu", "termLength");
+            aeron.Allow("marketData", "orderFlow", "decisions", "mtu", "termLength", "limits");
             var threads = root.Object("threads");
             threads.Allow("pollerCpu", "riskCpu");
             var config = new GateConfig
@@ -140,6 +150,7 @@ public sealed record GateConfig
                 Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
                 PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),
             };
+            if (aeron.Has("limits")) config = config with { ReceiverLimits = aeron.Limits("limits") };
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
@@ -249,6 +260,19 @@ public sealed record GateConfig
         {
             int n = Int(key, 2, 1 << 30);
             return (n & (n - 1)) == 0 ? n : throw new GateConfigException($"{path}.{key}: must be a power of two");
+        }
+
+        public ReceiverLimits Limits(string key)
+        {
+            var l = Object(key);
+            l.Allow("maxTermLength", "maxMtu", "maxImagesPerSubscription", "maxTermMemoryMiB");
+            var d = DefaultReceiverLimits;
+            var limits = new ReceiverLimits(
+                l.Has("maxTermLength") ? l.PowerOfTwo("maxTermLength") : d.MaxTermLength,
+                l.OptionalInt("maxMtu", 64, 65504, d.MaxMtu),
+                l.OptionalInt("maxImagesPerSubscription", 1, 1024, d.MaxImagesPerSubscription),
+                l.OptionalInt("maxTermMemoryMiB", 1, 1 << 20, (int)(d.MaxTermMemory >> 20)) * (1L << 20));
+            return limits.Problem() is { } problem ? throw new GateConfigException($"{path}.{key}.{problem}") : limits;
         }
 
         public ChannelConfig Channel(string key)

@@ -20,6 +20,10 @@ public interface IGate : IDisposable
     Exception? Fault { get; }
     /// <summary>What opening the journal found (records, a torn tail cut back); null without a journal.</summary>
     Journal.JournalOpenReport? JournalOpened { get; }
+    /// <summary>SETUPs refused on market data and order flow (outside the receiver limits, or malformed).</summary>
+    long SetupsRefused { get; }
+    /// <summary>Bytes the inbound images hold (never above the configured <c>maxTermMemoryMiB</c>).</summary>
+    long ImageMemory { get; }
     /// <summary>Drains everything received, then stops both threads. Returns false on timeout.</summary>
     bool Stop(TimeSpan timeout);
     /// <summary>Inbound ring: slots published but not yet processed, and the ring size (telemetry; any thread).</summary>
@@ -88,6 +92,8 @@ public static class GateHost
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
                 TrackAllocations = trackAllocations,
             });
+            driverOptions ??= new DriverOptions();
+            driverOptions.ReceiverLimits = config.ReceiverLimits; // the gate's own bound on what senders may allocate
             _driver = new EmbeddedDriver(driverOptions);
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
@@ -109,6 +115,8 @@ public static class GateHost
         public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>
             (_marketDataSub.DatagramsReceived + (_orderFlowSub.ReceiverId == _marketDataSub.ReceiverId ? 0 : _orderFlowSub.DatagramsReceived),
              _marketDataSub.InvalidDatagrams + _orderFlowSub.InvalidDatagrams, _decisionsPub.NaksReceived, _decisionsPub.RetransmitsSent);
+        public long SetupsRefused => _marketDataSub.SetupsRefused.Total + _orderFlowSub.SetupsRefused.Total;
+        public long ImageMemory => _driver.ImageMemory;
 
         public bool Stop(TimeSpan timeout)
         {
