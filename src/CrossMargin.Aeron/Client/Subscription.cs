@@ -70,6 +70,18 @@ public sealed class Subscription : IDisposable
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
     private OrderedCounter _invalidDatagrams;
+    /// <summary>
+    /// Sources this subscription accepts (null: any). Set it before the driver's duty cycle runs; images from
+    /// other sources are refused at SETUP and get no control replies.
+    /// </summary>
+    public SourceAllowlist? AllowedSources { get; set; }
+    /// <summary>DATA/PAD datagrams dropped because their source is not in <see cref="AllowedSources"/>.</summary>
+    public long ForeignDatagrams => _foreignDatagrams.Value;
+    private OrderedCounter _foreignDatagrams;
+    /// <summary>RTT measurement requests not answered (no image of that session from that source).</summary>
+    public long RttmIgnored => _rttmIgnored.Value;
+    private OrderedCounter _rttmIgnored;
+
     /// <summary>SETUPs refused (malformed or outside <see cref="DriverOptions.ReceiverLimits"/>), by reason; none allocated anything.</summary>
     public SetupRefusals SetupsRefused { get; } = new();
 
@@ -124,6 +136,11 @@ public sealed class Subscription : IDisposable
     /// <summary>A DATA/PAD datagram of this stream, its header validated once by the endpoint.</summary>
     internal void OnDataPacket(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
+        if (!IsAllowed(source))
+        {
+            _foreignDatagrams.Increment(); // and no SETUP elicitation: strangers get nothing back
+            return;
+        }
         int sessionId = Le.I32(datagram, DataHeader.SessionIdOffset);
         Image? image = FindImage(sessionId);
         if (image is not null)
@@ -148,6 +165,8 @@ public sealed class Subscription : IDisposable
         SendStatusMessage(ControlAddressFor(source), FrameFlags.SendSetup, sessionId, StreamId, 0, 0, 0);
     }
 
+    private bool IsAllowed(in SocketAddressV4 source) => AllowedSources is not { } allowlist || allowlist.Allows(source);
+
     private SocketAddressV4 ControlAddressFor(in SocketAddressV4 source) => Channel.IsMulticast ? _controlGroup : source;
 
     /// <summary>A SETUP of this stream, its length validated once by the endpoint.</summary>
@@ -156,6 +175,11 @@ public sealed class Subscription : IDisposable
         int streamId = StreamId;
         int sessionId = Le.I32(datagram, SetupFlyweight.SessionIdOffset);
         if (FindImage(sessionId) is not null) return;
+        if (!IsAllowed(source))
+        {
+            SetupsRefused.Count(SetupRefusal.Source);
+            return;
+        }
 
         int termLength = Le.I32(datagram, SetupFlyweight.TermLengthOffset);
         int mtu = Le.I32(datagram, SetupFlyweight.MtuOffset);
@@ -190,6 +214,7 @@ public sealed class Subscription : IDisposable
         bool isGroup = Channel.IsMulticast || (FrameHeader.ReadFlags(datagram) & FrameFlags.SetupGroup) != 0;
         long window = Channel.ReceiverWindow > 0 ? Channel.ReceiverWindow : _options.InitialReceiverWindow;
         var receiver = new PublicationImage(this, setup, ControlAddressFor(source), isGroup, nowNs, _options, window, Channel.NakDelayNs);
+        receiver.Source = source;
         var image = new Image(receiver);
         if (_imageCount == _images.Length) Array.Resize(ref _images, _images.Length * 2);
         _images[_imageCount++] = image;
@@ -204,6 +229,14 @@ public sealed class Subscription : IDisposable
         if ((FrameHeader.ReadFlags(datagram) & FrameFlags.RttmReply) == 0) return;
         long receiverId = Le.I64(datagram, RttMeasurementFlyweight.ReceiverIdOffset);
         if (receiverId != ReceiverId && receiverId != 0) return;
+        // Replies only to accepted peers: an image of that session whose publisher sends from this address,
+        // so the receiver cannot be used to reflect datagrams at third parties.
+        Image? image = FindImage(Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset));
+        if (image is null || !IsAllowed(source) || (!Channel.IsMulticast && !image.Receiver.Source.Equals(source)))
+        {
+            _rttmIgnored.Increment();
+            return;
+        }
         _endpoint.SendRttmReply(source, Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset), Le.I32(datagram, RttMeasurementFlyweight.StreamIdOffset),
             Le.I64(datagram, RttMeasurementFlyweight.EchoTimestampOffset), receiverId);
     }

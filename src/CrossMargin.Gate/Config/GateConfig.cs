@@ -8,8 +8,8 @@ using CrossMargin.Core.Numerics;
 
 namespace CrossMargin.Gate.Config;
 
-/// <summary>An Aeron channel and stream id.</summary>
-public sealed record ChannelConfig(string Channel, int StreamId);
+/// <summary>An Aeron channel and stream id, and the sources it accepts images from (null: any).</summary>
+public sealed record ChannelConfig(string Channel, int StreamId, SourceAllowlist? AllowedSources = null);
 
 /// <summary>
 /// The gate's configuration (native-config/gate.json): capacities, assets, instruments, liquidation
@@ -44,6 +44,14 @@ public sealed record GateConfig
     public required ChannelConfig OrderFlow { get; init; }
     /// <summary>Decisions channel (every output event).</summary>
     public required ChannelConfig Decisions { get; init; }
+    /// <summary>Admin channel (config and halts); null: off, and no input can change the config or halt trading.</summary>
+    public ChannelConfig? Admin { get; init; }
+    /// <summary>Which input kinds each inbound stream accepts (<c>security.roles</c>).</summary>
+    public RoleMode Roles { get; init; } = RoleMode.Strict;
+    /// <summary>Key file of the HMAC-SHA256 trailer every inbound message must carry (<c>security.hmacKeyFile</c>); null: none.</summary>
+    public string? HmacKeyFile { get; init; }
+    /// <summary>The key read from <see cref="HmacKeyFile"/> when the config was loaded (never printed).</summary>
+    public byte[]? HmacKey { get; init; }
     /// <summary>Aeron MTU.</summary>
     public int Mtu { get; init; } = 1408;
     /// <summary>Aeron term length.</summary>
@@ -89,7 +97,7 @@ public sealed record GateConfig
         using (doc)
         {
             var root = new Node(doc.RootElement, "config");
-            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal");
+            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal", "security");
             var cap = root.Object("capacities");
             cap.Allow("accounts", "instruments", "assets", "ordersPerAccount", "holdersPerInstrument");
             var capacities = new Capacities
@@ -138,7 +146,7 @@ public sealed record GateConfig
             if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
                 throw new GateConfigException($"config.rings.waitStrategy: '{wait}' is not one of busy-spin, yielding, sleeping, blocking");
             var aeron = root.Object("aeron");
-            aeron.Allow("marketData", "orderFlow", "decisions", "mtu", "termLength", "limits");
+            aeron.Allow("marketData", "orderFlow", "decisions", "admin", "mtu", "termLength", "limits");
             var threads = root.Object("threads");
             threads.Allow("pollerCpu", "riskCpu");
             var config = new GateConfig
@@ -151,6 +159,31 @@ public sealed record GateConfig
                 PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),
             };
             if (aeron.Has("limits")) config = config with { ReceiverLimits = aeron.Limits("limits") };
+            if (aeron.Has("admin")) config = config with { Admin = aeron.Channel("admin") };
+            if (root.Has("security"))
+            {
+                var security = root.Object("security");
+                security.Allow("roles", "hmacKeyFile");
+                if (security.Has("roles"))
+                {
+                    config = config with
+                    {
+                        Roles = security.String("roles") switch
+                        {
+                            "strict" => RoleMode.Strict,
+                            "scenario" => RoleMode.Scenario,
+                            var other => throw new GateConfigException($"config.security.roles: '{other}' is not one of strict, scenario"),
+                        },
+                    };
+                }
+                if (security.Has("hmacKeyFile"))
+                {
+                    string keyFile = security.String("hmacKeyFile");
+                    byte[] key = CrossMargin.Messages.MessageAuthentication.TryReadKeyFile(keyFile, out string? problem)
+                        ?? throw new GateConfigException($"config.security.hmacKeyFile: {problem}");
+                    config = config with { HmacKeyFile = keyFile, HmacKey = key };
+                }
+            }
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
@@ -245,6 +278,9 @@ public sealed record GateConfig
 
         public bool Has(string key) => element.TryGetProperty(key, out _);
 
+        /// <summary>This element as a string (an array item).</summary>
+        public string Text() => element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new GateConfigException($"{path}: must be a string");
+
         public bool Bool(string key)
         {
             var v = Get(key);
@@ -278,10 +314,20 @@ public sealed record GateConfig
         public ChannelConfig Channel(string key)
         {
             var c = Object(key);
-            c.Allow("channel", "streamId");
+            c.Allow("channel", "streamId", "allowedSources");
             string uri = c.String("channel");
             if (!uri.StartsWith("aeron:udp?", StringComparison.Ordinal)) throw new GateConfigException($"{path}.{key}.channel: must be an aeron:udp?… URI");
-            return new ChannelConfig(uri, c.Int("streamId", int.MinValue, int.MaxValue));
+            SourceAllowlist? allowed = null;
+            if (c.Has("allowedSources"))
+            {
+                var entries = c.Array("allowedSources");
+                var texts = new List<string>();
+                foreach (var e in entries) texts.Add(e.Text());
+                allowed = SourceAllowlist.TryParse(texts, out int bad, out string? problem);
+                if (allowed is null)
+                    throw new GateConfigException(bad >= 0 ? $"{path}.{key}.allowedSources[{bad}]: '{texts[bad]}' {problem}" : $"{path}.{key}.allowedSources: {problem}");
+            }
+            return new ChannelConfig(uri, c.Int("streamId", int.MinValue, int.MaxValue), allowed);
         }
     }
 }

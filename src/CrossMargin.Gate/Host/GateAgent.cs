@@ -10,6 +10,14 @@ using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Host;
 
+/// <summary>What the network thread checks on inbound messages: accepted kinds per stream, the admin subscription, the HMAC key.</summary>
+internal sealed record InboundSecurity(ulong MarketDataKinds, ulong OrderFlowKinds, Subscription? Admin, byte[]? HmacKey)
+{
+    /// <summary>No checks beyond decoding (tests that drive the agent directly).</summary>
+    public static InboundSecurity Open { get; } = new(Config.StreamRoles.Any, Config.StreamRoles.Any, null, null);
+}
+
+
 /// <summary>
 /// The gate's one network thread (design.md, "one poller thread"). Each duty cycle: the driver's
 /// receiver half (sockets in, SMs and NAKs out); market data and order flow decoded straight into
@@ -30,15 +38,17 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private const int FragmentLimit = 64;
     private readonly EmbeddedDriver _driver;
     private readonly Subscription _marketData, _orderFlow;
+    private readonly Subscription? _admin;
     private readonly RiskRings<TWait> _rings;
     private readonly EventPoller<OutboundEvent> _outbound;
-    private InboundHandler _marketDataIn, _orderFlowIn;
+    private InboundHandler _marketDataIn, _orderFlowIn, _adminIn;
     private OutboundHandler _outHandler;
     private readonly GateCounters _counters;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false)
+        RiskRings<TWait> rings, GateCounters counters, int cpu = -1, bool trackAllocations = false, InboundSecurity? security = null)
     {
+        security ??= InboundSecurity.Open;
         _trackAllocations = trackAllocations;
         _cpu = cpu;
         _driver = driver;
@@ -47,8 +57,10 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _rings = rings;
         _outbound = rings.CreatePoller();
         _counters = counters;
-        _marketDataIn = new InboundHandler(rings, counters);
-        _orderFlowIn = new InboundHandler(rings, counters);
+        _admin = security.Admin;
+        _marketDataIn = new InboundHandler(rings, counters, security.MarketDataKinds, security.HmacKey);
+        _orderFlowIn = new InboundHandler(rings, counters, security.OrderFlowKinds, security.HmacKey);
+        _adminIn = new InboundHandler(rings, counters, Config.StreamRoles.Admin, security.HmacKey);
         _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
@@ -69,6 +81,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         int work = _driver.DoReceiverWork();
         work += PollInbound(_marketData, ref _marketDataIn);
         work += PollInbound(_orderFlow, ref _orderFlowIn);
+        if (_admin is not null) work += PollInbound(_admin, ref _adminIn);
         work += _outbound.PollUntilHeld(ref _outHandler);
         work += _driver.DoSenderWork();
         if (_trackAllocations) _counters.NetworkThreadAllocatedBytes.Set(GC.GetAllocatedBytesForCurrentThread());
@@ -87,9 +100,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
     /// <summary>
     /// Decodes one stream's fragments in place into claimed inbound slots and tracks that stream's
-    /// sender sequence; a fragment that does not decode enters the ring as a malformed input.
+    /// sender sequence. A fragment that does not decode, fails its authentication tag, or carries a kind
+    /// this stream does not accept (stream roles) enters the ring as a malformed input: ordered,
+    /// journaled (as an input-error record) and answered with an input_error naming why, never applied.
     /// </summary>
-    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters) : IFragmentHandler
+    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, ulong acceptedKinds, byte[]? hmacKey) : IFragmentHandler
     {
         private long _expected;
 
@@ -104,7 +119,29 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 return;
             }
             ref InboundEvent slot = ref rings.Slot(slotSequence);
-            var result = InputCodec.TryDecode(buffer, out slot.Input, out long sequence);
+            DecodeResult result;
+            long sequence = 0;
+            ReadOnlySpan<byte> message = buffer;
+            if (hmacKey is not null && !MessageAuthentication.TryVerify(hmacKey, buffer, out message))
+            {
+                // Not decoded at all: nothing of an unauthenticated message is trusted, not even its sequence.
+                slot.Input = default;
+                result = DecodeResult.Unauthenticated;
+                counters.AuthenticationFailures.Increment();
+            }
+            else
+            {
+                result = InputCodec.TryDecode(message, out slot.Input, out sequence);
+                if (result == DecodeResult.Ok && !Config.StreamRoles.Accepts(acceptedKinds, slot.Input.Kind))
+                {
+                    result = DecodeResult.WrongStream;
+                    counters.WrongStreamRejects.Increment();
+                }
+                else if (result != DecodeResult.Ok)
+                {
+                    counters.DecodeRejects.Increment();
+                }
+            }
             slot.Tag = sequence;
             slot.ColdIndex = -1;
             slot.DecodeResult = result;
@@ -118,7 +155,6 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             else
             {
                 slot.Kind = InboundKind.Malformed;
-                counters.DecodeRejects.Increment();
             }
             rings.Commit(slotSequence);
             counters.InputsPublished.Increment();

@@ -76,6 +76,8 @@ internal sealed class PublicationImage
     public int ReceiverWindow => _receiverWindow;
     public bool IsEndOfStream => _endOfStream;
     public SocketAddressV4 ControlAddress { get; internal set; }
+    /// <summary>Where the SETUP that opened this image came from (RTTM replies go only there).</summary>
+    public SocketAddressV4 Source { get; internal set; }
     public long NaksSent => _naksSent.Value;
     private OrderedCounter _naksSent;
     public long StatusMessagesSent => _statusMessagesSent.Value;

@@ -54,6 +54,8 @@ public enum SetupRefusal
     ImageCount,
     /// <summary>The image would take the driver's images past <see cref="ReceiverLimits.MaxTermMemory"/>.</summary>
     TermMemory,
+    /// <summary>The source address is not in the subscription's <see cref="SourceAllowlist"/>.</summary>
+    Source,
 }
 
 /// <summary>Counts of refused SETUPs by reason. Written by the driver thread only.</summary>

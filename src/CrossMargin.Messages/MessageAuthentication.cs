@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+
+namespace CrossMargin.Messages;
+
+/// <summary>
+/// Optional per-message authentication on the gate's inbound streams: an HMAC-SHA256 tag of the whole SBE
+/// message, appended as a 32-byte trailer (<c>message ‖ HMAC-SHA256(key, message)</c>). The gate verifies it
+/// before decoding, in constant time, and refuses a message whose tag is missing or wrong.
+/// </summary>
+/// <remarks>
+/// One-shot <see cref="HMACSHA256.HashData(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> into a stack
+/// buffer: no allocation per message. The tag proves the message was made by a holder of the key and not
+/// altered; it does not stop a captured message being sent again (see the README's threat model).
+/// </remarks>
+public static class MessageAuthentication
+{
+    /// <summary>Length of the trailer (an HMAC-SHA256 tag).</summary>
+    public const int TagLength = HMACSHA256.HashSizeInBytes;
+
+    /// <summary>Shortest key accepted: as long as the tag (RFC 2104: shorter keys weaken it).</summary>
+    public const int MinKeyLength = 32;
+
+    /// <summary>
+    /// Appends the tag of <c>buffer[..messageLength]</c> after it; returns the signed length, or −1 when
+    /// <paramref name="buffer"/> has no room for the trailer.
+    /// </summary>
+    public static int Sign(ReadOnlySpan<byte> key, Span<byte> buffer, int messageLength)
+    {
+        if ((uint)messageLength > (uint)buffer.Length || buffer.Length - messageLength < TagLength) return -1;
+        HMACSHA256.HashData(key, buffer[..messageLength], buffer.Slice(messageLength, TagLength));
+        return messageLength + TagLength;
+    }
+
+    /// <summary>
+    /// True when <paramref name="signed"/> ends with the right tag of what precedes it (compared in constant
+    /// time); <paramref name="message"/> is then the message without its trailer.
+    /// </summary>
+    public static bool TryVerify(ReadOnlySpan<byte> key, ReadOnlySpan<byte> signed, out ReadOnlySpan<byte> message)
+    {
+        message = default;
+        if (signed.Length < TagLength) return false;
+        ReadOnlySpan<byte> body = signed[..^TagLength];
+        Span<byte> expected = stackalloc byte[TagLength];
+        HMACSHA256.HashData(key, body, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, signed[^TagLength..])) return false;
+        message = body;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a key file: its raw bytes, at least <see cref="MinKeyLength"/> (e.g. <c>head -c 32 /dev/urandom</c>).
+    /// Null with the problem when it cannot be used.
+    /// </summary>
+    public static byte[]? TryReadKeyFile(string path, out string? problem)
+    {
+        byte[] key;
+        try { key = File.ReadAllBytes(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problem = $"cannot read key file '{path}': {ex.Message}";
+            return null;
+        }
+        if (key.Length < MinKeyLength)
+        {
+            problem = $"key file '{path}' holds {key.Length} bytes; at least {MinKeyLength} random bytes are needed (head -c 32 /dev/urandom > FILE)";
+            return null;
+        }
+        problem = null;
+        return key;
+    }
+}
