@@ -18,10 +18,10 @@ public class MessageAuthenticationTests
     {
         var buffer = new byte[c.Message.Length + MessageAuthentication.TagLength];
         c.Message.CopyTo(buffer, 0);
-        int n = MessageAuthentication.Sign(c.Key, buffer, c.Message.Length);
+        int n = new MessageAuthentication(c.Key).Sign(buffer, c.Message.Length);
         Assert.Equal(buffer.Length, n);
         Assert.Equal(HMACSHA256.HashData(c.Key, c.Message), buffer[c.Message.Length..]); // the trailer is the standard HMAC
-        Assert.True(MessageAuthentication.TryVerify(c.Key, buffer, out var message));
+        Assert.True(new MessageAuthentication(c.Key).TryVerify(buffer, out var message));
         Assert.Equal(c.Message, message.ToArray());
     }
 
@@ -30,10 +30,28 @@ public class MessageAuthenticationTests
     {
         var buffer = new byte[c.Message.Length + MessageAuthentication.TagLength];
         c.Message.CopyTo(buffer, 0);
-        MessageAuthentication.Sign(c.Key, buffer, c.Message.Length);
+        new MessageAuthentication(c.Key).Sign(buffer, c.Message.Length);
         buffer[position.Get % buffer.Length] ^= (byte)(1 << (bit % 8));
-        Assert.False(MessageAuthentication.TryVerify(c.Key, buffer, out var message));
+        Assert.False(new MessageAuthentication(c.Key).TryVerify(buffer, out var message));
         Assert.True(message.IsEmpty);
+    }
+
+    [Property(Arbitrary = [typeof(MessageAuthenticationTests)], MaxTest = 100)]
+    public void One_instance_signs_and_verifies_a_sequence_of_messages_as_fresh_ones_do((byte[] Key, byte[] Message) c, PositiveInt count)
+    {
+        using var reused = new MessageAuthentication(c.Key);
+        for (int k = 0; k < 1 + count.Get % 5; k++)
+        {
+            byte[] message = c.Message.Select(b => (byte)(b + k)).ToArray();
+            var a = new byte[message.Length + MessageAuthentication.TagLength];
+            var b = new byte[a.Length];
+            message.CopyTo(a, 0);
+            message.CopyTo(b, 0);
+            reused.Sign(a, message.Length);
+            new MessageAuthentication(c.Key).Sign(b, message.Length);
+            Assert.Equal(b, a); // the context is reset after every message: nothing carries over
+            Assert.True(reused.TryVerify(a, out _));
+        }
     }
 
     [Property(Arbitrary = [typeof(MessageAuthenticationTests)], MaxTest = 200)]
@@ -41,18 +59,19 @@ public class MessageAuthenticationTests
     {
         var buffer = new byte[c.Message.Length + MessageAuthentication.TagLength];
         c.Message.CopyTo(buffer, 0);
-        MessageAuthentication.Sign(c.Key, buffer, c.Message.Length);
+        new MessageAuthentication(c.Key).Sign(buffer, c.Message.Length);
         byte[] other = (byte[])c.Key.Clone();
         other[position.Get % other.Length] ^= 0x01;
-        Assert.False(MessageAuthentication.TryVerify(other, buffer, out _));
+        Assert.False(new MessageAuthentication(other).TryVerify(buffer, out _));
     }
 
     [Fact]
     public void Shorter_than_a_tag_fails_and_no_room_for_the_tag_is_refused()
     {
         byte[] key = new byte[32];
-        Assert.False(MessageAuthentication.TryVerify(key, new byte[MessageAuthentication.TagLength - 1], out _));
-        Assert.Equal(-1, MessageAuthentication.Sign(key, new byte[40], 10)); // 10 + 32 > 40
+        Assert.Throws<ArgumentException>(() => new MessageAuthentication(new byte[31]));
+        Assert.False(new MessageAuthentication(key).TryVerify(new byte[MessageAuthentication.TagLength - 1], out _));
+        Assert.Equal(-1, new MessageAuthentication(key).Sign(new byte[40], 10)); // 10 + 32 > 40
     }
 
     [Fact]
@@ -77,11 +96,12 @@ public class MessageAuthenticationTests
     {
         byte[] key = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         var buffer = new byte[64 + MessageAuthentication.TagLength];
-        MessageAuthentication.Sign(key, buffer, 64);
-        for (int i = 0; i < 100; i++) MessageAuthentication.TryVerify(key, buffer, out _);
+        using var authentication = new MessageAuthentication(key);
+        authentication.Sign(buffer, 64);
+        for (int i = 0; i < 100; i++) authentication.TryVerify(buffer, out _);
         long before = GC.GetAllocatedBytesForCurrentThread();
         bool all = true;
-        for (int i = 0; i < 1000; i++) all &= MessageAuthentication.TryVerify(key, buffer, out _) & MessageAuthentication.Sign(key, buffer, 64) > 0;
+        for (int i = 0; i < 1000; i++) all &= authentication.TryVerify(buffer, out _) & authentication.Sign(buffer, 64) > 0;
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(all);
         Assert.Equal(0, allocated);

@@ -58,9 +58,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _outbound = rings.CreatePoller();
         _counters = counters;
         _admin = security.Admin;
-        _marketDataIn = new InboundHandler(rings, counters, security.MarketDataKinds, security.HmacKey);
-        _orderFlowIn = new InboundHandler(rings, counters, security.OrderFlowKinds, security.HmacKey);
-        _adminIn = new InboundHandler(rings, counters, Config.StreamRoles.Admin, security.HmacKey);
+        // One keyed HMAC context for all three streams: they are polled on this one thread.
+        var authentication = security.HmacKey is { } key ? new MessageAuthentication(key) : null;
+        _marketDataIn = new InboundHandler(rings, counters, security.MarketDataKinds, authentication);
+        _orderFlowIn = new InboundHandler(rings, counters, security.OrderFlowKinds, authentication);
+        _adminIn = new InboundHandler(rings, counters, Config.StreamRoles.Admin, authentication);
         _outHandler = new OutboundHandler(decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
@@ -104,7 +106,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// this stream does not accept (stream roles) enters the ring as a malformed input: ordered,
     /// journaled (as an input-error record) and answered with an input_error naming why, never applied.
     /// </summary>
-    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, ulong acceptedKinds, byte[]? hmacKey) : IFragmentHandler
+    private struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, ulong acceptedKinds, MessageAuthentication? authentication) : IFragmentHandler
     {
         private long _expected;
 
@@ -122,7 +124,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             DecodeResult result;
             long sequence = 0;
             ReadOnlySpan<byte> message = buffer;
-            if (hmacKey is not null && !MessageAuthentication.TryVerify(hmacKey, buffer, out message))
+            if (authentication is not null && !authentication.TryVerify(buffer, out message))
             {
                 // Not decoded at all: nothing of an unauthenticated message is trusted, not even its sequence.
                 slot.Input = default;

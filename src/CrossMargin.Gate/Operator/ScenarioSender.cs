@@ -141,12 +141,13 @@ public static class ScenarioSender
             idle.Idle(driver.DoWork());
         }
         var buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
+        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         for (int i = 0; i <= inputs.Count; i++)
         {
             var input = i < inputs.Count ? inputs[i] : new RiskInput { Kind = InputKind.FundQuery }; // the barrier
             int n = InputCodec.Encode(input, i + 1, buffer);
             if (n <= 0) throw new CliException($"line {(i < sent.Count ? sent[i].Line : 0)}: the input cannot be encoded for the wire ({n})");
-            if (config.HmacKey is { } key) n = MessageAuthentication.Sign(key, buffer, n); // the gate verifies the trailer
+            if (authentication is not null) n = authentication.Sign(buffer, n); // the gate verifies the trailer
             clock.Restart();
             while (orderFlow.Offer(buffer.AsSpan(0, n)) < 0)
             {

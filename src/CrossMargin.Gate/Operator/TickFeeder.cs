@@ -66,6 +66,7 @@ public static class TickFeeder
             idle.Idle(driver.DoWork());
         }
         var buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
+        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         var clock = Stopwatch.StartNew();
         long sent = 0, backPressured = 0, lastReport = 0;
         double maxLagMs = 0;
@@ -82,7 +83,7 @@ public static class TickFeeder
             if (!ticks.MoveNext()) break;
             int n = InputCodec.Encode(ticks.Current, sent + 1, buffer);
             if (n <= 0) throw new CliException($"tick {sent + 1} cannot be encoded ({n})", 1);
-            if (config.HmacKey is { } key) n = MessageAuthentication.Sign(key, buffer, n); // the gate verifies the trailer
+            if (authentication is not null) n = authentication.Sign(buffer, n); // the gate verifies the trailer
             while (publication.Offer(buffer.AsSpan(0, n)) < 0)
             {
                 backPressured++;

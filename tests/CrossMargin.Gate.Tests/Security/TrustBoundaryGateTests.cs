@@ -26,7 +26,7 @@ public class TrustBoundaryGateTests
         for (int i = 0; i < sends.Count; i++)
         {
             int n = InputCodec.Encode(sends[i].Input, i + 1, buffer);
-            if (sends[i].Key is { } key) n = MessageAuthentication.Sign(key, buffer, n);
+            if (sends[i].Key is { } key) n = new MessageAuthentication(key).Sign(buffer, n);
             var sw = System.Diagnostics.Stopwatch.StartNew();
             while (sends[i].Pub.Offer(buffer.AsSpan(0, n)) < 0)
             {
