@@ -23,6 +23,9 @@ public sealed class MessageAuthentication : IDisposable
     /// <summary>Shortest key accepted: as long as the tag (RFC 2104: shorter keys weaken it).</summary>
     public const int MinKeyLength = 32;
 
+    /// <summary>Largest key file read (keys longer than SHA-256's 64-byte block are hashed anyway).</summary>
+    public const int MaxKeyFileLength = 4096;
+
     private readonly IncrementalHash _hmac;
 
     /// <summary>An authenticator for <paramref name="key"/> (at least <see cref="MinKeyLength"/> bytes).</summary>
@@ -71,7 +74,19 @@ public sealed class MessageAuthentication : IDisposable
     public static byte[]? TryReadKeyFile(string path, out string? problem)
     {
         byte[] key;
-        try { key = File.ReadAllBytes(path); }
+        try
+        {
+            // Read at most one byte past the limit: a device such as /dev/zero never ends.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);
+            var buffer = new byte[MaxKeyFileLength + 1];
+            int length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (length > MaxKeyFileLength)
+            {
+                problem = $"key file '{path}' is longer than {MaxKeyFileLength} bytes (is it the right file?)";
+                return null;
+            }
+            key = buffer[..length];
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             problem = $"cannot read key file '{path}': {ex.Message}";

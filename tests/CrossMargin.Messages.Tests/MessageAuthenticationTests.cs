@@ -87,6 +87,10 @@ public class MessageAuthenticationTests
             Assert.Equal(32, MessageAuthentication.TryReadKeyFile(path, out problem)!.Length);
             Assert.Null(MessageAuthentication.TryReadKeyFile(path + ".missing", out problem));
             Assert.Contains("cannot read key file", problem);
+            Assert.Null(MessageAuthentication.TryReadKeyFile("/dev/zero", out problem)); // never read a device (it would not end)
+            Assert.Null(MessageAuthentication.TryReadKeyFile(Path.GetTempPath(), out problem));
+            File.WriteAllBytes(path, new byte[MessageAuthentication.MaxKeyFileLength + 1]);
+            Assert.Null(MessageAuthentication.TryReadKeyFile(path, out problem));
         }
         finally { File.Delete(path); }
     }
