@@ -10,12 +10,12 @@ using CrossMargin.Aeron.Benchmarks;
 //   loss-send <channel> <stream> [messages] [length]
 //                                 send to an external subscriber (e.g. the C driver with loss on) and time until all
 //                                 is consumed, with NAKs and retransmits (loss repair against the C driver, by hand)
-//   bdn [BenchmarkDotNet args]    micro-benchmarks (frame codecs, offer+poll per message) with [MemoryDiagnoser]
+//   bdn [BenchmarkDotNet args]    micro-benchmarks (frame codecs, offer+poll per message, HMAC trailer) with [MemoryDiagnoser]
 string mode = args.Length > 0 ? args[0] : "latency";
 switch (mode)
 {
     case "bdn":
-        BenchmarkSwitcher.FromTypes([typeof(FrameCodecBenchmarks), typeof(OfferPollBenchmarks)]).Run(args[1..]);
+        BenchmarkSwitcher.FromTypes([typeof(FrameCodecBenchmarks), typeof(OfferPollBenchmarks), typeof(AuthenticationBenchmarks)]).Run(args[1..]);
         return 0;
     case "latency":
         int messages = args.Length > 1 && int.TryParse(args[1], out int m) && m > 0 ? m : 200_000;

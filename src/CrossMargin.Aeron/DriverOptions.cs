@@ -49,6 +49,8 @@ public sealed class DriverOptions
     /// (Aeron's <c>pre.touch.mapped.memory</c>; on by default here because the gate is latency-first).
     /// </summary>
     public bool PreTouchTermBuffers { get; set; } = true;
+    /// <summary>What a SETUP may ask of the receiver (term length, MTU, images, image memory); outside it is refused and counted.</summary>
+    public Driver.Receiver.ReceiverLimits ReceiverLimits { get; set; } = Driver.Receiver.ReceiverLimits.Default;
 }
 
 /// <summary>Results of <c>Publication.Offer</c> below zero, as Aeron's client defines them.</summary>

@@ -24,16 +24,25 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
     private ReceiveChannelEndpoint[] _endpoints = new ReceiveChannelEndpoint[4];
     private int _endpointCount;
     private int _nextSessionId;
+    private readonly TermMemoryBudget _termMemory;
 
     /// <summary>Creates a driver with the given (or default C-driver) options.</summary>
     public EmbeddedDriver(DriverOptions? options = null)
     {
         Options = options ?? new DriverOptions();
+        if (Options.ReceiverLimits.Problem() is { } problem) throw new ArgumentException($"receiver limits: {problem}", nameof(options));
+        _termMemory = new TermMemoryBudget(Options.ReceiverLimits.MaxTermMemory);
         _nextSessionId = Random.Shared.Next();
     }
 
     /// <summary>Timers and sizes.</summary>
     public DriverOptions Options { get; }
+
+    /// <summary>
+    /// Bytes held by the images of every subscription, including removed images the GC has not collected yet
+    /// (never above <see cref="ReceiverLimits.MaxTermMemory"/>).
+    /// </summary>
+    public long ImageMemory => _termMemory.Reserved;
 
     /// <inheritdoc/>
     public string RoleName => "aeron-embedded-driver";
@@ -72,7 +81,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
             if (_endpointCount == _endpoints.Length) Array.Resize(ref _endpoints, _endpoints.Length * 2);
             _endpoints[_endpointCount++] = endpoint;
         }
-        var subscription = new Sub(udp, streamId, Options, endpoint);
+        var subscription = new Sub(udp, streamId, Options, endpoint, _termMemory);
         endpoint.Add(subscription);
         if (_subscriptionCount == _subscriptions.Length) Array.Resize(ref _subscriptions, _subscriptions.Length * 2);
         _subscriptions[_subscriptionCount++] = subscription;

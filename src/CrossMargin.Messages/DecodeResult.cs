@@ -26,4 +26,8 @@ public enum DecodeResult : byte
     BadGroupCount,
     /// <summary>The destination (an account snapshot) has no room for the entries the message carries.</summary>
     DestinationTooSmall,
+    /// <summary>Decoded, but its kind is not accepted on the stream it arrived on (gate stream roles): refused, never applied.</summary>
+    WrongStream,
+    /// <summary>The authentication tag (HMAC-SHA256 trailer) is missing or wrong: not decoded, never applied.</summary>
+    Unauthenticated,
 }

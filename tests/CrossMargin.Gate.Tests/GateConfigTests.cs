@@ -37,6 +37,22 @@ public class GateConfigTests
     [InlineData("\"streamId\": 1001", "\"streamId\": \"x\"", "config.aeron.marketData.streamId")]
     [InlineData("\"liquidationBuffer\": \"0.1\"", "\"liquidationBuffer\": \"0.1\", \"extra\": 1", "config.risk.extra: unknown key")]
     [InlineData("\"channel\": \"aeron:udp?endpoint=127.0.0.1:40456\"", "\"channel\": \"udp://x\"", "config.aeron.marketData.channel")]
+    // Receiver limits (issue 10, bounded resources).
+    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 16777215", "config.aeron.limits.maxTermLength: must be a power of two")]
+    [InlineData("\"maxTermLength\": 16777216", "\"maxTermLength\": 4096", "config.aeron.limits.maxTermLength: 4096 is not a power of two in 65536..1073741824")]
+    [InlineData("\"maxMtu\": 8192", "\"maxMtu\": 70000", "config.aeron.limits.maxMtu: must be an integer in 64..65504")]
+    [InlineData("\"maxImagesPerSubscription\": 4", "\"maxImagesPerSubscription\": 0", "config.aeron.limits.maxImagesPerSubscription: must be an integer in 1..1024")]
+    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemoryMiB\": 0", "config.aeron.limits.maxTermMemoryMiB: must be an integer in 1..1048576")]
+    [InlineData("\"maxTermMemoryMiB\": 256", "\"maxTermMemory\": 256", "config.aeron.limits.maxTermMemory: unknown key")]
+    // Stream roles and sources (issue 10, items 1 and 2).
+    [InlineData("\"streamId\": 1002 }", "\"streamId\": 1002, \"allowedSources\": [\"10.0.0.0/40\"] }", "config.aeron.orderFlow.allowedSources[0]: '10.0.0.0/40' the prefix length")]
+    [InlineData("\"streamId\": 1002 }", "\"streamId\": 1002, \"allowedSources\": [\"10.0.0.1\", \"host.example\"] }", "config.aeron.orderFlow.allowedSources[1]: 'host.example' not an IPv4 address")]
+    [InlineData("\"streamId\": 1002 }", "\"streamId\": 1002, \"allowedSources\": [] }", "config.aeron.orderFlow.allowedSources: an empty allowlist refuses everyone")]
+    [InlineData("\"streamId\": 1002 }", "\"streamId\": 1002, \"allowedSources\": [1] }", "config.aeron.orderFlow.allowedSources[0]: must be a string")]
+    [InlineData("\"threads\": {", "\"security\": { \"roles\": \"open\" }, \"threads\": {", "config.security.roles: 'open' is not one of strict, scenario")]
+    [InlineData("\"threads\": {", "\"security\": { \"hmacKeyFile\": \"/nonexistent/key\" }, \"threads\": {", "config.security.hmacKeyFile: cannot read key file '/nonexistent/key'")]
+    [InlineData("\"threads\": {", "\"security\": { \"auth\": 1 }, \"threads\": {", "config.security.auth: unknown key")]
+    [InlineData("\"mtu\": 1408,", "\"admin\": { \"channel\": \"aeron:udp?endpoint=127.0.0.1:40457\", \"streamId\": 1004 }, \"mtu\": 1408,", "config.aeron.admin.channel: port 40457 is already used by config.aeron.orderFlow")]
     public void An_invalid_configuration_is_refused_with_a_message_naming_the_field(string from, string to, string expected)
     {
         string json = GateConfig.DefaultJson();
@@ -78,5 +94,58 @@ public class GateConfigTests
         Assert.StartsWith("config.journal.fsync: unknown key", ex.Message, StringComparison.Ordinal);
         Assert.Null(GateConfig.LoadDefault().JournalPath);
         Assert.Equal(Journal.DurabilityPolicy.None, GateConfig.LoadDefault().JournalDurability);
+    }
+
+    [Fact]
+    public void Roles_default_to_strict_and_the_admin_channel_to_off()
+    {
+        var config = GateConfig.LoadDefault();
+        Assert.Equal(RoleMode.Strict, config.Roles);
+        Assert.Null(config.Admin);
+        Assert.Null(config.HmacKey);
+        Assert.Null(config.OrderFlow.AllowedSources);
+    }
+
+    [Fact]
+    public void Admin_channel_allowlists_roles_and_key_file_are_read()
+    {
+        string key = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(key, Enumerable.Range(0, 40).Select(i => (byte)i).ToArray());
+            string json = GateConfig.DefaultJson()
+                .Replace("\"streamId\": 1002 }", "\"streamId\": 1002, \"allowedSources\": [\"10.0.0.0/8\", \"192.168.1.7\"] }")
+                .Replace("\"mtu\": 1408,", "\"admin\": { \"channel\": \"aeron:udp?endpoint=127.0.0.1:40459\", \"streamId\": 1004, \"allowedSources\": [\"127.0.0.1\"] }, \"mtu\": 1408,")
+                .Replace("\"threads\": {", $"\"security\": {{ \"roles\": \"scenario\", \"hmacKeyFile\": \"{key}\" }}, \"threads\": {{");
+            var config = GateConfig.Parse(json);
+            Assert.Equal(["10.0.0.0/8", "192.168.1.7"], config.OrderFlow.AllowedSources!.Entries);
+            Assert.Equal(1004, config.Admin!.StreamId);
+            Assert.Equal(["127.0.0.1"], config.Admin.AllowedSources!.Entries);
+            Assert.Equal(RoleMode.Scenario, config.Roles);
+            Assert.Equal(40, config.HmacKey!.Length);
+        }
+        finally { File.Delete(key); }
+    }
+
+    [Fact]
+    public void A_config_made_from_a_scenario_accepts_every_kind_on_order_flow()
+    {
+        string file = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Scenarios"), "*.jsonl").Order().First(f => !f.EndsWith(".expected.jsonl", StringComparison.Ordinal));
+        var config = GateConfig.Parse(GateConfigTemplate.FromScenario(File.ReadAllLines(file), 41000, 41001, 41002));
+        Assert.Equal(RoleMode.Scenario, config.Roles);
+    }
+
+    [Fact]
+    public void Every_input_kind_belongs_to_exactly_one_stream_role()
+    {
+        foreach (var kind in Enum.GetValues<CrossMargin.Core.Engine.InputKind>())
+        {
+            int roles = (StreamRoles.Accepts(StreamRoles.MarketData, kind) ? 1 : 0) + (StreamRoles.Accepts(StreamRoles.OrderFlow, kind) ? 1 : 0)
+                + (StreamRoles.Accepts(StreamRoles.Admin, kind) ? 1 : 0);
+            Assert.True(kind == CrossMargin.Core.Engine.InputKind.None ? roles == 0 : roles == 1, $"{kind} is in {roles} roles");
+        }
+        Assert.True(StreamRoles.Accepts(StreamRoles.MarketData, CrossMargin.Core.Engine.InputKind.Funding));
+        Assert.True(StreamRoles.Accepts(StreamRoles.Admin, CrossMargin.Core.Engine.InputKind.Halt));
+        Assert.False(StreamRoles.Accepts(StreamRoles.OrderFlow, CrossMargin.Core.Engine.InputKind.Config));
     }
 }

@@ -14,14 +14,18 @@ namespace CrossMargin.Gate.Tests;
 /// <summary>The gate end to end over Aeron UDP on loopback: bytes in, decisions out.</summary>
 public class GateHostTests
 {
-    private static int FreeUdpPort()
+    internal static int FreeUdpPort()
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
-    internal static GateConfig LoopbackConfig()
+    /// <summary>
+    /// The default config on free loopback ports with small rings. Scenario roles by default: these workloads send
+    /// every kind (marks too) on order flow in one total order, as <c>crossmargin send</c> does.
+    /// </summary>
+    internal static GateConfig LoopbackConfig(RoleMode roles = RoleMode.Scenario)
     {
         string json = GateConfig.DefaultJson()
             .Replace("127.0.0.1:40456", $"127.0.0.1:{FreeUdpPort()}")
@@ -30,7 +34,7 @@ public class GateHostTests
             .Replace("\"accounts\": 20000", "\"accounts\": 64")
             .Replace("\"inbound\": 65536", "\"inbound\": 64")    // small rings: exercise throttling and wrap-around
             .Replace("\"outbound\": 262144", "\"outbound\": 64");
-        return GateConfig.Parse(json);
+        return GateConfig.Parse(json) with { Roles = roles };
     }
 
     /// <summary>A test-side exchange: order-flow publication and decisions subscription on its own driver.</summary>

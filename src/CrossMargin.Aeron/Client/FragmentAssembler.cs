@@ -30,6 +30,11 @@ public sealed class FragmentAssembler
         }
         if ((flags & Protocol.FrameFlags.Begin) != 0)
         {
+            if (payload.Length > _buffer.Length)
+            {
+                _assembling = false; // a first fragment longer than the largest message (MTU above term length / 8)
+                return false;
+            }
             payload.CopyTo(_buffer);
             _length = payload.Length;
             _assembling = true;

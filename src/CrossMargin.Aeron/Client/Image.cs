@@ -66,6 +66,8 @@ public sealed class Image
     public long DirtyPartitionDrops => _receiver.DirtyPartitionDrops;
     /// <summary>DATA/PAD datagrams rejected as malformed.</summary>
     public long MalformedDatagrams => _receiver.MalformedDatagrams;
+    /// <summary>Times the rebuild scan or the poller met a header no sender writes (overlapping forged datagrams) and stopped there.</summary>
+    public long CorruptFrames => _receiver.CorruptFrames;
 
     /// <summary>The three term buffers (tests).</summary>
     internal ReadOnlySpan<byte> RawLog => _log;
@@ -84,6 +86,11 @@ public sealed class Image
             ReadOnlySpan<byte> frame = _log.AsSpan(index * termLength + offset);
             int frameLength = FrameHeader.ReadFrameLength(frame);
             if (frameLength <= 0) break;
+            if (frameLength < DataHeader.Length || offset + frameLength > termLength)
+            {
+                _receiver.CountCorruptFrame(); // a forged datagram rewrote a chained header: stop here, never read past it
+                break;
+            }
             position += ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
             if (FrameHeader.ReadType(frame) == FrameType.Pad) continue;
 

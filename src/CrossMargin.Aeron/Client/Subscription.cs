@@ -29,8 +29,11 @@ public sealed class Subscription : IDisposable
     private int _roundRobinIndex;
     private bool _disposed;
 
-    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint)
+    private readonly TermMemoryBudget _termMemory;
+
+    internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint, TermMemoryBudget termMemory)
     {
+        _termMemory = termMemory;
         Channel = channel;
         StreamId = streamId;
         _options = options;
@@ -67,6 +70,20 @@ public sealed class Subscription : IDisposable
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
     public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
     private OrderedCounter _invalidDatagrams;
+    /// <summary>
+    /// Sources this subscription accepts (null: any). Set it before the driver's duty cycle runs; images from
+    /// other sources are refused at SETUP and get no control replies.
+    /// </summary>
+    public SourceAllowlist? AllowedSources { get; set; }
+    /// <summary>DATA/PAD datagrams dropped because their source is not in <see cref="AllowedSources"/>.</summary>
+    public long ForeignDatagrams => _foreignDatagrams.Value;
+    private OrderedCounter _foreignDatagrams;
+    /// <summary>RTT measurement requests not answered (no image of that session from that source).</summary>
+    public long RttmIgnored => _rttmIgnored.Value;
+    private OrderedCounter _rttmIgnored;
+
+    /// <summary>SETUPs refused (malformed or outside <see cref="DriverOptions.ReceiverLimits"/>), by reason; none allocated anything.</summary>
+    public SetupRefusals SetupsRefused { get; } = new();
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -119,6 +136,11 @@ public sealed class Subscription : IDisposable
     /// <summary>A DATA/PAD datagram of this stream, its header validated once by the endpoint.</summary>
     internal void OnDataPacket(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
+        if (!IsAllowed(source))
+        {
+            _foreignDatagrams.Increment(); // and no SETUP elicitation: strangers get nothing back
+            return;
+        }
         int sessionId = Le.I32(datagram, DataHeader.SessionIdOffset);
         Image? image = FindImage(sessionId);
         if (image is not null)
@@ -143,6 +165,8 @@ public sealed class Subscription : IDisposable
         SendStatusMessage(ControlAddressFor(source), FrameFlags.SendSetup, sessionId, StreamId, 0, 0, 0);
     }
 
+    private bool IsAllowed(in SocketAddressV4 source) => AllowedSources is not { } allowlist || allowlist.Allows(source);
+
     private SocketAddressV4 ControlAddressFor(in SocketAddressV4 source) => Channel.IsMulticast ? _controlGroup : source;
 
     /// <summary>A SETUP of this stream, its length validated once by the endpoint.</summary>
@@ -151,14 +175,36 @@ public sealed class Subscription : IDisposable
         int streamId = StreamId;
         int sessionId = Le.I32(datagram, SetupFlyweight.SessionIdOffset);
         if (FindImage(sessionId) is not null) return;
+        if (!IsAllowed(source))
+        {
+            SetupsRefused.Count(SetupRefusal.Source);
+            return;
+        }
 
         int termLength = Le.I32(datagram, SetupFlyweight.TermLengthOffset);
         int mtu = Le.I32(datagram, SetupFlyweight.MtuOffset);
         int termOffset = Le.I32(datagram, SetupFlyweight.TermOffsetOffset);
         if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
-            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0)
+            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0
+            // A stream never runs 2^31 terms, so an active term before the initial one is malformed: it would give a
+            // negative join position, and the poller's term arithmetic assumes positions are never negative.
+            || unchecked(Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset) - Le.I32(datagram, SetupFlyweight.InitialTermIdOffset)) < 0)
         {
             _invalidDatagrams.Increment();
+            SetupsRefused.Count(SetupRefusal.Malformed);
+            return;
+        }
+        // Bounded resources: the sender picks the term length, so check it (and the image count and the
+        // driver's image memory) before allocating anything.
+        ReceiverLimits limits = _options.ReceiverLimits;
+        SetupRefusal? refusal = termLength > limits.MaxTermLength ? SetupRefusal.TermLength
+            : mtu > limits.MaxMtu ? SetupRefusal.Mtu
+            : _imageCount >= limits.MaxImagesPerSubscription ? SetupRefusal.ImageCount
+            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength), nowNs) ? SetupRefusal.TermMemory
+            : null;
+        if (refusal is { } reason)
+        {
+            SetupsRefused.Count(reason);
             return;
         }
 
@@ -168,6 +214,7 @@ public sealed class Subscription : IDisposable
         bool isGroup = Channel.IsMulticast || (FrameHeader.ReadFlags(datagram) & FrameFlags.SetupGroup) != 0;
         long window = Channel.ReceiverWindow > 0 ? Channel.ReceiverWindow : _options.InitialReceiverWindow;
         var receiver = new PublicationImage(this, setup, ControlAddressFor(source), isGroup, nowNs, _options, window, Channel.NakDelayNs);
+        receiver.Source = source;
         var image = new Image(receiver);
         if (_imageCount == _images.Length) Array.Resize(ref _images, _images.Length * 2);
         _images[_imageCount++] = image;
@@ -182,6 +229,14 @@ public sealed class Subscription : IDisposable
         if ((FrameHeader.ReadFlags(datagram) & FrameFlags.RttmReply) == 0) return;
         long receiverId = Le.I64(datagram, RttMeasurementFlyweight.ReceiverIdOffset);
         if (receiverId != ReceiverId && receiverId != 0) return;
+        // Replies only to accepted peers: an image of that session whose publisher sends from this address,
+        // so the receiver cannot be used to reflect datagrams at third parties.
+        Image? image = FindImage(Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset));
+        if (image is null || !IsAllowed(source) || (!Channel.IsMulticast && !image.Receiver.Source.Equals(source)))
+        {
+            _rttmIgnored.Increment();
+            return;
+        }
         _endpoint.SendRttmReply(source, Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset), Le.I32(datagram, RttMeasurementFlyweight.StreamIdOffset),
             Le.I64(datagram, RttMeasurementFlyweight.EchoTimestampOffset), receiverId);
     }
@@ -195,6 +250,7 @@ public sealed class Subscription : IDisposable
     private void RemoveImageAt(int index)
     {
         Image image = _images[index];
+        _termMemory.Release(image.Receiver.Log, ReceiverLimits.ImageFootprint(image.TermLength));
         _images[index] = _images[--_imageCount];
         _images[_imageCount] = null!;
         OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
@@ -209,6 +265,11 @@ public sealed class Subscription : IDisposable
         if (_disposed) return;
         _disposed = true;
         _endpoint.Remove(this);
+        for (int i = 0; i < _imageCount; i++)
+        {
+            _termMemory.Release(_images[i].Receiver.Log, ReceiverLimits.ImageFootprint(_images[i].TermLength));
+            _images[i] = null!; // let the GC take the logs back, which returns their bytes to the budget
+        }
         _imageCount = 0;
         if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
     }

@@ -13,13 +13,15 @@ public sealed partial class RiskEngine
         int instr = f.Instrument;
         if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
         var ins = _instruments[instr];
-        if (f.Qty <= 0) return ProcessStatus.InvalidQuantity;
+        // The side is the sign of the quantity: anything but buy/sell is as malformed as a quantity ≤ 0.
+        if (f.Qty <= 0 || f.Side is not (Side.Buy or Side.Sell)) return ProcessStatus.InvalidQuantity;
         if (f.Price <= 0 || f.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         if (f.Liquidation && f.HasFee) return ProcessStatus.LiquidationFillWithFee;
         int j0 = _positionSlot[acct * _ni + instr];
         long q0 = j0 >= 0 ? _tables[instr].Qty[j0] : 0;
         long signed = f.Side == Side.Buy ? f.Qty : -f.Qty;
-        if (Math.Abs(q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
+        // In 128 bits: a hostile quantity makes q0 + signed long.MinValue, where Math.Abs(long) throws.
+        if (Int128.Abs((Int128)q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
         if (!CanHold(acct, instr)) return ProcessStatus.HolderCapacity;
 
         int part = PartOf(acct, instr);
@@ -224,7 +226,7 @@ public sealed partial class RiskEngine
     private ProcessStatus Configure(in RiskInput c)
     {
         if (c.LiquidationFeeRatePpm is < 0 or > Money.Scale || c.LiquidationBufferPpm < 0) return ProcessStatus.InvalidRate;
-        if (Math.Abs(c.Amount) >= Money.Bound) return ProcessStatus.InvalidAmount;
+        if (c.Amount >= Money.Bound || c.Amount <= -Money.Bound) return ProcessStatus.InvalidAmount; // not Math.Abs: it throws on long.MinValue
         Config.LiquidationFeeRatePpm = c.LiquidationFeeRatePpm;
         Config.LiquidationBufferPpm = c.LiquidationBufferPpm;
         // Setting the fund's balance is a transfer with the clearing account, so the ledger stays balanced.

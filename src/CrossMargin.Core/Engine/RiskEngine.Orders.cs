@@ -36,7 +36,8 @@ public sealed partial class RiskEngine
         if ((uint)instr >= (uint)_instrumentCount) return RejectReason.UnknownInstrument;
         var ins = _instruments[instr];
         if (_globalHalt || ins.Halted || _accountHalted[acct]) return RejectReason.Halted;
-        if (o.Qty <= 0 || o.Qty > ins.MaxOrderLots) return RejectReason.InvalidQuantity;
+        // Side is the sign of the quantity; a value outside buy/sell would be booked as a sell but stored as itself.
+        if (o.Qty <= 0 || o.Qty > ins.MaxOrderLots || o.Side is not (Side.Buy or Side.Sell)) return RejectReason.InvalidQuantity;
         if (o.Price <= 0 || o.Price > ins.MaxPriceTicks) return RejectReason.InvalidPrice;
         long mark = ins.MarkTicks;
         // |L − mark| > band × mark, exactly: both sides scaled by 10^6 (the inclusive edge passes).

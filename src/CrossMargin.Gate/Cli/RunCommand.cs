@@ -67,6 +67,8 @@ public static class RunCommand
             {
                 telemetry.Publish(GateState.Running);
                 output.WriteLine($"listening: market data {config.MarketData.Channel} stream {config.MarketData.StreamId}; order flow {config.OrderFlow.Channel} stream {config.OrderFlow.StreamId}; decisions {config.Decisions.Channel} stream {config.Decisions.StreamId}");
+                output.WriteLine($"trust: roles {(config.Roles == RoleMode.Scenario ? "scenario (order flow accepts every kind)" : "strict")}; admin {(config.Admin is { } admin ? $"{admin.Channel} stream {admin.StreamId}" : "off")}; " +
+                    $"sources market data {Sources(config.MarketData)}, order flow {Sources(config.OrderFlow)}, decisions {Sources(config.Decisions)}; hmac {(config.HmacKey is null ? "off" : "on")}");
                 output.WriteLine($"counters: {telemetry.Path} (crossmargin stat --counters {telemetry.Path}){(telemetry.MetricsUrl is { } url ? $"; metrics {url}" : "")}");
                 output.WriteLine($"gate running (pid {Environment.ProcessId}); SIGINT or SIGTERM drains and stops");
                 output.Flush();
@@ -117,4 +119,6 @@ public static class RunCommand
             }
         }
     }
+
+    private static string Sources(ChannelConfig channel) => channel.AllowedSources is { } allowed ? allowed.ToString() : "any";
 }

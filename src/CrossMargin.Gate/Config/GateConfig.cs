@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using CrossMargin.Aeron.Driver.Receiver;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
@@ -8,8 +9,8 @@ using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Gate.Config;
 
-/// <summary>An Aeron channel and stream id.</summary>
-public sealed record ChannelConfig(string Channel, int StreamId);
+/// <summary>An Aeron channel and stream id, and the sources it accepts images from (null: any).</summary>
+public sealed record ChannelConfig(string Channel, int StreamId, SourceAllowlist? AllowedSources = null);
 
 /// <summary>
 /// The gate's configuration (native-config/gate.json): capacities, assets, instruments, liquidation
@@ -48,10 +49,27 @@ public sealed record GateConfig
     public required ChannelConfig OrderFlow { get; init; }
     /// <summary>Decisions channel (every output event).</summary>
     public required ChannelConfig Decisions { get; init; }
+    /// <summary>Admin channel (config and halts); null: off, and no input can change the config or halt trading.</summary>
+    public ChannelConfig? Admin { get; init; }
+    /// <summary>Which input kinds each inbound stream accepts (<c>security.roles</c>).</summary>
+    public RoleMode Roles { get; init; } = RoleMode.Strict;
+    /// <summary>Key file of the HMAC-SHA256 trailer every inbound message must carry (<c>security.hmacKeyFile</c>); null: none.</summary>
+    public string? HmacKeyFile { get; init; }
+    /// <summary>The key read from <see cref="HmacKeyFile"/> when the config was loaded (never printed).</summary>
+    public byte[]? HmacKey { get; init; }
     /// <summary>Aeron MTU.</summary>
     public int Mtu { get; init; } = 1408;
     /// <summary>Aeron term length.</summary>
     public int TermLength { get; init; } = 16 * 1024 * 1024;
+    /// <summary>
+    /// What a sender's SETUP may ask of the gate's receivers (aeron.limits): default 16 MiB terms, MTU 8 KiB,
+    /// 4 images per subscription, 256 MiB of images in all. Outside them a SETUP is refused and counted.
+    /// </summary>
+    public ReceiverLimits ReceiverLimits { get; init; } = DefaultReceiverLimits;
+
+    /// <summary>The gate's receiver limits when the configuration names none.</summary>
+    public static ReceiverLimits DefaultReceiverLimits { get; } = new(16 * 1024 * 1024, 8192, 4, 256L * 1024 * 1024);
+
     /// <summary>Input journal directory (replayed at start, then appended to); null: no journal.</summary>
     public string? JournalPath { get; init; }
     /// <summary>When journaled inputs are forced to the disk: none | batch | interval:MS.</summary>
@@ -84,7 +102,7 @@ public sealed record GateConfig
         using (doc)
         {
             var root = new Node(doc.RootElement, "config");
-            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal");
+            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal", "security");
             var cap = root.Object("capacities");
             cap.Allow("accounts", "instruments", "assets", "ordersPerAccount", "holdersPerInstrument");
             var capacities = new Capacities
@@ -136,7 +154,7 @@ public sealed record GateConfig
             if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
                 throw new GateConfigException($"config.rings.waitStrategy: '{wait}' is not one of busy-spin, yielding, sleeping, blocking");
             var aeron = root.Object("aeron");
-            aeron.Allow("marketData", "orderFlow", "decisions", "mtu", "termLength");
+            aeron.Allow("marketData", "orderFlow", "decisions", "admin", "mtu", "termLength", "limits");
             var threads = root.Object("threads");
             threads.Allow("pollerCpu", "riskCpu");
             var config = new GateConfig
@@ -149,6 +167,32 @@ public sealed record GateConfig
                 Mtu = aeron.Int("mtu", 64, 65504), TermLength = aeron.PowerOfTwo("termLength"),
                 PollerCpu = threads.Int("pollerCpu", -1, 4095), RiskCpu = threads.Int("riskCpu", -1, 4095),
             };
+            if (aeron.Has("limits")) config = config with { ReceiverLimits = aeron.Limits("limits") };
+            if (aeron.Has("admin")) config = config with { Admin = aeron.Channel("admin") };
+            if (root.Has("security"))
+            {
+                var security = root.Object("security");
+                security.Allow("roles", "hmacKeyFile");
+                if (security.Has("roles"))
+                {
+                    config = config with
+                    {
+                        Roles = security.String("roles") switch
+                        {
+                            "strict" => RoleMode.Strict,
+                            "scenario" => RoleMode.Scenario,
+                            var other => throw new GateConfigException($"config.security.roles: '{other}' is not one of strict, scenario"),
+                        },
+                    };
+                }
+                if (security.Has("hmacKeyFile"))
+                {
+                    string keyFile = security.String("hmacKeyFile");
+                    byte[] key = CrossMargin.Messages.MessageAuthentication.TryReadKeyFile(keyFile, out string? problem)
+                        ?? throw new GateConfigException($"config.security.hmacKeyFile: {problem}");
+                    config = config with { HmacKeyFile = keyFile, HmacKey = key };
+                }
+            }
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
@@ -243,6 +287,9 @@ public sealed record GateConfig
 
         public bool Has(string key) => element.TryGetProperty(key, out _);
 
+        /// <summary>This element as a string (an array item).</summary>
+        public string Text() => element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new GateConfigException($"{path}: must be a string");
+
         public bool Bool(string key)
         {
             var v = Get(key);
@@ -260,13 +307,36 @@ public sealed record GateConfig
             return (n & (n - 1)) == 0 ? n : throw new GateConfigException($"{path}.{key}: must be a power of two");
         }
 
+        public ReceiverLimits Limits(string key)
+        {
+            var l = Object(key);
+            l.Allow("maxTermLength", "maxMtu", "maxImagesPerSubscription", "maxTermMemoryMiB");
+            var d = DefaultReceiverLimits;
+            var limits = new ReceiverLimits(
+                l.Has("maxTermLength") ? l.PowerOfTwo("maxTermLength") : d.MaxTermLength,
+                l.OptionalInt("maxMtu", 64, 65504, d.MaxMtu),
+                l.OptionalInt("maxImagesPerSubscription", 1, 1024, d.MaxImagesPerSubscription),
+                l.OptionalInt("maxTermMemoryMiB", 1, 1 << 20, (int)(d.MaxTermMemory >> 20)) * (1L << 20));
+            return limits.Problem() is { } problem ? throw new GateConfigException($"{path}.{key}.{problem}") : limits;
+        }
+
         public ChannelConfig Channel(string key)
         {
             var c = Object(key);
-            c.Allow("channel", "streamId");
+            c.Allow("channel", "streamId", "allowedSources");
             string uri = c.String("channel");
             if (!uri.StartsWith("aeron:udp?", StringComparison.Ordinal)) throw new GateConfigException($"{path}.{key}.channel: must be an aeron:udp?… URI");
-            return new ChannelConfig(uri, c.Int("streamId", int.MinValue, int.MaxValue));
+            SourceAllowlist? allowed = null;
+            if (c.Has("allowedSources"))
+            {
+                var entries = c.Array("allowedSources");
+                var texts = new List<string>();
+                foreach (var e in entries) texts.Add(e.Text());
+                allowed = SourceAllowlist.TryParse(texts, out int bad, out string? problem);
+                if (allowed is null)
+                    throw new GateConfigException(bad >= 0 ? $"{path}.{key}.allowedSources[{bad}]: '{texts[bad]}' {problem}" : $"{path}.{key}.allowedSources: {problem}");
+            }
+            return new ChannelConfig(uri, c.Int("streamId", int.MinValue, int.MaxValue), allowed);
         }
     }
 }

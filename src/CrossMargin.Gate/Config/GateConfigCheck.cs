@@ -24,11 +24,12 @@ public static class GateConfigCheck
         Channel("marketData", config.MarketData, problems, endpoints);
         Channel("orderFlow", config.OrderFlow, problems, endpoints);
         Channel("decisions", config.Decisions, problems, endpoints);
+        if (config.Admin is { } admin) Channel("admin", admin, problems, endpoints);
         for (int i = 0; i < endpoints.Count; i++)
             for (int j = 0; j < i; j++)
                 if (endpoints[i].Endpoint.Port == endpoints[j].Endpoint.Port)
-                    problems.Add($"config.aeron.{endpoints[i].Key}.channel: port {endpoints[i].Endpoint.Port} is already used by config.aeron.{endpoints[j].Key}; market data, order flow and decisions need distinct ports");
-        if (config.MarketData.StreamId == config.OrderFlow.StreamId && endpoints.Count == 3 && endpoints[0].Endpoint.Equals(endpoints[1].Endpoint))
+                    problems.Add($"config.aeron.{endpoints[i].Key}.channel: port {endpoints[i].Endpoint.Port} is already used by config.aeron.{endpoints[j].Key}; market data, order flow, decisions and admin need distinct ports");
+        if (config.MarketData.StreamId == config.OrderFlow.StreamId && endpoints.Count >= 2 && endpoints[0].Key == "marketData" && endpoints[1].Key == "orderFlow" && endpoints[0].Endpoint.Equals(endpoints[1].Endpoint))
             problems.Add("config.aeron.orderFlow.streamId: same endpoint and stream id as market data");
         if (config.InboundRing < MinInboundRing)
             problems.Add($"config.rings.inbound: {config.InboundRing} is below {MinInboundRing} (the network thread polls a batch of 64 fragments only when they fit)");

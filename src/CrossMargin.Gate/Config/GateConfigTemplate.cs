@@ -76,6 +76,10 @@ public static class GateConfigTemplate
                 w.WriteNumber("mtu", 1408);
                 w.WriteNumber("termLength", 1 << 20);
                 w.WriteEndObject();
+                // send puts every input of the file on order flow (one stream, the file's order): let it.
+                w.WriteStartObject("security");
+                w.WriteString("roles", "scenario");
+                w.WriteEndObject();
                 w.WriteStartObject("threads");
                 w.WriteNumber("pollerCpu", -1);
                 w.WriteNumber("riskCpu", -1);

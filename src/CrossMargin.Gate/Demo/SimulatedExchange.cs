@@ -76,6 +76,7 @@ public sealed class SimulatedExchange : IDisposable
     /// <summary>Starts the exchange thread.</summary>
     public SimulatedExchange(GateConfig config, int accounts, double inputsPerSecond, TimeSpan duration, int seed = 42)
     {
+        _authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         _config = config;
         _reference = config.BuildEngine();
         _accounts = accounts;
@@ -99,7 +100,8 @@ public sealed class SimulatedExchange : IDisposable
     private volatile bool _done;
     private ExclusivePublication _marketData = null!, _orderFlow = null!;
     private long _mdSequence, _ofSequence;
-    private readonly byte[] _buffer = new byte[InputCodec.MaxLength];
+    private readonly byte[] _buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
+    private MessageAuthentication? _authentication;
     private readonly Queue<RiskInput> _pendingFlow = new(), _pendingMarketData = new();
     private readonly Dictionary<long, RiskInput> _accepted = [];
     private readonly List<long> _acceptedIds = [];
@@ -203,6 +205,7 @@ public sealed class SimulatedExchange : IDisposable
     {
         int n = InputCodec.Encode(input, sequence + 1, _buffer);
         if (n <= 0) throw new InvalidOperationException($"cannot encode {input.Kind}: {n}");
+        if (_authentication is not null) n = _authentication.Sign(_buffer, n);
         if (publication.Offer(_buffer.AsSpan(0, n)) < 0) return false; // back-pressured: keep it for the next cycle
         sequence++;
         Stats.Sent++;
@@ -251,7 +254,7 @@ public sealed class SimulatedExchange : IDisposable
             Stats.MarketDataSent++;
             return;
         }
-        if (roll < 133) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = _rng.Next(-100, 101) }); return; }
+        if (roll < 133) { _pendingMarketData.Enqueue(new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = _rng.Next(-100, 101) }); return; }
         if (roll < 140) { _pendingFlow.Enqueue(new RiskInput { Kind = InputKind.Query, Account = account }); Stats.QueriesSent++; return; }
         if (roll < 520 && _acceptedIds.Count > 0)
         {

@@ -10,6 +10,14 @@ using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Host;
 
+/// <summary>What the network thread checks on inbound messages: accepted kinds per stream, the admin subscription, the HMAC key.</summary>
+internal sealed record InboundSecurity(ulong MarketDataKinds, ulong OrderFlowKinds, Subscription? Admin, byte[]? HmacKey)
+{
+    /// <summary>No checks beyond decoding (tests that drive the agent directly).</summary>
+    public static InboundSecurity Open { get; } = new(Config.StreamRoles.Any, Config.StreamRoles.Any, null, null);
+}
+
+
 /// <summary>
 /// The gate's one network thread (design.md, "one poller thread"). Each duty cycle: the driver's
 /// receiver half (sockets in, SMs and NAKs out); market data and order flow decoded straight into
@@ -34,9 +42,10 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private const int FragmentLimit = 64;
     private readonly EmbeddedDriver _driver;
     private readonly Subscription _marketData, _orderFlow;
+    private readonly Subscription? _admin;
     private readonly RiskRings<TWait> _rings;
     private readonly EventPoller<OutboundEvent> _outbound;
-    private InboundHandler _marketDataIn, _orderFlowIn;
+    private InboundHandler _marketDataIn, _orderFlowIn, _adminIn;
     private OutboundHandler _outHandler;
     private readonly GateCounters _counters;
     private readonly DecisionLog _log;
@@ -47,8 +56,10 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private const int SendLimit = 256;
 
     public GateAgent(EmbeddedDriver driver, Subscription marketData, Subscription orderFlow, ExclusivePublication decisions,
-        RiskRings<TWait> rings, GateCounters counters, DecisionLog log, PublisherSequences publishers, int cpu = -1, bool trackAllocations = false)
+        RiskRings<TWait> rings, GateCounters counters, DecisionLog log, PublisherSequences publishers, int cpu = -1, bool trackAllocations = false,
+        InboundSecurity? security = null)
     {
+        security ??= InboundSecurity.Open;
         _log = log;
         _decisions = decisions;
         _journal = rings.JournalSequence;
@@ -60,8 +71,12 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _rings = rings;
         _outbound = rings.CreatePoller();
         _counters = counters;
-        _marketDataIn = new InboundHandler(rings, counters, publishers);
-        _orderFlowIn = new InboundHandler(rings, counters, publishers);
+        _admin = security.Admin;
+        // One keyed HMAC context for all three streams: they are polled on this one thread.
+        var authentication = security.HmacKey is { } key ? new MessageAuthentication(key) : null;
+        _marketDataIn = new InboundHandler(rings, counters, publishers, security.MarketDataKinds, authentication);
+        _orderFlowIn = new InboundHandler(rings, counters, publishers, security.OrderFlowKinds, authentication);
+        _adminIn = new InboundHandler(rings, counters, publishers, Config.StreamRoles.Admin, authentication);
         _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers);
     }
 
@@ -82,6 +97,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         int work = _driver.DoReceiverWork();
         work += PollInbound(_marketData, ref _marketDataIn);
         work += PollInbound(_orderFlow, ref _orderFlowIn);
+        if (_admin is not null) work += PollInbound(_admin, ref _adminIn);
         work += _outbound.PollUntilHeld(ref _outHandler);
         work += SendFromLog();
         work += _driver.DoSenderWork();
@@ -132,10 +148,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
     /// <summary>
     /// Decodes one stream's fragments in place into claimed inbound slots and tracks that stream's
-    /// sender sequence per publisher (Aeron session and stream); a fragment that does not decode
-    /// enters the ring as a malformed input.
+    /// sender sequence per publisher (Aeron session and stream). A fragment that does not decode,
+    /// fails its authentication tag, or carries a kind this stream does not accept (stream roles)
+    /// enters the ring as a malformed input: ordered, journaled (as an input-error record) and
+    /// answered with an input_error naming why, never applied.
     /// </summary>
-    private readonly struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, PublisherSequences publishers) : IFragmentHandler
+    private readonly struct InboundHandler(RiskRings<TWait> rings, GateCounters counters, PublisherSequences publishers,
+        ulong acceptedKinds, MessageAuthentication? authentication) : IFragmentHandler
     {
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
@@ -148,7 +167,29 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 return;
             }
             ref InboundEvent slot = ref rings.Slot(slotSequence);
-            var result = InputCodec.TryDecode(buffer, out slot.Input, out long sequence);
+            DecodeResult result;
+            long sequence = 0;
+            ReadOnlySpan<byte> message = buffer;
+            if (authentication is not null && !authentication.TryVerify(buffer, out message))
+            {
+                // Not decoded at all: nothing of an unauthenticated message is trusted, not even its sequence.
+                slot.Input = default;
+                result = DecodeResult.Unauthenticated;
+                counters.AuthenticationFailures.Increment();
+            }
+            else
+            {
+                result = InputCodec.TryDecode(message, out slot.Input, out sequence);
+                if (result == DecodeResult.Ok && !Config.StreamRoles.Accepts(acceptedKinds, slot.Input.Kind))
+                {
+                    result = DecodeResult.WrongStream;
+                    counters.WrongStreamRejects.Increment();
+                }
+                else if (result != DecodeResult.Ok)
+                {
+                    counters.DecodeRejects.Increment();
+                }
+            }
             slot.Tag = sequence;
             slot.ColdIndex = -1;
             slot.DecodeResult = result;
@@ -162,7 +203,6 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             else
             {
                 slot.Kind = InboundKind.Malformed;
-                counters.DecodeRejects.Increment();
             }
             rings.Commit(slotSequence);
             counters.InputsPublished.Increment();

@@ -14,6 +14,10 @@ public sealed class GateCounters
     public OrderedCounter InputsPublished;
     /// <summary>Fragments that failed to decode (published as malformed inputs: ordered, journaled, answered with an input_error decision).</summary>
     public OrderedCounter DecodeRejects;
+    /// <summary>Messages refused because their kind is not accepted on the stream they arrived on (stream roles; answered with an input_error WrongStream).</summary>
+    public OrderedCounter WrongStreamRejects;
+    /// <summary>Messages refused because their HMAC-SHA256 trailer was missing or wrong (answered with an input_error Unauthenticated).</summary>
+    public OrderedCounter AuthenticationFailures;
     /// <summary>Fragments lost because the inbound ring had no free slot (polling is limited to the free slots, so this stays 0).</summary>
     public OrderedCounter InboundRingFull;
     /// <summary>Sender sequence numbers skipped, summed over publishers (each Aeron session on each stream numbers its own messages; see <see cref="PublisherSequences"/>).</summary>

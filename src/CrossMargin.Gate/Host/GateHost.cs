@@ -20,6 +20,12 @@ public interface IGate : IDisposable
     Exception? Fault { get; }
     /// <summary>What opening the journal found (records, a torn tail cut back); null without a journal.</summary>
     Journal.JournalOpenReport? JournalOpened { get; }
+    /// <summary>SETUPs refused on the inbound streams (outside the receiver limits, malformed, or from a source not allowed).</summary>
+    long SetupsRefused { get; }
+    /// <summary>Datagrams dropped because their source is not in the channel's <c>allowedSources</c> (inbound data and decisions' control frames).</summary>
+    long ForeignDatagrams { get; }
+    /// <summary>Bytes the inbound images hold (never above the configured <c>maxTermMemoryMiB</c>).</summary>
+    long ImageMemory { get; }
     /// <summary>Drains everything received, then stops both threads. Returns false on timeout.</summary>
     bool Stop(TimeSpan timeout);
     /// <summary>Inbound ring: slots published but not yet processed, and the ring size (telemetry; any thread).</summary>
@@ -71,6 +77,7 @@ public static class GateHost
         private readonly AgentRunner _runner;
         private readonly Journal.JournalWriter? _journal;
         private readonly CrossMargin.Aeron.Client.Subscription _marketDataSub, _orderFlowSub;
+        private readonly CrossMargin.Aeron.Client.Subscription? _adminSub;
         private readonly CrossMargin.Aeron.Client.ExclusivePublication _decisionsPub;
         private readonly int _inboundSize, _outboundSize;
         private readonly DecisionLog _decisionLog;
@@ -95,15 +102,27 @@ public static class GateHost
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
                 TrackAllocations = trackAllocations,
             });
+            driverOptions ??= new DriverOptions();
+            driverOptions.ReceiverLimits = config.ReceiverLimits; // the gate's own bound on what senders may allocate
             _driver = new EmbeddedDriver(driverOptions);
             var marketData = _driver.AddSubscription(config.MarketData.Channel, config.MarketData.StreamId);
             var orderFlow = _driver.AddSubscription(config.OrderFlow.Channel, config.OrderFlow.StreamId);
             var decisions = _driver.AddPublication(WithTransportParams(config.Decisions.Channel, config), config.Decisions.StreamId);
+            // Sources (issue 10): strangers' SETUPs are refused, their data dropped, and they get no control replies.
+            marketData.AllowedSources = config.MarketData.AllowedSources;
+            orderFlow.AllowedSources = config.OrderFlow.AllowedSources;
+            decisions.Sender.AllowedReceivers = config.Decisions.AllowedSources;
+            if (config.Admin is { } admin)
+            {
+                _adminSub = _driver.AddSubscription(admin.Channel, admin.StreamId);
+                _adminSub.AllowedSources = admin.AllowedSources;
+            }
+            var security = new InboundSecurity(StreamRoles.MarketData, config.Roles == RoleMode.Scenario ? StreamRoles.Any : StreamRoles.OrderFlow, _adminSub, config.HmacKey);
             (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
             _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionLog.RunBase(DateTimeOffset.UtcNow));
             Counters.LastDecisionSequence.Set(_decisionLog.LastOutputSequence);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations);
+            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations, security);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = AgentRunner.Start(agent, idle);
         }
@@ -121,6 +140,9 @@ public static class GateHost
         public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>
             (_marketDataSub.DatagramsReceived + (_orderFlowSub.ReceiverId == _marketDataSub.ReceiverId ? 0 : _orderFlowSub.DatagramsReceived),
              _marketDataSub.InvalidDatagrams + _orderFlowSub.InvalidDatagrams, _decisionsPub.NaksReceived, _decisionsPub.RetransmitsSent);
+        public long SetupsRefused => _marketDataSub.SetupsRefused.Total + _orderFlowSub.SetupsRefused.Total + (_adminSub?.SetupsRefused.Total ?? 0);
+        public long ForeignDatagrams => _marketDataSub.ForeignDatagrams + _orderFlowSub.ForeignDatagrams + (_adminSub?.ForeignDatagrams ?? 0) + _decisionsPub.Sender.ForeignControlFrames;
+        public long ImageMemory => _driver.ImageMemory;
 
         public bool Stop(TimeSpan timeout)
         {

@@ -78,6 +78,8 @@ public static class ScenarioSender
         if (errorSequence > 0)
         {
             int line = sent[(int)errorSequence - 1].Line;
+            if (errorDecode == DecodeResult.WrongStream)
+                throw new CliException($"line {line}: the gate does not accept this kind of input on order flow (stream roles); a gate that replays scenarios needs \"security\": {{ \"roles\": \"scenario\" }} (crossmargin config --from-scenario writes it)", 1);
             if (errorDecode != DecodeResult.Ok) throw new CliException($"line {line}: the gate could not decode the input ({errorDecode})", 1);
             stderr.WriteLine($"line {line}: {ProcessStatusText.Describe(errorStatus)}");
             return ScenarioRunner.ErrorExitCode;
@@ -138,12 +140,14 @@ public static class ScenarioSender
                 throw new CliException($"no gate answered within {timeout.TotalSeconds:F0} s (order flow {config.OrderFlow.Channel} stream {config.OrderFlow.StreamId} {(orderFlow.IsConnected ? "connected" : "not connected")}, decisions {config.Decisions.Channel} stream {config.Decisions.StreamId} {(decisions.IsConnected ? "connected" : "not connected")})", 1);
             idle.Idle(driver.DoWork());
         }
-        var buffer = new byte[InputCodec.MaxLength];
+        var buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
+        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         for (int i = 0; i <= inputs.Count; i++)
         {
             var input = i < inputs.Count ? inputs[i] : new RiskInput { Kind = InputKind.FundQuery }; // the barrier
             int n = InputCodec.Encode(input, i + 1, buffer);
             if (n <= 0) throw new CliException($"line {(i < sent.Count ? sent[i].Line : 0)}: the input cannot be encoded for the wire ({n})");
+            if (authentication is not null) n = authentication.Sign(buffer, n); // the gate verifies the trailer
             clock.Restart();
             while (orderFlow.Offer(buffer.AsSpan(0, n)) < 0)
             {

@@ -65,7 +65,8 @@ public static class TickFeeder
             if (connect.Elapsed > TimeSpan.FromSeconds(10)) throw new CliException($"no gate subscribed to {config.MarketData.Channel} stream {config.MarketData.StreamId} within 10 s", 1);
             idle.Idle(driver.DoWork());
         }
-        var buffer = new byte[InputCodec.MaxLength];
+        var buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
+        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         var clock = Stopwatch.StartNew();
         long sent = 0, backPressured = 0, lastReport = 0;
         double maxLagMs = 0;
@@ -82,6 +83,7 @@ public static class TickFeeder
             if (!ticks.MoveNext()) break;
             int n = InputCodec.Encode(ticks.Current, sent + 1, buffer);
             if (n <= 0) throw new CliException($"tick {sent + 1} cannot be encoded ({n})", 1);
+            if (authentication is not null) n = authentication.Sign(buffer, n); // the gate verifies the trailer
             while (publication.Offer(buffer.AsSpan(0, n)) < 0)
             {
                 backPressured++;

@@ -73,6 +73,8 @@ public sealed class JsonLinesRecorder
 
     private string? Describe(ref OutboundEvent e) => e.Kind switch
     {
+        OutboundKind.InputError when e.DecodeResult == DecodeResult.WrongStream => "refused: this kind of input is not accepted on the stream it arrived on",
+        OutboundKind.InputError when e.DecodeResult == DecodeResult.Unauthenticated => "refused: authentication tag missing or wrong",
         OutboundKind.InputError when e.DecodeResult != DecodeResult.Ok => "malformed input: " + e.DecodeResult,
         OutboundKind.InputError => ProcessStatusText.Describe(e.Status),
         _ => Tables.DefinitionErrors[e.ColdIndex],

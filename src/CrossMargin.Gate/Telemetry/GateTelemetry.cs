@@ -51,6 +51,11 @@ public sealed class GateTelemetry
         _labels.Add("aeron.invalid_datagrams");
         _labels.Add("aeron.decision_naks");
         _labels.Add("aeron.decision_retransmits");
+        _labels.Add("security.wrong_stream");
+        _labels.Add("security.unauthenticated");
+        _labels.Add("security.setups_refused");
+        _labels.Add("security.foreign_datagrams");
+        _labels.Add("aeron.image_memory_bytes");
         _labels.Add("backpressure.decisions");
         _labels.Add("backpressure.inbound_throttled");
         _labels.Add("journal.waits");
@@ -120,6 +125,11 @@ public sealed class GateTelemetry
         values[i++] = tr.InvalidDatagrams;
         values[i++] = tr.NaksReceived;
         values[i++] = tr.Retransmits;
+        values[i++] = c.WrongStreamRejects;
+        values[i++] = c.AuthenticationFailures;
+        values[i++] = gate.SetupsRefused;
+        values[i++] = gate.ForeignDatagrams;
+        values[i++] = gate.ImageMemory;
         values[i++] = c.DecisionBackPressure;
         values[i++] = c.InboundThrottled;
         values[i++] = c.JournalWaits;
@@ -154,6 +164,8 @@ public sealed class GateTelemetry
             $"  health {Get(v, "health.healthy"):N0}/{Get(v, "health.restricted"):N0}/{Get(v, "health.liquidating"):N0}/{Get(v, "health.bankrupt"):N0} (h/r/l/b)" +
             $"  liquidations {Get(v, "decisions.liquidation_order"):N0} takeovers {Get(v, "decisions.takeover"):N0} adl {Get(v, "decisions.adl"):N0}" +
             $"  malformed {Get(v, "wire.malformed"):N0} gaps {Get(v, "wire.sequence_gaps"):N0} aeron-invalid {Get(v, "aeron.invalid_datagrams"):N0}" +
+            $"  refused wrong-stream {Get(v, "security.wrong_stream"):N0} unauthenticated {Get(v, "security.unauthenticated"):N0} setups {Get(v, "security.setups_refused"):N0} foreign {Get(v, "security.foreign_datagrams"):N0}" +
+            $"  images {Get(v, "aeron.image_memory_bytes") / (1024.0 * 1024.0):F0} MiB" +
             $"  back-pressure {Get(v, "backpressure.decisions"):N0} throttled {Get(v, "backpressure.inbound_throttled"):N0}" +
             $"  ring in {Get(v, "ring.inbound.used"):N0}/{Get(v, "ring.inbound.size"):N0} out {Get(v, "ring.outbound.used"):N0}/{Get(v, "ring.outbound.size"):N0}" +
             $"  latency p50 {Get(v, "latency.gate_ns.p50") / 1000.0:F1} p99 {Get(v, "latency.gate_ns.p99") / 1000.0:F1} max {Get(v, "latency.gate_ns.pmax") / 1000.0:F1} µs");

@@ -119,7 +119,9 @@ public class CrashRestartTests(ITestOutputHelper output)
             string json = GateConfig.DefaultJson()
                 .Replace("127.0.0.1:40456", $"127.0.0.1:{ports[0]}").Replace("127.0.0.1:40457", $"127.0.0.1:{ports[1]}").Replace("127.0.0.1:40458", $"127.0.0.1:{ports[2]}")
                 .Replace("\"accounts\": 20000", $"\"accounts\": {Accounts}")
-                .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096");
+                .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096")
+                // One sender keeps one total order over one stream (marks included): the scenario role mode.
+                .Replace("\"threads\":", "\"security\": { \"roles\": \"scenario\" },\n  \"threads\":");
             File.WriteAllText(configPath, json);
             var config = GateConfig.Parse(json);
             var reference = config.BuildEngine();

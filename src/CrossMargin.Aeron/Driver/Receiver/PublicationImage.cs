@@ -76,6 +76,8 @@ internal sealed class PublicationImage
     public int ReceiverWindow => _receiverWindow;
     public bool IsEndOfStream => _endOfStream;
     public SocketAddressV4 ControlAddress { get; internal set; }
+    /// <summary>Where the SETUP that opened this image came from (RTTM replies go only there).</summary>
+    public SocketAddressV4 Source { get; internal set; }
     public long NaksSent => _naksSent.Value;
     private OrderedCounter _naksSent;
     public long StatusMessagesSent => _statusMessagesSent.Value;
@@ -84,6 +86,11 @@ internal sealed class PublicationImage
     private OrderedCounter _dirtyPartitionDrops;
     public long MalformedDatagrams => _malformedDatagrams.Value;
     private OrderedCounter _malformedDatagrams;
+    /// <summary>Times the rebuild scan or the poller met a header no sender writes (overlapping forged datagrams) and stopped there.</summary>
+    public long CorruptFrames => _corruptFrames.Value;
+    private OrderedCounter _corruptFrames;
+    /// <summary>Counts a corrupt header the client poller met (it stops there).</summary>
+    internal void CountCorruptFrame() => _corruptFrames.Increment();
     public bool IsClosed { get; private set; }
 
     /// <summary>Copies a DATA/PAD datagram (or handles a heartbeat) into the log.</summary>
@@ -131,6 +138,9 @@ internal sealed class PublicationImage
 
         _lastPacketNs = nowNs;
         int index = LogBufferDescriptor.IndexByPosition(packetPosition, PositionBitsToShift);
+        // As Aeron's term rebuilder: a slot already filled is never rewritten, so a replayed or forged datagram
+        // with another frame layout cannot cut through frames the rebuild scan has already chained.
+        if (Le.I32(_log, index * TermLength + termOffset) != 0) return;
         datagram.CopyTo(_log.AsSpan(index * TermLength + termOffset));
         if (packetEnd > _highWaterMarkPosition) _highWaterMarkPosition = packetEnd;
         AdvanceRebuildPosition();
@@ -175,6 +185,13 @@ internal sealed class PublicationImage
             int offset = (int)(position & _termLengthMask);
             int frameLength = Le.I32(_log, index * TermLength + offset);
             if (frameLength <= 0) break;
+            // Overlapping datagrams of different layouts can leave payload bytes where a header should be: the
+            // scan stops there (counted) rather than hand the poller a frame shorter than a header or past the term.
+            if (frameLength < DataHeader.Length || offset + ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment) > TermLength)
+            {
+                _corruptFrames.Increment();
+                break;
+            }
             position += ProtocolConstants.Align(frameLength, ProtocolConstants.FrameAlignment);
         }
         _rebuildPosition = position;

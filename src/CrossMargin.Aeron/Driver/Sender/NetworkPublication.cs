@@ -142,6 +142,14 @@ public sealed class NetworkPublication : IDisposable
     /// <summary>ERR frames received (image rejected by a receiver).</summary>
     public long ErrorFramesReceived => _errorFramesReceived.Value;
     private OrderedCounter _errorFramesReceived;
+    /// <summary>Receivers whose control frames (SM, NAK, RTTM, ERR) this publication acts on (null: any); set before the driver runs.</summary>
+    public Receiver.SourceAllowlist? AllowedReceivers { get; set; }
+    /// <summary>Control datagrams dropped because their source is not in <see cref="AllowedReceivers"/>.</summary>
+    public long ForeignControlFrames => _foreignControlFrames.Value;
+    private OrderedCounter _foreignControlFrames;
+    /// <summary>Control datagrams dropped as malformed: shorter than their frame, or not protocol version 0.</summary>
+    public long InvalidControlFrames => _invalidControlFrames.Value;
+    private OrderedCounter _invalidControlFrames;
     /// <summary>Loss hook on sent datagrams (tests).</summary>
     public DatagramDropPredicate? SendDropHook { get => _sender.SendDropHook; set => _sender.SendDropHook = value; }
 
@@ -274,7 +282,17 @@ public sealed class NetworkPublication : IDisposable
 
     internal void OnControlFrame(Span<byte> datagram, in SocketAddressV4 source, long nowNs)
     {
-        if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version) return;
+        if (AllowedReceivers is { } allowed && !allowed.Allows(source))
+        {
+            // A stranger's SM would move flow control, its NAK trigger resends, its RTTM get answers: drop all.
+            _foreignControlFrames.Increment();
+            return;
+        }
+        if (datagram.Length < FrameHeader.Length || FrameHeader.ReadVersion(datagram) != ProtocolConstants.Version)
+        {
+            _invalidControlFrames.Increment();
+            return;
+        }
         switch (FrameHeader.ReadType(datagram))
         {
             case FrameType.StatusMessage:
@@ -282,15 +300,19 @@ public sealed class NetworkPublication : IDisposable
                 {
                     OnStatusMessage(new StatusMessageFlyweight(datagram), nowNs);
                 }
+                else _invalidControlFrames.Increment();
                 break;
             case FrameType.Nak:
                 if (datagram.Length >= NakFlyweight.Length) OnNak(new NakFlyweight(datagram), nowNs);
+                else _invalidControlFrames.Increment();
                 break;
             case FrameType.RttMeasurement:
                 if (datagram.Length >= RttMeasurementFlyweight.Length) OnRttMeasurement(new RttMeasurementFlyweight(datagram), source);
+                else _invalidControlFrames.Increment();
                 break;
             case FrameType.Error:
                 if (datagram.Length >= ErrorFlyweight.HeaderLength) OnError(new ErrorFlyweight(datagram));
+                else _invalidControlFrames.Increment();
                 break;
         }
     }
