@@ -41,7 +41,7 @@ public sealed partial class RiskEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Before(int a, int b)
     {
-        long ida = _accountId[a / _pp], idb = _accountId[b / _pp];
+        long ida = _accounts.Id[a / _pp], idb = _accounts.Id[b / _pp];
         return ida != idb ? ida < idb : a % _pp < b % _pp;
     }
 
@@ -58,7 +58,7 @@ public sealed partial class RiskEngine
                 if (k + 8 < _touchedCount) PrefetchPartSlots(_touched[k + 8]);
                 int p = _touched[k];
                 _touchedFlag[p] = false;
-                if (!_inHeap[p] && (_roundDue[p] || Evaluate(p) != _health[p])) HeapPush(p);
+                if (!_inHeap[p] && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health[p])) HeapPush(p);
             }
             _touchedCount = 0;
             while (_heapCount > 0)
@@ -75,22 +75,22 @@ public sealed partial class RiskEngine
     private void Visit(int part)
     {
         var now = Evaluate(part);
-        var was = _health[part];
+        var was = _accounts.Health[part];
         if (now == was)
         {
-            if (now == HealthState.Liquidating && _roundDue[part] && _liqOpen[part] == 0)
+            if (now == HealthState.Liquidating && _accounts.RoundDue[part] && _accounts.LiqOpen[part] == 0)
             {
-                _roundDue[part] = false;
+                _accounts.RoundDue[part] = false;
                 LiquidationRound(part);
             }
-            _roundDue[part] = false;
+            _accounts.RoundDue[part] = false;
             return;
         }
         ref var e = ref AddPartEvent(EventKind.Health, part);
         e.From = was; e.To = now;
         Figures(part, out e.Equity, out e.Im, out e.Mm, out _);
-        _health[part] = now;
-        _roundDue[part] = false;
+        _accounts.Health[part] = now;
+        _accounts.RoundDue[part] = false;
         if (was == HealthState.Liquidating) LapseLiquidationOrders(part);
         switch (now)
         {
@@ -106,7 +106,7 @@ public sealed partial class RiskEngine
                 ref var back = ref AddPartEvent(EventKind.Health, part);
                 back.From = HealthState.Bankrupt; back.To = after;
                 Figures(part, out back.Equity, out back.Im, out back.Mm, out _);
-                _health[part] = after;
+                _accounts.Health[part] = after;
                 break;
         }
     }
