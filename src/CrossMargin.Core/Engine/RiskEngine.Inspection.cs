@@ -14,13 +14,7 @@ public sealed partial class RiskEngine
     /// Σ of every ledger entry of one asset: account balances and isolated margins, the insurance
     /// fund, the fee pool and the clearing account. Double entry keeps it exactly 0 (§6).
     /// </summary>
-    public long LedgerSum(int asset)
-    {
-        long sum = _ledger.Clearing[asset];
-        for (int a = 0; a < _accounts.Count; a++) sum += _accounts.Balance[a * _na + asset]; // account-major: strided column
-        if (asset == 0) sum += MarginKernels.Sum(Kernel, _accounts.IsolatedMargin.AsSpan(0, _accounts.Count * _ni)) + _ledger.FeePool;
-        return sum;
-    }
+    public long LedgerSum(int asset) => _ledger.Sum(asset, _accounts, Kernel);
 
     // The named state, for the audits (internal: the rules' contract, not the public API).
     internal MarketTable Market => _market;

@@ -1,6 +1,7 @@
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 using CrossMargin.Core.State;
 using CrossMargin.Core.Trigger;
 
@@ -20,6 +21,12 @@ namespace CrossMargin.Core.Engine;
 /// in isolated mode (slot 1 + instrument index). A part id is <c>account × (instruments + 1) + slot</c>.
 /// Account index 0 is the insurance fund: it holds taken-over positions and collateral, is never
 /// settled and never an ADL candidate.</para>
+/// <para>Where things live: the engine is the dispatcher of <see cref="Process"/> and owns the named
+/// state (<c>State/</c>: AccountTable, PositionTable, OrderTable, Ledger, MarketTable); the rules
+/// (<c>Rules/</c>: MarginMath, HealthClassifier, SlotValuation, OrderCheck, TradeApplier, Settlement,
+/// LiquidationPlanner, TakeoverAndAdl) are static or sealed classes over that state, called directly
+/// (no virtual dispatch); <c>Trigger/</c> holds the safe bands of index mode and <c>Audit/</c> the
+/// state hash and the cache verifier.</para>
 /// </remarks>
 public sealed partial class RiskEngine
 {
@@ -33,6 +40,7 @@ public sealed partial class RiskEngine
     private readonly AccountTable _accounts;
     private readonly OrderTable _orders;
     private readonly Ledger _ledger;
+    private readonly Settlement _settlement;
 
     // Kernel scratch (deltas of a revaluation).
     private readonly long[] _dUpnl, _dIm, _dMm;
@@ -58,10 +66,7 @@ public sealed partial class RiskEngine
         // Kernel scratch only the scan needs: the index never revalues a whole holder table.
         int scratch = trigger == TriggerMode.Scan ? holders : 0;
         _dUpnl = new long[scratch]; _dIm = new long[scratch]; _dMm = new long[scratch];
-        _touched = new int[parts];
-        _touchedFlag = new bool[parts];
-        _heap = new int[parts];
-        _inHeap = new bool[parts];
+        _settlement = new Settlement(_accounts, parts);
         if (trigger == TriggerMode.Index) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
         else { _reband = []; _rebandFlag = []; }
         Events = new EventBuffer(capacities.EffectiveEvents);

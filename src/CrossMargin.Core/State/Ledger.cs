@@ -1,3 +1,5 @@
+using CrossMargin.Core.Kernels;
+
 namespace CrossMargin.Core.State;
 
 /// <summary>
@@ -14,4 +16,17 @@ internal sealed class Ledger
     public long FeePool;
 
     public Ledger(int assets) => Clearing = new long[assets];
+
+    /// <summary>
+    /// Σ of every ledger entry of one asset: account balances and isolated margins (the fund's
+    /// included), the fee pool and the clearing account. Double entry keeps it exactly 0 (§6).
+    /// </summary>
+    public long Sum(int asset, AccountTable accounts, KernelMode kernel)
+    {
+        int na = accounts.AssetStride;
+        long sum = Clearing[asset];
+        for (int a = 0; a < accounts.Count; a++) sum += accounts.Balance[a * na + asset]; // account-major: strided column
+        if (asset == 0) sum += MarginKernels.Sum(kernel, accounts.IsolatedMargin.AsSpan(0, accounts.Count * accounts.InstrumentStride)) + FeePool;
+        return sum;
+    }
 }
