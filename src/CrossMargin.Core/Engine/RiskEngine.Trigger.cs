@@ -33,43 +33,9 @@ public sealed partial class RiskEngine
         {
             int part = _reband[k];
             _rebandFlag[part] = false;
-            Reband(part);
+            PartBands.Reband(_market, _accounts, part);
         }
         _rebandCount = 0;
-    }
-
-    /// <summary>
-    /// New safe bands for every slot of a part, from its exact figures at the current marks (see
-    /// <see cref="SafeBand"/> for the bound that makes them safe).
-    /// </summary>
-    private void Reband(int part)
-    {
-        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
-        Figures(part, out long e, out long im, out long mm, out _);
-        Span<long> slopes = stackalloc long[SafeBand.SlopeCount];
-        var budget = new SafeBand.Budget(e, im, mm);
-        int from = slot == 0 ? 0 : slot - 1, to = slot == 0 ? _market.InstrumentCount : slot;
-        int held = 0;
-        for (int i = from; i < to; i++)
-        {
-            int j = _accounts.PositionSlot[row + i];
-            if (j < 0 || _market.Positions[i].Part[j] != part) continue;
-            held++;
-            var t = _market.Positions[i];
-            budget.Add(SafeBand.SlopesOf(_market.Instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
-        }
-        if (held == 0) return;
-        for (int i = from; i < to; i++)
-        {
-            int j = _accounts.PositionSlot[row + i];
-            if (j < 0 || _market.Positions[i].Part[j] != part) continue;
-            var t = _market.Positions[i];
-            var ins = _market.Instruments[i];
-            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
-            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
-            if (lo <= 1 && hi >= ins.MaxPriceTicks) _market.Bands[i].Clear(j); // no reachable mark can change it
-            else _market.Bands[i].Set(j, lo, hi);
-        }
     }
 
     // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)
