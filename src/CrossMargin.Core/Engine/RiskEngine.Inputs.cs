@@ -1,3 +1,4 @@
+using CrossMargin.Core.State;
 using CrossMargin.Core.Rules;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
@@ -21,7 +22,7 @@ public sealed partial class RiskEngine
         long q0 = j0 >= 0 ? _market.Positions[instr].Qty[j0] : 0;
         long signed = f.Side == Side.Buy ? f.Qty : -f.Qty;
         if (Math.Abs(q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
-        if (!CanHold(acct, instr)) return ProcessStatus.HolderCapacity;
+        if (!PositionSlots.CanHold(_market, _accounts, acct, instr)) return ProcessStatus.HolderCapacity;
 
         int part = _accounts.PartOf(acct, instr);
         // The part's cash must stay inside ±2^56 whatever the fee (§1): refuse the fill before anything moves.

@@ -1,3 +1,4 @@
+using CrossMargin.Core.State;
 using CrossMargin.Core.Rules;
 using CrossMargin.Core.Trigger;
 namespace CrossMargin.Core.Engine;
@@ -13,10 +14,10 @@ public sealed partial class RiskEngine
         if (reason != RejectReason.None) return ProcessStatus.Applied;
 
         int instr = o.Instrument;
-        int j = EnsureSlot(acct, instr);
+        int j = PositionSlots.Ensure(_market, _accounts, acct, instr);
         var t = _market.Positions[instr];
         if (o.Side == Side.Buy) t.Buy[j] += o.Qty; else t.Sell[j] += o.Qty;
-        AddOpenLoss(instr, j, o.Qty * lossPerLot);
+        PositionSlots.AddOpenLoss(_market, _accounts, instr, j, o.Qty * lossPerLot);
         _orders.Add(acct, o.OrderId, instr, (sbyte)o.Side, o.Qty, lossPerLot, o.ReduceOnly);
         Revalue(instr, j);
         return ProcessStatus.Applied;
@@ -46,11 +47,11 @@ public sealed partial class RiskEngine
         int j = _accounts.PositionSlot[acct * _ni + instr];
         var t = _market.Positions[instr];
         if (_orders.Side[k] > 0) t.Buy[j] -= lots; else t.Sell[j] -= lots;
-        AddOpenLoss(instr, j, -lots * _orders.LossPerLot[k]);
+        PositionSlots.AddOpenLoss(_market, _accounts, instr, j, -lots * _orders.LossPerLot[k]);
         _orders.Remaining[k] -= lots;
         if (_orders.Remaining[k] == 0) _orders.RemoveAt(acct, k);
         Revalue(instr, j);
-        RemoveSlotIfEmpty(acct, instr);
+        PositionSlots.RemoveIfEmpty(_market, _accounts, acct, instr);
     }
 
     /// <summary>Cancels every open order of a part (§6.1); emits one cancel_all if any was open.</summary>

@@ -34,52 +34,6 @@ public sealed partial class RiskEngine
         return HealthClassifier.Classify(equity, im, mm, hasPosition) == HealthState.Healthy;
     }
 
-    /// <summary>True when slot j of an instrument table belongs to its account's cross part (a multiply, not a modulo).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsCrossSlot(PositionTable t, int j) => t.Part[j] == t.Account[j] * _pp;
-
-    /// <summary>Open orders of an account on one instrument.</summary>
-    private bool HasOrdersOn(int acct, int instr)
-    {
-        int j = _accounts.PositionSlot[acct * _ni + instr];
-        return j >= 0 && (_market.Positions[instr].Buy[j] != 0 || _market.Positions[instr].Sell[j] != 0);
-    }
-
-    // ---------------------------------------------------------------- position slots
-
-    /// <summary>The slot of (account, instrument), created empty if absent; −1 when the table is full.</summary>
-    private int EnsureSlot(int acct, int instr)
-    {
-        ref int slot = ref _accounts.PositionSlot[acct * _ni + instr];
-        if (slot >= 0) return slot;
-        slot = _market.Positions[instr].Add(acct, acct == FundAccount ? _accounts.CrossPart(acct) : _accounts.PartOf(acct, instr));
-        return slot;
-    }
-
-    /// <summary>True when (account, instrument) has a slot or the table has room for one.</summary>
-    private bool CanHold(int acct, int instr) =>
-        _accounts.PositionSlot[acct * _ni + instr] >= 0 || _market.Positions[instr].Count < _market.Positions[instr].Capacity;
-
-    private void RemoveSlotIfEmpty(int acct, int instr)
-    {
-        ref int slot = ref _accounts.PositionSlot[acct * _ni + instr];
-        int j = slot;
-        if (j < 0) return;
-        var t = _market.Positions[instr];
-        if (t.Qty[j] != 0 || t.Buy[j] != 0 || t.Sell[j] != 0) return;
-        // An empty slot contributes nothing: its cached values are already zero.
-        slot = -1;
-        var bands = _market.Bands[instr];
-        bands?.Clear(j);
-        int last = t.Count - 1;
-        int moved = t.RemoveAt(j);
-        if (moved >= 0)
-        {
-            _accounts.PositionSlot[moved * _ni + instr] = j;
-            bands?.Move(last, j);
-        }
-    }
-
     /// <summary>
     /// Recomputes slot j's cached uPnL / IM / MM at the current mark (the scalar twin of the
     /// revaluation kernel) and carries the deltas into its cross sums; touches the part.
@@ -90,42 +44,9 @@ public sealed partial class RiskEngine
         Touch(_market.Positions[instr].Part[j]);
     }
 
-    private void AddOpenLoss(int instr, int j, long delta)
-    {
-        var t = _market.Positions[instr];
-        t.OpenLoss[j] += delta;
-        if (IsCrossSlot(t, j)) _accounts.CrossOpenLoss[t.Account[j]] += delta;
-    }
-
-    /// <summary>
-    /// Applies a trade of <paramref name="signedLots"/> at <paramref name="priceTicks"/> to
-    /// (account, instrument) with the fill rule of §5 (increase: basis grows; reduce: release
-    /// basis × r / |q| truncated toward zero, all of it on a full close; a flip closes fully then
-    /// opens). The realized amount moves between the part's cash and the clearing account.
-    /// The caller has checked capacity (<see cref="CanHold"/>).
-    /// </summary>
-    private void ApplyTrade(int acct, int instr, long signedLots, long priceTicks)
-    {
-        var ins = _market.Instruments[instr];
-        var t = _market.Positions[instr];
-        int j = EnsureSlot(acct, instr);
-        long q = t.Qty[j];
-        long basis = t.Basis[j];
-        long realized = TradeApplier.Outcome(q, basis, signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
-        t.SumQty += t.Qty[j] - q;
-        t.SumBasis += t.Basis[j] - basis;
-        t.LongLots += Math.Max(0, t.Qty[j]) - Math.Max(0, q);
-        int part = t.Part[j];
-        _accounts.Cash(part) += realized;
-        _ledger.Clearing[0] -= realized;
-        if (part % _pp == 0)
-        {
-            if (q == 0 && t.Qty[j] != 0) _accounts.CrossPositions[acct]++;
-            else if (q != 0 && t.Qty[j] == 0) _accounts.CrossPositions[acct]--;
-        }
-        Revalue(instr, j);
-        RemoveSlotIfEmpty(acct, instr);
-    }
+    /// <summary>Applies a trade (<see cref="TradeApplier.Apply"/>) and touches the part it changed.</summary>
+    private void ApplyTrade(int acct, int instr, long signedLots, long priceTicks) =>
+        Touch(TradeApplier.Apply(_market, _accounts, _ledger, acct, instr, signedLots, priceTicks));
 
     /// <summary>
     /// After a trade or cancel on an isolated (account, instrument): a flat part with negative
@@ -147,7 +68,7 @@ public sealed partial class RiskEngine
             e.Account = _accounts.Id[acct]; e.Instrument = instr; e.Isolated = true; e.Amount = deficit;
             Counters.Takeovers++;
         }
-        if (margin != 0 && !HasOrdersOn(acct, instr))
+        if (margin != 0 && !PositionSlots.HasOrdersOn(_market, _accounts, acct, instr))
         {
             _accounts.Balance[acct * _na] += margin;
             margin = 0;
