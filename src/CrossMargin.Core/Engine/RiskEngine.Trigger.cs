@@ -13,8 +13,6 @@ public sealed partial class RiskEngine
     private readonly bool[] _rebandFlag;
     private int _rebandCount;
 
-    private void Refresh(int part) => SlotValuation.Refresh(_market, _accounts, part);
-
     internal void RefreshAccount(int acct) => SlotValuation.RefreshAccount(_market, _accounts, acct);
 
     /// <summary>The mark left these slots' bands: their parts are re-evaluated exactly by the settlement that follows.</summary>
