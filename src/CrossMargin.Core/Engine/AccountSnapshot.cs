@@ -68,32 +68,32 @@ public sealed partial class RiskEngine
     public void SnapshotFund(AccountSnapshot s) => Fill(FundAccount, s);
 
     /// <summary>The insurance fund's settlement balance, micro-units (negative when ADL could not recover a shortfall).</summary>
-    public long FundBalance => _balance[FundAccount * _na];
+    public long FundBalance => _accounts.Balance[FundAccount * _na];
 
     private void Fill(int acct, AccountSnapshot s)
     {
-        int part = CrossPart(acct);
+        int part = _accounts.CrossPart(acct);
         if (Trigger == TriggerMode.Index) RefreshAccount(acct);
-        s.Account = _accountId[acct];
-        s.Health = _health[part];
+        s.Account = _accounts.Id[acct];
+        s.Health = _accounts.Health[part];
         s.Equity = Equity(part);
-        s.OpenLoss = _crossOpenLoss[acct];
+        s.OpenLoss = _accounts.CrossOpenLoss[acct];
         s.Im = InitialRequirement(part);
         s.Mm = MaintenanceRequirement(part);
-        s.AssetCount = _assetCount;
-        for (int a = 0; a < _assetCount; a++) s.Balances[a] = _balance[acct * _na + a];
+        s.AssetCount = _market.AssetCount;
+        for (int a = 0; a < _market.AssetCount; a++) s.Balances[a] = _accounts.Balance[acct * _na + a];
         int n = 0;
-        for (int i = 0; i < _instrumentCount; i++)
+        for (int i = 0; i < _market.InstrumentCount; i++)
         {
-            int k = acct * _ni + i, j = _positionSlot[k];
-            bool iso = _isolatedMode[k] && acct != FundAccount;
-            long q = j >= 0 ? _tables[i].Qty[j] : 0;
-            long margin = iso ? _isolatedMargin[k] : 0;
+            int k = acct * _ni + i, j = _accounts.PositionSlot[k];
+            bool iso = _accounts.IsolatedMode[k] && acct != FundAccount;
+            long q = j >= 0 ? _market.Positions[i].Qty[j] : 0;
+            long margin = iso ? _accounts.IsolatedMargin[k] : 0;
             if (q == 0 && margin == 0) continue;
             s.Positions[n++] = new PositionView
             {
-                Instrument = i, Qty = q, Basis = j >= 0 ? _tables[i].Basis[j] : 0, Upnl = j >= 0 ? _tables[i].Upnl[j] : 0,
-                Isolated = iso, Margin = margin, Health = iso ? _health[acct * _pp + 1 + i] : HealthState.Healthy,
+                Instrument = i, Qty = q, Basis = j >= 0 ? _market.Positions[i].Basis[j] : 0, Upnl = j >= 0 ? _market.Positions[i].Upnl[j] : 0,
+                Isolated = iso, Margin = margin, Health = iso ? _accounts.Health[acct * _pp + 1 + i] : HealthState.Healthy,
             };
         }
         s.PositionCount = n;

@@ -1,3 +1,5 @@
+using CrossMargin.Core.State;
+using CrossMargin.Core.Rules;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.Trigger;
@@ -11,57 +13,57 @@ public sealed partial class RiskEngine
     {
         if (!TryAccount(f.Account, out int acct)) return ProcessStatus.UnknownAccount;
         int instr = f.Instrument;
-        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
-        var ins = _instruments[instr];
+        if ((uint)instr >= (uint)_market.InstrumentCount) return ProcessStatus.UnknownInstrument;
+        var ins = _market.Instruments[instr];
         // The side is the sign of the quantity: anything but buy/sell is as malformed as a quantity ≤ 0.
         if (f.Qty <= 0 || f.Side is not (Side.Buy or Side.Sell)) return ProcessStatus.InvalidQuantity;
         if (f.Price <= 0 || f.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         if (f.Liquidation && f.HasFee) return ProcessStatus.LiquidationFillWithFee;
-        int j0 = _positionSlot[acct * _ni + instr];
-        long q0 = j0 >= 0 ? _tables[instr].Qty[j0] : 0;
+        int j0 = _accounts.PositionSlot[acct * _ni + instr];
+        long q0 = j0 >= 0 ? _market.Positions[instr].Qty[j0] : 0;
         long signed = f.Side == Side.Buy ? f.Qty : -f.Qty;
         // In 128 bits: a hostile quantity makes q0 + signed long.MinValue, where Math.Abs(long) throws.
         if (Int128.Abs((Int128)q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
-        if (!CanHold(acct, instr)) return ProcessStatus.HolderCapacity;
+        if (!PositionSlots.CanHold(_market, _accounts, acct, instr)) return ProcessStatus.HolderCapacity;
 
-        int part = PartOf(acct, instr);
+        int part = _accounts.PartOf(acct, instr);
         // The part's cash must stay inside ±2^56 whatever the fee (§1): refuse the fill before anything moves.
-        long realized = TradeOutcome(q0, j0 >= 0 ? _tables[instr].Basis[j0] : 0, signed, f.Price, ins.TickValue, out _, out _);
-        long cashAfter = Cash(part) + realized;
+        long realized = TradeApplier.Outcome(q0, j0 >= 0 ? _market.Positions[instr].Basis[j0] : 0, signed, f.Price, ins.TickValue, out _, out _);
+        long cashAfter = _accounts.Cash(part) + realized;
         long feeBound = f.Liquidation ? Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm) : f.Fee;
-        if (!InBalanceBound(cashAfter) || !InBalanceBound(cashAfter - feeBound)) return ProcessStatus.InvalidAmount;
+        if (!TradeApplier.InBalanceBound(cashAfter) || !TradeApplier.InBalanceBound(cashAfter - feeBound)) return ProcessStatus.InvalidAmount;
         if (!f.Liquidation)
         {
             // Match the open order: release what it no longer needs (§5); anomalies are applied and counted.
             if (f.HasOrderId)
             {
-                int k = FindOrder(acct, f.OrderId);
-                if (k < 0 || _orderInstrument[k] != instr || _orderSide[k] != (sbyte)f.Side) Counters.FillAnomalies++;
+                int k = _orders.Find(acct, f.OrderId);
+                if (k < 0 || _orders.Instrument[k] != instr || _orders.Side[k] != (sbyte)f.Side) Counters.FillAnomalies++;
                 else
                 {
-                    if (f.Qty > _orderRemaining[k]) Counters.FillAnomalies++;
-                    ReduceOrder(acct, k, Math.Min(f.Qty, _orderRemaining[k]));
+                    if (f.Qty > _orders.Remaining[k]) Counters.FillAnomalies++;
+                    ReduceOrder(acct, k, Math.Min(f.Qty, _orders.Remaining[k]));
                 }
             }
             ApplyTrade(acct, instr, signed, f.Price);
-            Cash(part) -= f.Fee;
-            _feePool += f.Fee;
+            _accounts.Cash(part) -= f.Fee;
+            _ledger.FeePool += f.Fee;
         }
         else
         {
             ApplyTrade(acct, instr, signed, f.Price);
             // §6.3: the engine-charged fee, capped at E after the fill so it never bankrupts by itself.
             long fee = Math.Min(Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm), Math.Max(0, Equity(part)));
-            Cash(part) -= fee;
-            _balance[FundAccount * _na] += fee;
+            _accounts.Cash(part) -= fee;
+            _accounts.Balance[FundAccount * _na] += fee;
             int li = acct * _ni + instr;
-            if (_liqRemaining[li] > 0 && _liqSide[li] == (sbyte)f.Side)
+            if (_accounts.LiqRemaining[li] > 0 && _accounts.LiqSide[li] == (sbyte)f.Side)
             {
-                _liqRemaining[li] = Math.Max(0, _liqRemaining[li] - f.Qty);
-                if (_liqRemaining[li] == 0) _liqOpen[part]--;
+                _accounts.LiqRemaining[li] = Math.Max(0, _accounts.LiqRemaining[li] - f.Qty);
+                if (_accounts.LiqRemaining[li] == 0) _accounts.LiqOpen[part]--;
             }
             else Counters.LiquidationFillAnomalies++;
-            if (_health[part] == HealthState.Liquidating) _roundDue[part] = true;
+            if (_accounts.Health[part] == HealthState.Liquidating) _accounts.RoundDue[part] = true;
         }
         AfterIsolatedChange(acct, instr); // ApplyTrade already touched the part
         return ProcessStatus.Applied;
@@ -69,17 +71,17 @@ public sealed partial class RiskEngine
 
     private ProcessStatus Deposit(in RiskInput d)
     {
-        if ((uint)d.Asset >= (uint)_assetCount) return ProcessStatus.InvalidAsset;
+        if ((uint)d.Asset >= (uint)_market.AssetCount) return ProcessStatus.InvalidAsset;
         if (d.Amount <= 0) return ProcessStatus.InvalidAmount;
         bool exists = TryAccount(d.Account, out int acct);
-        if (!exists && _accountCount == _accountId.Length) return ProcessStatus.AccountCapacity;
-        long current = exists ? _balance[acct * _na + d.Asset] : 0;
+        if (!exists && _accounts.Count == _accounts.Id.Length) return ProcessStatus.AccountCapacity;
+        long current = exists ? _accounts.Balance[acct * _na + d.Asset] : 0;
         if (current + d.Amount >= Money.Bound) return ProcessStatus.InvalidAmount;
         if (!exists)
         {
-            acct = _accountCount++;
-            _accountId[acct] = d.Account;
-            _accountIndex.Add(d.Account, acct);
+            acct = _accounts.Count++;
+            _accounts.Id[acct] = d.Account;
+            _accounts.Index.Add(d.Account, acct);
         }
         Credit(acct, d.Asset, d.Amount);
         return ProcessStatus.Applied;
@@ -88,24 +90,24 @@ public sealed partial class RiskEngine
     /// <summary>Moves <paramref name="units"/> of an asset between an account and the clearing account.</summary>
     private void Credit(int acct, int asset, long units)
     {
-        _clearing[asset] -= units;
-        if (asset == 0) { _balance[acct * _na] += units; Touch(CrossPart(acct)); }
-        else SetAssetBalance(acct, asset, _balance[acct * _na + asset] + units);
+        _ledger.Clearing[asset] -= units;
+        if (asset == 0) { _accounts.Balance[acct * _na] += units; Touch(_accounts.CrossPart(acct)); }
+        else SetAssetBalance(acct, asset, _accounts.Balance[acct * _na + asset] + units);
     }
 
     private ProcessStatus Withdraw(in RiskInput w)
     {
-        if ((uint)w.Asset >= (uint)_assetCount) return ProcessStatus.InvalidAsset;
+        if ((uint)w.Asset >= (uint)_market.AssetCount) return ProcessStatus.InvalidAsset;
         if (w.Amount <= 0) return ProcessStatus.InvalidAmount;
         RejectReason reason = RejectReason.None;
         if (!TryAccount(w.Account, out int acct)) reason = RejectReason.UnknownAccount;
-        else if (_balance[acct * _na + w.Asset] < w.Amount) reason = RejectReason.InsufficientBalance;
+        else if (_accounts.Balance[acct * _na + w.Asset] < w.Amount) reason = RejectReason.InsufficientBalance;
         else
         {
             // Healthy afterwards? Compute E' without touching state.
-            int part = CrossPart(acct);
+            int part = _accounts.CrossPart(acct);
             long delta = w.Asset == 0 ? w.Amount
-                : _assetValue[acct * _na + w.Asset] - _assets[w.Asset].HaircutValue(_balance[acct * _na + w.Asset] - w.Amount);
+                : _accounts.AssetValue[acct * _na + w.Asset] - _market.Assets[w.Asset].HaircutValue(_accounts.Balance[acct * _na + w.Asset] - w.Amount);
             if (!HealthyWith(part, Equity(part) - delta)) reason = RejectReason.InsufficientMargin;
         }
         ref var e = ref Events.Add(EventKind.Withdrawal);
@@ -118,8 +120,8 @@ public sealed partial class RiskEngine
     private ProcessStatus Mark(in RiskInput m)
     {
         int instr = m.Instrument;
-        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
-        var ins = _instruments[instr];
+        if ((uint)instr >= (uint)_market.InstrumentCount) return ProcessStatus.UnknownInstrument;
+        var ins = _market.Instruments[instr];
         if (m.Price <= 0 || m.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         ins.MarkTicks = m.Price;
         if (Trigger == TriggerMode.Scan) RevalueHolders(instr);
@@ -133,8 +135,8 @@ public sealed partial class RiskEngine
     /// </summary>
     private void RevalueHolders(int instr)
     {
-        var ins = _instruments[instr];
-        var t = _tables[instr];
+        var ins = _market.Instruments[instr];
+        var t = _market.Positions[instr];
         int n = t.Count;
         var brackets = new BracketTable(ins.BracketMaxNotional, ins.BracketImr, ins.BracketMmr, ins.BracketCum);
         MarginKernels.Revalue(Kernel, n, ins.MarkTicks * ins.TickValue, brackets,
@@ -147,7 +149,7 @@ public sealed partial class RiskEngine
             int part = parts[j], acct = accounts[j];
             if (part == acct * _pp) // the cross part: a multiply, not a modulo, on the per-holder path
             {
-                _crossUpnl[acct] += du; _crossIm[acct] += dim; _crossMm[acct] += dmm;
+                _accounts.CrossUpnl[acct] += du; _accounts.CrossIm[acct] += dim; _accounts.CrossMm[acct] += dmm;
             }
             Touch(part);
         }
@@ -156,19 +158,19 @@ public sealed partial class RiskEngine
     private ProcessStatus IndexTick(in RiskInput x)
     {
         int asset = x.Asset;
-        if ((uint)asset >= (uint)_assetCount || asset == 0) return ProcessStatus.InvalidAsset;
+        if ((uint)asset >= (uint)_market.AssetCount || asset == 0) return ProcessStatus.InvalidAsset;
         if (x.Price <= 0) return ProcessStatus.InvalidPrice;
-        var a = _assets[asset];
+        var a = _market.Assets[asset];
         a.IndexPriceMicros = x.Price;
-        int[] holders = _assetHolders[asset];
-        for (int h = 0, n = _assetHolderCount[asset]; h < n; h++)
+        int[] holders = _market.AssetHolders[asset];
+        for (int h = 0, n = _market.AssetHolderCount[asset]; h < n; h++)
         {
             int acct = holders[h], k = acct * _na + asset;
-            long value = a.HaircutValue(_balance[k]);
-            if (value == _assetValue[k]) continue;
-            _collateralValue[acct] += value - _assetValue[k];
-            _assetValue[k] = value;
-            Touch(CrossPart(acct));
+            long value = a.HaircutValue(_accounts.Balance[k]);
+            if (value == _accounts.AssetValue[k]) continue;
+            _accounts.CollateralValue[acct] += value - _accounts.AssetValue[k];
+            _accounts.AssetValue[k] = value;
+            Touch(_accounts.CrossPart(acct));
         }
         return ProcessStatus.Applied;
     }
@@ -176,48 +178,41 @@ public sealed partial class RiskEngine
     private ProcessStatus Funding(in RiskInput f)
     {
         int instr = f.Instrument;
-        if ((uint)instr >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
+        if ((uint)instr >= (uint)_market.InstrumentCount) return ProcessStatus.UnknownInstrument;
         long rate = f.Amount;
         if (rate < -Money.Scale || rate > Money.Scale) return ProcessStatus.InvalidRate;
         if (rate == 0) return ProcessStatus.Applied;
-        var ins = _instruments[instr];
-        var t = _tables[instr];
+        var ins = _market.Instruments[instr];
+        var t = _market.Positions[instr];
         long mtv = ins.MarkTicks * ins.TickValue;
         // First pass: no holder's cash may leave ±2^56 (§1), else the whole input is refused unchanged.
         for (int j = 0, n = t.Count; j < n; j++)
-            if (t.Qty[j] != 0 && !InBalanceBound(Cash(t.Part[j]) + FundingAmount(t.Qty[j], mtv, rate))) return ProcessStatus.InvalidAmount;
+            if (t.Qty[j] != 0 && !TradeApplier.InBalanceBound(_accounts.Cash(t.Part[j]) + TradeApplier.FundingAmount(t.Qty[j], mtv, rate))) return ProcessStatus.InvalidAmount;
         for (int j = 0, n = t.Count; j < n; j++)
         {
             long q = t.Qty[j];
             if (q == 0) continue;
-            long amount = FundingAmount(q, mtv, rate);
+            long amount = TradeApplier.FundingAmount(q, mtv, rate);
             int part = t.Part[j];
-            Cash(part) += amount;
-            _clearing[0] -= amount;
+            _accounts.Cash(part) += amount;
+            _ledger.Clearing[0] -= amount;
             Touch(part);
         }
         return ProcessStatus.Applied;
-    }
-
-    /// <summary>What a holder of q receives (negative: pays) at rate ppm: rate &gt; 0 longs pay; payers round up, receivers down (§5).</summary>
-    private static long FundingAmount(long q, long markTv, long rate)
-    {
-        long notional = Math.Abs(q) * markTv, absRate = Math.Abs(rate);
-        return (q > 0) == (rate > 0) ? -Money.MulRateCeil(notional, absRate) : Money.MulRateFloor(notional, absRate);
     }
 
     private ProcessStatus Halt(in RiskInput h)
     {
         switch (h.Scope)
         {
-            case HaltScope.Global: _globalHalt = h.Flag; break;
+            case HaltScope.Global: _market.GlobalHalt = h.Flag; break;
             case HaltScope.Instrument:
-                if ((uint)h.Instrument >= (uint)_instrumentCount) return ProcessStatus.UnknownInstrument;
-                _instruments[h.Instrument].Halted = h.Flag;
+                if ((uint)h.Instrument >= (uint)_market.InstrumentCount) return ProcessStatus.UnknownInstrument;
+                _market.Instruments[h.Instrument].Halted = h.Flag;
                 break;
             case HaltScope.Account:
                 if (!TryAccount(h.Account, out int acct)) return ProcessStatus.UnknownAccount;
-                _accountHalted[acct] = h.Flag;
+                _accounts.Halted[acct] = h.Flag;
                 break;
         }
         return ProcessStatus.Applied;
@@ -230,8 +225,8 @@ public sealed partial class RiskEngine
         Config.LiquidationFeeRatePpm = c.LiquidationFeeRatePpm;
         Config.LiquidationBufferPpm = c.LiquidationBufferPpm;
         // Setting the fund's balance is a transfer with the clearing account, so the ledger stays balanced.
-        ref long fund = ref _balance[FundAccount * _na];
-        _clearing[0] -= c.Amount - fund;
+        ref long fund = ref _accounts.Balance[FundAccount * _na];
+        _ledger.Clearing[0] -= c.Amount - fund;
         fund = c.Amount;
         return ProcessStatus.Applied;
     }
@@ -240,22 +235,22 @@ public sealed partial class RiskEngine
     {
         if (!ModeTarget(m, out int acct)) return ProcessStatus.Applied;
         int instr = m.Instrument, k = acct * _ni + instr;
-        int j = _positionSlot[k];
+        int j = _accounts.PositionSlot[k];
         if (j >= 0) { ModeReject(m, RejectReason.InvalidMode); return ProcessStatus.Applied; } // position or order there (§8)
         bool isolated = m.Flag;
-        if (_isolatedMode[k] == isolated) return ProcessStatus.Applied;
+        if (_accounts.IsolatedMode[k] == isolated) return ProcessStatus.Applied;
         int isoPart = acct * _pp + 1 + instr;
-        if (!isolated && !InBalanceBound(_balance[acct * _na] + _isolatedMargin[k])) return ProcessStatus.InvalidAmount;
+        if (!isolated && !TradeApplier.InBalanceBound(_accounts.Balance[acct * _na] + _accounts.IsolatedMargin[k])) return ProcessStatus.InvalidAmount;
         if (!isolated)
         {
             // Back to cross: the margin left returns to the settlement balance.
-            _balance[acct * _na] += _isolatedMargin[k];
-            _isolatedMargin[k] = 0;
-            Touch(CrossPart(acct));
+            _accounts.Balance[acct * _na] += _accounts.IsolatedMargin[k];
+            _accounts.IsolatedMargin[k] = 0;
+            Touch(_accounts.CrossPart(acct));
         }
-        _isolatedMode[k] = isolated;
-        _health[isoPart] = HealthState.Healthy;
-        _roundDue[isoPart] = false;
+        _accounts.IsolatedMode[k] = isolated;
+        _accounts.Health[isoPart] = HealthState.Healthy;
+        _accounts.RoundDue[isoPart] = false;
         return ProcessStatus.Applied;
     }
 
@@ -264,23 +259,23 @@ public sealed partial class RiskEngine
         if (x.Amount == 0) return ProcessStatus.InvalidAmount;
         if (!ModeTarget(x, out int acct)) return ProcessStatus.Applied;
         int instr = x.Instrument, k = acct * _ni + instr;
-        if (!InBalanceBound(_balance[acct * _na] - x.Amount) || !InBalanceBound(_isolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
-        int isoPart = acct * _pp + 1 + instr, cross = CrossPart(acct);
-        bool ok = _isolatedMode[k];
+        if (!TradeApplier.InBalanceBound(_accounts.Balance[acct * _na] - x.Amount) || !TradeApplier.InBalanceBound(_accounts.IsolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
+        int isoPart = acct * _pp + 1 + instr, cross = _accounts.CrossPart(acct);
+        bool ok = _accounts.IsolatedMode[k];
         if (ok && x.Amount > 0)
         {
             // Checked like a withdrawal from the cross part (§8).
             long e2 = Equity(cross) - x.Amount;
-            ok = _balance[acct * _na] >= x.Amount && HealthyWith(cross, e2);
+            ok = _accounts.Balance[acct * _na] >= x.Amount && HealthyWith(cross, e2);
         }
         else if (ok)
         {
             long amount = -x.Amount;
-            ok = _isolatedMargin[k] >= amount && HealthyWith(isoPart, Equity(isoPart) - amount);
+            ok = _accounts.IsolatedMargin[k] >= amount && HealthyWith(isoPart, Equity(isoPart) - amount);
         }
         if (!ok) { ModeReject(x, RejectReason.InvalidMode); return ProcessStatus.Applied; }
-        _balance[acct * _na] -= x.Amount;
-        _isolatedMargin[k] += x.Amount;
+        _accounts.Balance[acct * _na] -= x.Amount;
+        _accounts.IsolatedMargin[k] += x.Amount;
         Touch(cross);
         Touch(isoPart);
         return ProcessStatus.Applied;
@@ -290,7 +285,7 @@ public sealed partial class RiskEngine
     private bool ModeTarget(in RiskInput m, out int acct)
     {
         if (!TryAccount(m.Account, out acct)) { ModeReject(m, RejectReason.UnknownAccount); return false; }
-        if ((uint)m.Instrument >= (uint)_instrumentCount) { ModeReject(m, RejectReason.UnknownInstrument); return false; }
+        if ((uint)m.Instrument >= (uint)_market.InstrumentCount) { ModeReject(m, RejectReason.UnknownInstrument); return false; }
         return true;
     }
 

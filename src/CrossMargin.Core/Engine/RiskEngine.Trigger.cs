@@ -9,39 +9,17 @@ namespace CrossMargin.Core.Engine;
 // snapshots). After every input the parts it touched get new bands (SafeBand).
 public sealed partial class RiskEngine
 {
-    private readonly TriggerBands[] _bands;
     private readonly int[] _reband;
     private readonly bool[] _rebandFlag;
     private int _rebandCount;
 
-    /// <summary>Brings every cached figure of a part's slots to the current marks (no state change, no touch).</summary>
-    private void Refresh(int part)
-    {
-        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
-        if (slot > 0) { RefreshSlot(slot - 1, _positionSlot[row + slot - 1]); return; }
-        for (int i = 0; i < _instrumentCount; i++)
-        {
-            int j = _positionSlot[row + i];
-            if (j >= 0 && _tables[i].Part[j] == part) RefreshSlot(i, j);
-        }
-    }
-
-    /// <summary>Refreshes every slot of an account (all its parts).</summary>
-    private void RefreshAccount(int acct)
-    {
-        for (int i = 0, row = acct * _ni; i < _instrumentCount; i++) RefreshSlot(i, _positionSlot[row + i]);
-    }
-
-    private void RefreshSlot(int instr, int j)
-    {
-        if (j >= 0 && _tables[instr].MarkAt[j] != _instruments[instr].MarkTicks) RevalueSlot(instr, j);
-    }
+    internal void RefreshAccount(int acct) => SlotValuation.RefreshAccount(_market, _accounts, acct);
 
     /// <summary>The mark left these slots' bands: their parts are re-evaluated exactly by the settlement that follows.</summary>
     private void PopBands(int instr, long price)
     {
-        var bands = _bands[instr];
-        var parts = _tables[instr].Part;
+        var bands = _market.Bands[instr];
+        var parts = _market.Positions[instr].Part;
         int n = bands.PopOutside(price);
         Counters.TriggerPops += n;
         foreach (int j in bands.Popped(n)) Touch(parts[j]);
@@ -53,64 +31,30 @@ public sealed partial class RiskEngine
         {
             int part = _reband[k];
             _rebandFlag[part] = false;
-            Reband(part);
+            PartBands.Reband(_market, _accounts, part);
         }
         _rebandCount = 0;
-    }
-
-    /// <summary>
-    /// New safe bands for every slot of a part, from its exact figures at the current marks (see
-    /// <see cref="SafeBand"/> for the bound that makes them safe).
-    /// </summary>
-    private void Reband(int part)
-    {
-        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
-        Figures(part, out long e, out long im, out long mm, out _);
-        Span<long> slopes = stackalloc long[SafeBand.SlopeCount];
-        var budget = new SafeBand.Budget(e, im, mm);
-        int from = slot == 0 ? 0 : slot - 1, to = slot == 0 ? _instrumentCount : slot;
-        int held = 0;
-        for (int i = from; i < to; i++)
-        {
-            int j = _positionSlot[row + i];
-            if (j < 0 || _tables[i].Part[j] != part) continue;
-            held++;
-            var t = _tables[i];
-            budget.Add(SafeBand.SlopesOf(_instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
-        }
-        if (held == 0) return;
-        for (int i = from; i < to; i++)
-        {
-            int j = _positionSlot[row + i];
-            if (j < 0 || _tables[i].Part[j] != part) continue;
-            var t = _tables[i];
-            var ins = _instruments[i];
-            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
-            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
-            if (lo <= 1 && hi >= ins.MaxPriceTicks) _bands[i].Clear(j); // no reachable mark can change it
-            else _bands[i].Set(j, lo, hi);
-        }
     }
 
     // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)
 
     /// <summary>Open interest of an instrument: Σ long lots over every holder (the fund included), lots.</summary>
-    public long OpenInterest(int instrument) => _tables[instrument].LongLots;
+    public long OpenInterest(int instrument) => _market.Positions[instrument].LongLots;
 
     /// <summary>Σ uPnL over every holder of an instrument at the current mark, micro-units (128-bit: no bound on holders).</summary>
     public Int128 TotalUpnl(int instrument)
     {
-        var ins = _instruments[instrument];
-        var t = _tables[instrument];
+        var ins = _market.Instruments[instrument];
+        var t = _market.Positions[instrument];
         return t.SumQty * ins.MarkTicks * ins.TickValue - t.SumBasis;
     }
 
     /// <summary>Index mode: the safe band of (account, instrument), or null when it has none (scan mode, no slot, or unbounded).</summary>
     public (long Lo, long Hi)? BandOf(long accountId, int instrument)
     {
-        if (Trigger != TriggerMode.Index || !_accountIndex.TryGetValue(accountId, out int acct)) return null;
-        int j = _positionSlot[acct * _ni + instrument];
-        return j >= 0 && _bands[instrument].IsBanded(j) ? _bands[instrument].BandOf(j) : null;
+        if (Trigger != TriggerMode.Index || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
+        int j = _accounts.PositionSlot[acct * _ni + instrument];
+        return j >= 0 && _market.Bands[instrument].IsBanded(j) ? _market.Bands[instrument].BandOf(j) : null;
     }
 
     // ---------------------------------------------------------------- look-ahead prefetch (issue 8, item 4)
@@ -123,7 +67,7 @@ public sealed partial class RiskEngine
     public void PrefetchLookup(in RiskInput input)
     {
         if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)
-            _accountIndex.PrefetchSlot(input.Account);
+            _accounts.Index.PrefetchSlot(input.Account);
     }
 
     /// <summary>
@@ -136,19 +80,19 @@ public sealed partial class RiskEngine
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         if (input.Kind is not (InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)) return;
-        if (!_accountIndex.TryGetValue(input.Account, out int acct)) return;
-        Hint(ref _balance[acct * _na]);
-        Hint(ref _collateralValue[acct]);
-        Hint(ref _crossUpnl[acct]); Hint(ref _crossIm[acct]); Hint(ref _crossMm[acct]); Hint(ref _crossOpenLoss[acct]);
-        Hint(ref _crossPositions[acct]); Hint(ref _orderCount[acct]); Hint(ref _accountHalted[acct]);
-        Hint(ref _health[acct * _pp]);
-        Hint(ref _orderId[acct * _no]);
+        if (!_accounts.Index.TryGetValue(input.Account, out int acct)) return;
+        Hint(ref _accounts.Balance[acct * _na]);
+        Hint(ref _accounts.CollateralValue[acct]);
+        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
+        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _orders.Count[acct]); Hint(ref _accounts.Halted[acct]);
+        Hint(ref _accounts.Health[acct * _pp]);
+        Hint(ref _orders.Id[acct * _no]);
         int instr = input.Instrument;
-        if ((uint)instr >= (uint)_instrumentCount) return;
-        Hint(ref _isolatedMode[acct * _ni + instr]);
-        int j = _positionSlot[acct * _ni + instr];
+        if ((uint)instr >= (uint)_market.InstrumentCount) return;
+        Hint(ref _accounts.IsolatedMode[acct * _ni + instr]);
+        int j = _accounts.PositionSlot[acct * _ni + instr];
         if (j < 0) return;
-        var t = _tables[instr];
+        var t = _market.Positions[instr];
         Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
         Hint(ref t.Im[j]); Hint(ref t.Upnl[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]);
     }
@@ -162,9 +106,9 @@ public sealed partial class RiskEngine
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         int acct = part / _pp;
-        Hint(ref _balance[acct * _na]); Hint(ref _collateralValue[acct]);
-        Hint(ref _crossUpnl[acct]); Hint(ref _crossIm[acct]); Hint(ref _crossMm[acct]); Hint(ref _crossOpenLoss[acct]);
-        Hint(ref _crossPositions[acct]); Hint(ref _health[part]); Hint(ref _positionSlot[acct * _ni]);
+        Hint(ref _accounts.Balance[acct * _na]); Hint(ref _accounts.CollateralValue[acct]);
+        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
+        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _accounts.Health[part]); Hint(ref _accounts.PositionSlot[acct * _ni]);
     }
 
     /// <summary>Look-ahead stage 2: the holder-table rows of the part's slots (their index is in cache after stage 1).</summary>
@@ -172,11 +116,11 @@ public sealed partial class RiskEngine
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         int acct = part / _pp, row = acct * _ni;
-        for (int i = 0; i < _instrumentCount; i++)
+        for (int i = 0; i < _market.InstrumentCount; i++)
         {
-            int j = _positionSlot[row + i];
+            int j = _accounts.PositionSlot[row + i];
             if (j < 0) continue;
-            var t = _tables[i];
+            var t = _market.Positions[i];
             Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
             Hint(ref t.Upnl[j]); Hint(ref t.Im[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]); Hint(ref t.OpenLoss[j]);
         }

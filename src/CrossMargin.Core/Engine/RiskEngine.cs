@@ -1,6 +1,7 @@
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 using CrossMargin.Core.State;
 using CrossMargin.Core.Trigger;
 
@@ -20,64 +21,26 @@ namespace CrossMargin.Core.Engine;
 /// in isolated mode (slot 1 + instrument index). A part id is <c>account × (instruments + 1) + slot</c>.
 /// Account index 0 is the insurance fund: it holds taken-over positions and collateral, is never
 /// settled and never an ADL candidate.</para>
+/// <para>Where things live: the engine is the dispatcher of <see cref="Process"/> and owns the named
+/// state (<c>State/</c>: AccountTable, PositionTable, OrderTable, Ledger, MarketTable); the rules
+/// (<c>Rules/</c>: MarginMath, HealthClassifier, SlotValuation, OrderCheck, TradeApplier, Settlement,
+/// LiquidationPlanner, TakeoverAndAdl) are static or sealed classes over that state, called directly
+/// (no virtual dispatch); <c>Trigger/</c> holds the safe bands of index mode and <c>Audit/</c> the
+/// state hash and the cache verifier.</para>
 /// </remarks>
 public sealed partial class RiskEngine
 {
     /// <summary>Account index of the insurance fund.</summary>
-    internal const int FundAccount = 0;
+    internal const int FundAccount = AccountTable.Fund;
 
     private readonly Capacities _cap;
     private readonly int _ni, _na, _no, _pp; // instrument, asset, order capacities; parts per account
-    private readonly Asset[] _assets;
-    private int _assetCount;
-    private readonly Instrument[] _instruments;
-    private int _instrumentCount;
-    private readonly Dictionary<string, int> _assetIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _instrumentIds = new(StringComparer.Ordinal);
-    private readonly PositionTable[] _tables;
-    private bool _globalHalt;
-
-    // Accounts (index 0: insurance fund).
-    private readonly AccountIndex _accountIndex;
-    private int _accountCount;
-    private readonly long[] _accountId;
-    private readonly bool[] _accountHalted;
-    private readonly long[] _balance;        // [acct × assets + asset]; asset 0 in money micro-units
-    private readonly long[] _assetValue;     // cached haircut value of each non-settlement balance
-    private readonly int[] _assetHolderPos;  // position in the asset's holder list, −1 if none
-    private readonly long[] _collateralValue; // Σ haircut values of non-settlement assets [acct]
-    private readonly long[] _crossUpnl, _crossIm, _crossMm, _crossOpenLoss; // cached cross sums [acct]
-    private readonly int[] _crossPositions;  // cross positions with q ≠ 0 [acct]
-
-    // Per (account, instrument).
-    private readonly int[] _positionSlot;    // slot in the instrument's table, −1 if none
-    private readonly bool[] _isolatedMode;
-    private readonly long[] _isolatedMargin;
-    private readonly long[] _liqRemaining;   // open liquidation order lots (0: none)
-    private readonly long[] _liqPrice;
-    private readonly sbyte[] _liqSide;
-
-    // Per part.
-    private readonly HealthState[] _health;
-    private readonly bool[] _roundDue;       // a liquidation fill asked for a new round (§6.3)
-    private readonly int[] _liqOpen;         // open liquidation orders of the part
-
-    // Open orders, dense per account [acct × ordersPerAccount + k].
-    private readonly long[] _orderId;
-    private readonly int[] _orderInstrument;
-    private readonly sbyte[] _orderSide;
-    private readonly long[] _orderRemaining;
-    private readonly long[] _orderLossPerLot; // open loss per lot, fixed at acceptance (a whole number of µ)
-    private readonly bool[] _orderReduceOnly;
-    private readonly int[] _orderCount;
-
-    // Asset holder index: accounts with a non-zero balance of each non-settlement asset.
-    private readonly int[][] _assetHolders;
-    private readonly int[] _assetHolderCount;
-
-    // Double-entry ledger (§6): accounts (incl. isolated margins), fund (= account 0), fee pool, clearing.
-    private readonly long[] _clearing;       // per asset
-    private long _feePool;
+    // Named state (struct-of-arrays each); the rules read and write their fields directly.
+    private readonly MarketTable _market;
+    private readonly AccountTable _accounts;
+    private readonly OrderTable _orders;
+    private readonly Ledger _ledger;
+    private readonly Settlement _settlement;
 
     // Kernel scratch (deltas of a revaluation).
     private readonly long[] _dUpnl, _dIm, _dMm;
@@ -95,53 +58,20 @@ public sealed partial class RiskEngine
         _pp = _ni + 1;
         int accounts = capacities.Accounts + 1;
         int holders = capacities.EffectiveHolders;
-        _assets = new Asset[_na];
-        _instruments = new Instrument[_ni];
-        _tables = new PositionTable[_ni];
-        _bands = new TriggerBands[_ni];
-        _accountIndex = new AccountIndex(accounts);
-        _accountId = new long[accounts];
-        _accountHalted = new bool[accounts];
-        _balance = new long[accounts * _na];
-        _assetValue = new long[accounts * _na];
-        _assetHolderPos = new int[accounts * _na];
-        Array.Fill(_assetHolderPos, -1);
-        _collateralValue = new long[accounts];
-        _crossUpnl = new long[accounts]; _crossIm = new long[accounts]; _crossMm = new long[accounts]; _crossOpenLoss = new long[accounts];
-        _crossPositions = new int[accounts];
-        _positionSlot = new int[accounts * _ni];
-        Array.Fill(_positionSlot, -1);
-        _isolatedMode = new bool[accounts * _ni];
-        _isolatedMargin = new long[accounts * _ni];
-        _liqRemaining = new long[accounts * _ni];
-        _liqPrice = new long[accounts * _ni];
-        _liqSide = new sbyte[accounts * _ni];
+        _market = new MarketTable(_ni, _na);
+        _accounts = new AccountTable(accounts, _ni, _na);
+        _orders = new OrderTable(accounts, _no);
+        _ledger = new Ledger(_na);
         int parts = accounts * _pp;
-        _health = new HealthState[parts];
-        _roundDue = new bool[parts];
-        _liqOpen = new int[parts];
-        _orderId = new long[accounts * _no];
-        _orderInstrument = new int[accounts * _no];
-        _orderSide = new sbyte[accounts * _no];
-        _orderRemaining = new long[accounts * _no];
-        _orderLossPerLot = new long[accounts * _no];
-        _orderReduceOnly = new bool[accounts * _no];
-        _orderCount = new int[accounts];
-        _assetHolders = new int[_na][];
-        _assetHolderCount = new int[_na];
-        _clearing = new long[_na];
         // Kernel scratch only the scan needs: the index never revalues a whole holder table.
         int scratch = trigger == TriggerMode.Scan ? holders : 0;
         _dUpnl = new long[scratch]; _dIm = new long[scratch]; _dMm = new long[scratch];
-        _touched = new int[parts];
-        _touchedFlag = new bool[parts];
-        _heap = new int[parts];
-        _inHeap = new bool[parts];
+        _settlement = new Settlement(_accounts, parts);
         if (trigger == TriggerMode.Index) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
         else { _reband = []; _rebandFlag = []; }
         Events = new EventBuffer(capacities.EffectiveEvents);
-        _accountId[FundAccount] = -1; // not an external id: the fund is never looked up by id
-        _accountCount = 1;
+        _accounts.Id[FundAccount] = -1; // not an external id: the fund is never looked up by id
+        _accounts.Count = 1;
         _holderCapacity = holders;
     }
 
@@ -170,7 +100,7 @@ public sealed partial class RiskEngine
     /// <summary>Defines the settlement asset; must be the first definition, exactly once.</summary>
     public bool DefineSettlementAsset(string id, out string? error)
     {
-        if (_assetCount != 0) { error = "the settlement asset is already defined"; return false; }
+        if (_market.AssetCount != 0) { error = "the settlement asset is already defined"; return false; }
         if (!Definitions.IsValidId(id)) { error = $"invalid asset id '{id}'"; return false; }
         AddAsset(new Asset(id, 0, Money.Decimals, 0, Money.Scale));
         error = null;
@@ -180,52 +110,52 @@ public sealed partial class RiskEngine
     /// <summary>Defines a non-settlement collateral asset.</summary>
     public bool TryDefineAsset(AssetSpec spec, out string? error)
     {
-        if (_assetCount == 0) { error = "the settlement asset must be defined first"; return false; }
-        if (_assetIds.ContainsKey(spec.Id)) { error = $"duplicate asset id '{spec.Id}'"; return false; }
-        if (_assetCount == _na) { error = $"asset capacity {_na} exhausted"; return false; }
-        if (!Definitions.TryBuildAsset(spec, _assetCount, out var asset, out error)) return false;
+        if (_market.AssetCount == 0) { error = "the settlement asset must be defined first"; return false; }
+        if (_market.AssetIds.ContainsKey(spec.Id)) { error = $"duplicate asset id '{spec.Id}'"; return false; }
+        if (_market.AssetCount == _na) { error = $"asset capacity {_na} exhausted"; return false; }
+        if (!Definitions.TryBuildAsset(spec, _market.AssetCount, out var asset, out error)) return false;
         AddAsset(asset!);
         return true;
     }
 
     private void AddAsset(Asset asset)
     {
-        _assets[asset.Index] = asset;
-        _assetIds.Add(asset.Id, asset.Index);
-        _assetHolders[asset.Index] = asset.IsSettlement ? [] : new int[_cap.Accounts + 1];
-        _assetCount++;
+        _market.Assets[asset.Index] = asset;
+        _market.AssetIds.Add(asset.Id, asset.Index);
+        _market.AssetHolders[asset.Index] = asset.IsSettlement ? [] : new int[_cap.Accounts + 1];
+        _market.AssetCount++;
     }
 
     /// <summary>Defines and validates an instrument (including the overflow proof of risk-model §1).</summary>
     public bool TryDefineInstrument(InstrumentSpec spec, out string? error)
     {
-        if (_instrumentIds.ContainsKey(spec.Id)) { error = $"duplicate instrument id '{spec.Id}'"; return false; }
-        if (_instrumentCount == _ni) { error = $"instrument capacity {_ni} exhausted"; return false; }
-        if (!Definitions.TryBuildInstrument(spec, _instrumentCount, out var ins, out error)) return false;
-        _instruments[_instrumentCount] = ins!;
-        _tables[_instrumentCount] = new PositionTable(_holderCapacity);
-        if (Trigger == TriggerMode.Index) _bands[_instrumentCount] = new TriggerBands(_holderCapacity, ins!.MaxPriceTicks, ins.MarkTicks);
-        _instrumentIds.Add(ins!.Id, _instrumentCount);
-        _instrumentCount++;
+        if (_market.InstrumentIds.ContainsKey(spec.Id)) { error = $"duplicate instrument id '{spec.Id}'"; return false; }
+        if (_market.InstrumentCount == _ni) { error = $"instrument capacity {_ni} exhausted"; return false; }
+        if (!Definitions.TryBuildInstrument(spec, _market.InstrumentCount, out var ins, out error)) return false;
+        _market.Instruments[_market.InstrumentCount] = ins!;
+        _market.Positions[_market.InstrumentCount] = new PositionTable(_holderCapacity);
+        if (Trigger == TriggerMode.Index) _market.Bands[_market.InstrumentCount] = new TriggerBands(_holderCapacity, ins!.MaxPriceTicks, ins.MarkTicks);
+        _market.InstrumentIds.Add(ins!.Id, _market.InstrumentCount);
+        _market.InstrumentCount++;
         return true;
     }
 
     /// <summary>Number of defined assets (settlement asset included).</summary>
-    public int AssetCount => _assetCount;
+    public int AssetCount => _market.AssetCount;
     /// <summary>Number of defined instruments.</summary>
-    public int InstrumentCount => _instrumentCount;
+    public int InstrumentCount => _market.InstrumentCount;
     /// <summary>Asset by index.</summary>
-    public Asset GetAsset(int index) => _assets[index];
+    public Asset GetAsset(int index) => _market.Assets[index];
     /// <summary>Instrument by index.</summary>
-    public Instrument GetInstrument(int index) => _instruments[index];
+    public Instrument GetInstrument(int index) => _market.Instruments[index];
     /// <summary>Asset index by id, −1 if unknown.</summary>
-    public int FindAsset(string id) => _assetIds.TryGetValue(id, out int i) ? i : -1;
+    public int FindAsset(string id) => _market.AssetIds.TryGetValue(id, out int i) ? i : -1;
     /// <summary>Instrument index by id, −1 if unknown.</summary>
-    public int FindInstrument(string id) => _instrumentIds.TryGetValue(id, out int i) ? i : -1;
+    public int FindInstrument(string id) => _market.InstrumentIds.TryGetValue(id, out int i) ? i : -1;
     /// <summary>True when <paramref name="accountId"/> exists.</summary>
-    public bool HasAccount(long accountId) => _accountIndex.ContainsKey(accountId);
+    public bool HasAccount(long accountId) => _accounts.Index.ContainsKey(accountId);
     /// <summary>Number of accounts (the fund excluded).</summary>
-    public int AccountCount => _accountCount - 1;
+    public int AccountCount => _accounts.Count - 1;
 
     // ---------------------------------------------------------------- processing
 
@@ -260,7 +190,7 @@ public sealed partial class RiskEngine
         return status;
     }
 
-    private bool TryAccount(long id, out int acct) => _accountIndex.TryGetValue(id, out acct);
+    private bool TryAccount(long id, out int acct) => _accounts.Index.TryGetValue(id, out acct);
 }
 
 /// <summary>Operational counters of the state machine (monotonic).</summary>

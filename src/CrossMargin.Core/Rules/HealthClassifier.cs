@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using CrossMargin.Core.Engine;
+using CrossMargin.Core.State;
+
+namespace CrossMargin.Core.Rules;
+
+/// <summary>
+/// A margin part's exact figures (E, IMreq, MMreq, §2–§3) and its health state (§4). In index
+/// mode the cached slot figures may be stale by design, so every read first brings the part's
+/// slots to the current marks (<see cref="SlotValuation.Refresh"/>).
+/// </summary>
+internal static class HealthClassifier
+{
+    /// <summary>E, IMreq, MMreq and whether the part holds a position, with one division for the part id.</summary>
+    public static void Figures(MarketTable market, AccountTable accounts, bool refresh, int part,
+        out long equity, out long im, out long mm, out bool hasPosition)
+    {
+        if (refresh) SlotValuation.Refresh(market, accounts, part);
+        int pp = accounts.PartStride, acct = part / pp, slot = part - acct * pp;
+        if (slot == 0)
+        {
+            equity = accounts.Balance[acct * accounts.AssetStride] + accounts.CollateralValue[acct] + accounts.CrossUpnl[acct];
+            im = accounts.CrossIm[acct] + accounts.CrossOpenLoss[acct];
+            mm = accounts.CrossMm[acct];
+            hasPosition = accounts.CrossPositions[acct] > 0;
+            return;
+        }
+        int i = slot - 1, k = acct * accounts.InstrumentStride + i, j = accounts.PositionSlot[k];
+        if (j < 0) { equity = accounts.IsolatedMargin[k]; im = mm = 0; hasPosition = false; return; }
+        var t = market.Positions[i];
+        equity = accounts.IsolatedMargin[k] + t.Upnl[j];
+        im = t.Im[j] + t.OpenLoss[j];
+        mm = t.Mm[j];
+        hasPosition = t.Qty[j] != 0;
+    }
+
+    /// <summary>The health a part has now, in the priority order of §4.</summary>
+    public static HealthState Evaluate(MarketTable market, AccountTable accounts, bool refresh, int part)
+    {
+        Figures(market, accounts, refresh, part, out long e, out long im, out long mm, out bool hasPosition);
+        return Classify(e, im, mm, hasPosition);
+    }
+
+    /// <summary>§4 in priority order: bankrupt, liquidating, healthy, restricted (the liquidating edge E = MMreq is inclusive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HealthState Classify(long equity, long im, long mm, bool hasPosition)
+    {
+        if (equity < 0 && hasPosition) return HealthState.Bankrupt;
+        if (mm > 0 && equity <= mm) return HealthState.Liquidating;
+        return equity >= im ? HealthState.Healthy : HealthState.Restricted;
+    }
+}

@@ -1,0 +1,42 @@
+using CrossMargin.Core.Rules;
+using CrossMargin.Core.State;
+
+namespace CrossMargin.Core.Trigger;
+
+/// <summary>
+/// Index mode: gives every slot of a margin part a new safe band from the part's exact figures at
+/// the current marks (<see cref="SafeBand"/> proves the bands safe). Called for each part an
+/// input touched, after its settlement.
+/// </summary>
+internal static class PartBands
+{
+    /// <summary>Re-bands every slot of <paramref name="part"/>; a band no reachable mark can leave is cleared instead.</summary>
+    public static void Reband(MarketTable market, AccountTable accounts, int part)
+    {
+        int pp = accounts.PartStride, acct = part / pp, slot = part - acct * pp, row = acct * accounts.InstrumentStride;
+        HealthClassifier.Figures(market, accounts, refresh: true, part, out long e, out long im, out long mm, out _);
+        var budget = new SafeBand.Budget(e, im, mm);
+        int from = slot == 0 ? 0 : slot - 1, to = slot == 0 ? market.InstrumentCount : slot;
+        int held = 0;
+        for (int i = from; i < to; i++)
+        {
+            int j = accounts.PositionSlot[row + i];
+            if (j < 0 || market.Positions[i].Part[j] != part) continue;
+            held++;
+            var t = market.Positions[i];
+            budget.Add(SafeBand.SlopesOf(market.Instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
+        }
+        if (held == 0) return;
+        for (int i = from; i < to; i++)
+        {
+            int j = accounts.PositionSlot[row + i];
+            if (j < 0 || market.Positions[i].Part[j] != part) continue;
+            var t = market.Positions[i];
+            var ins = market.Instruments[i];
+            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
+            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
+            if (lo <= 1 && hi >= ins.MaxPriceTicks) market.Bands[i].Clear(j); // no reachable mark can change it
+            else market.Bands[i].Set(j, lo, hi);
+        }
+    }
+}
