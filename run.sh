@@ -16,7 +16,7 @@ demo options (crossmargin demo --help has the full text):
   --accounts N      simulated accounts (default 2000)
   --rate N          inputs per second offered (default 50000)
   --config FILE     gate configuration (default: native-config/gate.json, embedded)
-  --journal FILE    keep the input journal in FILE (must not exist)
+  --journal DIR     keep the input journal in DIR (must not exist)
   --plain           plain progress lines even on a terminal
   --counters FILE   counters file for `crossmargin stat`
   --prometheus PORT Prometheus metrics on 127.0.0.1:PORT (off by default)
