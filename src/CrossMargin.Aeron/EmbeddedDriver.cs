@@ -166,7 +166,7 @@ public sealed class EmbeddedDriver : IAgent, IDisposable
         }
         for (int i = 0; i < _subscriptionCount; i++)
         {
-            work += _subscriptions[i].DoWork(now);
+            work += _subscriptions[i].Dispatcher.DoWork(now);
         }
         return work;
     }

@@ -12,49 +12,38 @@ namespace CrossMargin.Aeron.Client;
 /// A subscription to one stream on one UDP channel: its receive socket (unicast bind, or multicast group join
 /// on a chosen interface) is shared with the other subscriptions on the same endpoint, and it has any number
 /// of images (one per publisher session). Remove it with <see cref="EmbeddedDriver.RemoveSubscription"/>.
+/// This is the client's view (poll, the images list, counters); the receiver side — SETUP handling, image
+/// creation under the limits and allowlist, image timers — is its <see cref="ReceiverDispatcher"/>.
 /// Single-threaded: <see cref="Poll{THandler}"/> and the driver's duty cycle run on the same thread.
 /// </summary>
 public sealed class Subscription : IDisposable
 {
-    private const int ElicitSlots = 8;
-
-    private readonly DriverOptions _options;
-    private readonly ReceiveChannelEndpoint _endpoint;
-    private readonly SocketAddressV4 _controlGroup;
-    private readonly int[] _elicitSessions = new int[ElicitSlots];
-    private readonly long[] _elicitTimesNs = new long[ElicitSlots];
-    private int _elicitNext;
+    private readonly ReceiverDispatcher _dispatcher;
     private Image[] _images = new Image[4];
     private int _imageCount;
     private int _roundRobinIndex;
     private bool _disposed;
 
-    private readonly TermMemoryBudget _termMemory;
-
     internal Subscription(UdpChannel channel, int streamId, DriverOptions options, ReceiveChannelEndpoint endpoint, TermMemoryBudget termMemory)
     {
-        _termMemory = termMemory;
         Channel = channel;
         StreamId = streamId;
-        _options = options;
-        _endpoint = endpoint;
-        if (channel.IsMulticast)
-        {
-            _controlGroup = SocketAddressV4.From(channel.ControlGroup!);
-        }
-        for (int i = 0; i < ElicitSlots; i++) _elicitTimesNs[i] = long.MinValue / 2;
+        _dispatcher = new ReceiverDispatcher(this, options, endpoint, termMemory);
     }
 
-    internal ReceiveChannelEndpoint Endpoint => _endpoint;
+    internal ReceiveChannelEndpoint Endpoint => _dispatcher.Endpoint;
+
+    /// <summary>The receiver side of this subscription (driver duty cycle only).</summary>
+    internal ReceiverDispatcher Dispatcher => _dispatcher;
 
     /// <summary>The channel.</summary>
     public UdpChannel Channel { get; }
     /// <summary>Stream id.</summary>
     public int StreamId { get; }
     /// <summary>Random 64-bit id of the receiving channel endpoint (shared by subscriptions on it), sent in SMs.</summary>
-    public long ReceiverId => _endpoint.ReceiverId;
+    public long ReceiverId => Endpoint.ReceiverId;
     /// <summary>Local address of the receive socket (useful with port 0).</summary>
-    public IPEndPoint LocalEndPoint => _endpoint.LocalEndPoint;
+    public IPEndPoint LocalEndPoint => Endpoint.LocalEndPoint;
     /// <summary>Number of connected images.</summary>
     public int ImageCount => _imageCount;
     /// <summary>True if any image is connected.</summary>
@@ -64,26 +53,23 @@ public sealed class Subscription : IDisposable
     /// <summary>Called when an image goes away (EOS drained or liveness timeout).</summary>
     public Action<ImageInfo>? OnUnavailableImage { get; set; }
     /// <summary>Loss-injection hook on received datagrams of this subscription's socket (tests).</summary>
-    public DatagramDropPredicate? ReceiveDropHook { get => _endpoint.Transport.ReceiveDropHook; set => _endpoint.Transport.ReceiveDropHook = value; }
+    public DatagramDropPredicate? ReceiveDropHook { get => Endpoint.Transport.ReceiveDropHook; set => Endpoint.Transport.ReceiveDropHook = value; }
     /// <summary>Datagrams read from the (possibly shared) socket, after the loss hook.</summary>
-    public long DatagramsReceived => _endpoint.DatagramsReceived;
+    public long DatagramsReceived => Endpoint.DatagramsReceived;
     /// <summary>Datagrams ignored as malformed, on the socket or for this subscription.</summary>
-    public long InvalidDatagrams => _endpoint.InvalidDatagrams + _invalidDatagrams;
-    private OrderedCounter _invalidDatagrams;
+    public long InvalidDatagrams => Endpoint.InvalidDatagrams + _dispatcher.InvalidDatagrams;
     /// <summary>
     /// Sources this subscription accepts (null: any). Set it before the driver's duty cycle runs; images from
     /// other sources are refused at SETUP and get no control replies.
     /// </summary>
     public SourceAllowlist? AllowedSources { get; set; }
     /// <summary>DATA/PAD datagrams dropped because their source is not in <see cref="AllowedSources"/>.</summary>
-    public long ForeignDatagrams => _foreignDatagrams.Value;
-    private OrderedCounter _foreignDatagrams;
+    public long ForeignDatagrams => _dispatcher.ForeignDatagrams;
     /// <summary>RTT measurement requests not answered (no image of that session from that source).</summary>
-    public long RttmIgnored => _rttmIgnored.Value;
-    private OrderedCounter _rttmIgnored;
+    public long RttmIgnored => _dispatcher.RttmIgnored;
 
     /// <summary>SETUPs refused (malformed or outside <see cref="DriverOptions.ReceiverLimits"/>), by reason; none allocated anything.</summary>
-    public SetupRefusals SetupsRefused { get; } = new();
+    public SetupRefusals SetupsRefused => _dispatcher.SetupsRefused;
 
     /// <summary>Image at <paramref name="index"/> (0 ≤ index &lt; <see cref="ImageCount"/>).</summary>
     public Image ImageAt(int index) => (uint)index < (uint)_imageCount ? _images[index] : throw new ArgumentOutOfRangeException(nameof(index));
@@ -120,141 +106,25 @@ public sealed class Subscription : IDisposable
         return fragments;
     }
 
-    /// <summary>One duty-cycle slice: image timers (NAK, SM, EOS, liveness); drops finished images.</summary>
-    internal int DoWork(long nowNs)
+    /// <summary>The receiver hands over a new image (after SETUP passed its checks).</summary>
+    internal void AddImage(Image image)
     {
-        int work = 0;
-        for (int i = _imageCount - 1; i >= 0; i--)
-        {
-            PublicationImage image = _images[i].Receiver;
-            work += image.DoWork(nowNs);
-            if (image.IsClosed) RemoveImageAt(i);
-        }
-        return work;
-    }
-
-    /// <summary>A DATA/PAD datagram of this stream, its header validated once by the endpoint.</summary>
-    internal void OnDataPacket(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
-    {
-        if (!IsAllowed(source))
-        {
-            _foreignDatagrams.Increment(); // and no SETUP elicitation: strangers get nothing back
-            return;
-        }
-        int sessionId = Le.I32(datagram, DataHeader.SessionIdOffset);
-        Image? image = FindImage(sessionId);
-        if (image is not null)
-        {
-            image.Receiver.InsertPacket(datagram, nowNs);
-            return;
-        }
-
-        if ((FrameHeader.ReadFlags(datagram) & FrameFlags.EndOfStream) != 0) return;
-        ElicitSetup(sessionId, source, nowNs);
-    }
-
-    private void ElicitSetup(int sessionId, in SocketAddressV4 source, long nowNs)
-    {
-        for (int i = 0; i < ElicitSlots; i++)
-        {
-            if (_elicitSessions[i] == sessionId && nowNs - _elicitTimesNs[i] < _options.SetupIntervalNs) return;
-        }
-        int slot = _elicitNext++ % ElicitSlots;
-        _elicitSessions[slot] = sessionId;
-        _elicitTimesNs[slot] = nowNs;
-        SendStatusMessage(ControlAddressFor(source), FrameFlags.SendSetup, sessionId, StreamId, 0, 0, 0);
-    }
-
-    private bool IsAllowed(in SocketAddressV4 source) => AllowedSources is not { } allowlist || allowlist.Allows(source);
-
-    private SocketAddressV4 ControlAddressFor(in SocketAddressV4 source) => Channel.IsMulticast ? _controlGroup : source;
-
-    /// <summary>A SETUP of this stream, its length validated once by the endpoint.</summary>
-    internal void OnSetup(ReadOnlySpan<byte> datagram, in SocketAddressV4 source, long nowNs)
-    {
-        int streamId = StreamId;
-        int sessionId = Le.I32(datagram, SetupFlyweight.SessionIdOffset);
-        if (FindImage(sessionId) is not null) return;
-        if (!IsAllowed(source))
-        {
-            SetupsRefused.Count(SetupRefusal.Source);
-            return;
-        }
-
-        int termLength = Le.I32(datagram, SetupFlyweight.TermLengthOffset);
-        int mtu = Le.I32(datagram, SetupFlyweight.MtuOffset);
-        int termOffset = Le.I32(datagram, SetupFlyweight.TermOffsetOffset);
-        if (!LogBufferDescriptor.IsValidTermLength(termLength) || mtu <= DataHeader.Length || mtu > ProtocolConstants.MaxMtu
-            || termOffset < 0 || termOffset >= termLength || (termOffset & (ProtocolConstants.FrameAlignment - 1)) != 0
-            // A stream never runs 2^31 terms, so an active term before the initial one is malformed: it would give a
-            // negative join position, and the poller's term arithmetic assumes positions are never negative.
-            || unchecked(Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset) - Le.I32(datagram, SetupFlyweight.InitialTermIdOffset)) < 0)
-        {
-            _invalidDatagrams.Increment();
-            SetupsRefused.Count(SetupRefusal.Malformed);
-            return;
-        }
-        // Bounded resources: the sender picks the term length, so check it (and the image count and the
-        // driver's image memory) before allocating anything.
-        ReceiverLimits limits = _options.ReceiverLimits;
-        SetupRefusal? refusal = termLength > limits.MaxTermLength ? SetupRefusal.TermLength
-            : mtu > limits.MaxMtu ? SetupRefusal.Mtu
-            : _imageCount >= limits.MaxImagesPerSubscription ? SetupRefusal.ImageCount
-            : !_termMemory.TryReserve(ReceiverLimits.ImageFootprint(termLength), nowNs) ? SetupRefusal.TermMemory
-            : null;
-        if (refusal is { } reason)
-        {
-            SetupsRefused.Count(reason);
-            return;
-        }
-
-        var setup = new PublicationImage.SetupInfo(
-            sessionId, streamId, Le.I32(datagram, SetupFlyweight.InitialTermIdOffset), Le.I32(datagram, SetupFlyweight.ActiveTermIdOffset),
-            termOffset, termLength, mtu);
-        bool isGroup = Channel.IsMulticast || (FrameHeader.ReadFlags(datagram) & FrameFlags.SetupGroup) != 0;
-        long window = Channel.ReceiverWindow > 0 ? Channel.ReceiverWindow : _options.InitialReceiverWindow;
-        var receiver = new PublicationImage(this, setup, ControlAddressFor(source), isGroup, nowNs, _options, window, Channel.NakDelayNs);
-        receiver.Source = source;
-        var image = new Image(receiver);
         if (_imageCount == _images.Length) Array.Resize(ref _images, _images.Length * 2);
         _images[_imageCount++] = image;
-        // The first SM goes out at once, advertising the join position.
-        receiver.DoWork(nowNs);
-        OnAvailableImage?.Invoke(Describe(image, source));
     }
 
-    /// <summary>An RTTM of this stream, its length validated once by the endpoint.</summary>
-    internal void OnRttMeasurement(ReadOnlySpan<byte> datagram, in SocketAddressV4 source)
-    {
-        if ((FrameHeader.ReadFlags(datagram) & FrameFlags.RttmReply) == 0) return;
-        long receiverId = Le.I64(datagram, RttMeasurementFlyweight.ReceiverIdOffset);
-        if (receiverId != ReceiverId && receiverId != 0) return;
-        // Replies only to accepted peers: an image of that session whose publisher sends from this address,
-        // so the receiver cannot be used to reflect datagrams at third parties.
-        Image? image = FindImage(Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset));
-        if (image is null || !IsAllowed(source) || (!Channel.IsMulticast && !image.Receiver.Source.Equals(source)))
-        {
-            _rttmIgnored.Increment();
-            return;
-        }
-        _endpoint.SendRttmReply(source, Le.I32(datagram, RttMeasurementFlyweight.SessionIdOffset), Le.I32(datagram, RttMeasurementFlyweight.StreamIdOffset),
-            Le.I64(datagram, RttMeasurementFlyweight.EchoTimestampOffset), receiverId);
-    }
-
-    internal void SendStatusMessage(in SocketAddressV4 destination, byte flags, int sessionId, int streamId, int termId, int termOffset, int window) =>
-        _endpoint.SendStatusMessage(destination, flags, sessionId, streamId, termId, termOffset, window);
-
-    internal void SendNak(in SocketAddressV4 destination, int sessionId, int streamId, int termId, int termOffset, int length) =>
-        _endpoint.SendNak(destination, sessionId, streamId, termId, termOffset, length);
-
-    private void RemoveImageAt(int index)
+    /// <summary>The receiver takes an image back; the last image moves into its place.</summary>
+    internal Image RemoveImageAt(int index)
     {
         Image image = _images[index];
-        _termMemory.Release(image.Receiver.Log, ReceiverLimits.ImageFootprint(image.TermLength));
         _images[index] = _images[--_imageCount];
-        _images[_imageCount] = null!;
-        OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
+        _images[_imageCount] = null!; // let the GC take the log back, which returns its bytes to the budget
+        return image;
     }
+
+    internal void NotifyAvailable(Image image, in SocketAddressV4 source) => OnAvailableImage?.Invoke(Describe(image, source));
+
+    internal void NotifyUnavailable(Image image) => OnUnavailableImage?.Invoke(Describe(image, image.ControlAddress));
 
     private static ImageInfo Describe(Image image, in SocketAddressV4 source) =>
         new(image.SessionId, image.StreamId, image.InitialTermId, image.TermLength, image.Mtu, image.JoinPosition, source.ToString());
@@ -264,13 +134,6 @@ public sealed class Subscription : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _endpoint.Remove(this);
-        for (int i = 0; i < _imageCount; i++)
-        {
-            _termMemory.Release(_images[i].Receiver.Log, ReceiverLimits.ImageFootprint(_images[i].TermLength));
-            _images[i] = null!; // let the GC take the logs back, which returns their bytes to the budget
-        }
-        _imageCount = 0;
-        if (_endpoint.SubscriptionCount == 0) _endpoint.Dispose();
+        _dispatcher.Close();
     }
 }

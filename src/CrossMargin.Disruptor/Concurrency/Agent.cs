@@ -40,6 +40,8 @@ public sealed class DelegateAgent(string roleName, Func<int> work) : IAgent
 /// <summary>
 /// Drives an <see cref="IAgent"/> on a dedicated thread until disposed: the one duty-cycle runner of
 /// the code base (the gate's network thread, the samples, tests). Start one with <see cref="Start{TIdle}"/>.
+/// The thread itself (start, name, join, fault) is a <see cref="HotThread"/>, shared with the Disruptor's
+/// <c>ProcessorThread</c>.
 /// </summary>
 public abstract class AgentRunner : IDisposable
 {
@@ -58,35 +60,26 @@ public abstract class AgentRunner : IDisposable
 public sealed class AgentRunner<TIdle> : AgentRunner where TIdle : struct, IIdleStrategy
 {
     private readonly IAgent _agent;
-    private readonly Thread _thread;
+    private readonly HotThread _thread;
     private TIdle _idle;
     private volatile bool _running = true;
-    private Exception? _fault;
 
     internal AgentRunner(IAgent agent, TIdle idle)
     {
         ArgumentNullException.ThrowIfNull(agent);
         _agent = agent;
         _idle = idle;
-        _thread = new Thread(Run) { IsBackground = true, Name = agent.RoleName };
-        _thread.Start();
+        _thread = HotThread.Start(agent.RoleName, Run);
     }
 
     /// <inheritdoc/>
-    public override Exception? Fault => Volatile.Read(ref _fault);
+    public override Exception? Fault => _thread.Fault;
 
     private void Run()
     {
-        try
+        while (_running)
         {
-            while (_running)
-            {
-                _idle.Idle(_agent.DoWork());
-            }
-        }
-        catch (Exception ex)
-        {
-            Volatile.Write(ref _fault, ex);
+            _idle.Idle(_agent.DoWork());
         }
     }
 
@@ -94,6 +87,6 @@ public sealed class AgentRunner<TIdle> : AgentRunner where TIdle : struct, IIdle
     public override void Dispose()
     {
         _running = false;
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        _thread.Join();
     }
 }

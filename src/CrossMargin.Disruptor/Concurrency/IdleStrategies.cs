@@ -3,6 +3,7 @@ namespace CrossMargin.Concurrency;
 /// <summary>
 /// What a duty-cycle thread does after an iteration, given how much work it did. Implement on a
 /// struct: <see cref="AgentRunner{TIdle}"/> is specialised for it, so the call inlines.
+/// Distinct from the Disruptor's wait strategies, which wait for a sequence inside a barrier.
 /// </summary>
 public interface IIdleStrategy
 {

@@ -11,6 +11,10 @@ namespace CrossMargin.Disruptor.WaitStrategies;
 /// Threading: <see cref="WaitFor"/> is called only by the one consumer thread owning the
 /// barrier; <see cref="SignalAllWhenBlocking"/> is called by producers after publishing and by
 /// whoever raises an alert.
+/// <para>Not an idle strategy (<c>CrossMargin.Concurrency.IIdleStrategy</c>): a wait strategy waits
+/// <i>for a given sequence</i> inside the barrier, can be signalled by producers and woken by an alert;
+/// an idle strategy only backs off a duty-cycle agent after a cycle with no work. Both kinds of thread
+/// are started and stopped by the same <c>CrossMargin.Concurrency.HotThread</c>.</para>
 /// </remarks>
 public interface IWaitStrategy
 {

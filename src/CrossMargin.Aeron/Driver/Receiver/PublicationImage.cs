@@ -14,7 +14,7 @@ namespace CrossMargin.Aeron.Driver.Receiver;
 /// </summary>
 internal sealed class PublicationImage
 {
-    private readonly Subscription _subscription;
+    private readonly ReceiverDispatcher _dispatcher;
     private readonly DriverOptions _options;
     private readonly byte[] _log;
     private readonly int _termLengthMask;
@@ -33,9 +33,9 @@ internal sealed class PublicationImage
     private long _endOfStreamPosition = long.MaxValue;
     private int _endOfStreamSmsSent;
 
-    internal PublicationImage(Subscription subscription, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
+    internal PublicationImage(ReceiverDispatcher dispatcher, in SetupInfo setup, SocketAddressV4 controlAddress, bool isGroup, long nowNs, DriverOptions options, long receiverWindow, long nakDelayNs)
     {
-        _subscription = subscription;
+        _dispatcher = dispatcher;
         _options = options;
         SessionId = setup.SessionId;
         StreamId = setup.StreamId;
@@ -233,7 +233,7 @@ internal sealed class PublicationImage
     {
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_lastSmPosition, PositionBitsToShift, InitialTermId);
         int termOffset = LogBufferDescriptor.ComputeTermOffsetFromPosition(_lastSmPosition, PositionBitsToShift);
-        _subscription.SendStatusMessage(ControlAddress, flags, SessionId, StreamId, termId, termOffset, _receiverWindow);
+        _dispatcher.SendStatusMessage(ControlAddress, flags, SessionId, StreamId, termId, termOffset, _receiverWindow);
         _lastSmTimeNs = nowNs;
         _statusMessagesSent.Increment();
     }
@@ -243,7 +243,7 @@ internal sealed class PublicationImage
         long limit = Math.Min(_highWaterMarkPosition, CleanLimit);
         if (!_lossDetector.Scan(_log, TermLength, PositionBitsToShift, _rebuildPosition, limit, nowNs, out int termOffset, out int length)) return 0;
         int termId = LogBufferDescriptor.ComputeTermIdFromPosition(_rebuildPosition, PositionBitsToShift, InitialTermId);
-        _subscription.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, length);
+        _dispatcher.SendNak(ControlAddress, SessionId, StreamId, termId, termOffset, length);
         _naksSent.Increment();
         return 1;
     }

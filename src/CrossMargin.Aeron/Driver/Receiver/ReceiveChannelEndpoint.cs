@@ -126,9 +126,10 @@ internal sealed class ReceiveChannelEndpoint : IDisposable
         {
             Subscription subscription = _subscriptions[i];
             if (subscription.StreamId != streamId) continue;
-            if (type == FrameType.Setup) subscription.OnSetup(datagram, source, nowNs);
-            else if (type == FrameType.RttMeasurement) subscription.OnRttMeasurement(datagram, source);
-            else subscription.OnDataPacket(datagram, source, nowNs);
+            ReceiverDispatcher dispatcher = subscription.Dispatcher;
+            if (type == FrameType.Setup) dispatcher.OnSetup(datagram, source, nowNs);
+            else if (type == FrameType.RttMeasurement) dispatcher.OnRttMeasurement(datagram, source);
+            else dispatcher.OnDataPacket(datagram, source, nowNs);
         }
     }
 
