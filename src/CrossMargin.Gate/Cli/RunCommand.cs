@@ -59,7 +59,13 @@ public static class RunCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new CliException($"journal {config.JournalPath}: {ex.Message}", 1); }
         using (gate)
         {
-            if (gate.JournalOpened is { } opened) output.WriteLine($"{opened}; replayed {gate.Counters.Replayed.Value:N0} journaled inputs in {wall.Elapsed.TotalSeconds:F1} s");
+            if (gate.JournalOpened is { } opened)
+            {
+                output.WriteLine($"{opened}; replayed {gate.Counters.Replayed.Value:N0} journaled inputs in {wall.Elapsed.TotalSeconds:F1} s");
+                // The sender sequences restored from the journal: each publisher's next message is checked against them.
+                foreach (var p in gate.ReplayedPublishers)
+                    output.WriteLine($"journal publisher session {p.SessionId} stream {p.StreamId}: {p.Messages:N0} messages, last sequence {p.LastSequence:N0} (expecting {p.LastSequence + 1:N0}), sequence gaps {p.Gaps:N0}");
+            }
             TelemetryPublisher telemetry;
             try { telemetry = new TelemetryPublisher(gate, o.CountersPath ?? GateTelemetryFiles.DefaultPath(config), o.PrometheusPort); }
             catch (IOException ex) { gate.Stop(o.DrainTimeout); throw new CliException(ex.Message, 1); }

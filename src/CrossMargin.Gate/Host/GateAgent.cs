@@ -191,6 +191,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 }
             }
             slot.Tag = sequence;
+            slot.SessionId = header.SessionId; // journaled with the input: a restart rebuilds the publisher's sequence from it
+            slot.StreamId = header.StreamId;
             slot.ColdIndex = -1;
             slot.DecodeResult = result;
             if (result == DecodeResult.Ok)

@@ -34,6 +34,8 @@ public interface IGate : IDisposable
     (long Used, int Size) OutboundOccupancy { get; }
     /// <summary>Sender sequences and gaps per publisher (Aeron session and stream); read <see cref="PublisherSequences.Entries"/> after <see cref="Stop"/>.</summary>
     PublisherSequences Publishers { get; }
+    /// <summary>The publishers and sender sequences the journal replay restored at start-up (empty without a journal), taken before intake started.</summary>
+    IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; }
     /// <summary>Output sequence of this run's first decision (above every number an earlier run used; see <see cref="DecisionLog.RunBase"/>).</summary>
     long FirstDecisionSequence { get; }
     /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
@@ -93,9 +95,10 @@ public static class GateHost
                 var fingerprint = Journal.ConfigFingerprint.Of(config);
                 _journal = Journal.JournalWriter.Open(path, new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes), out var opened);
                 JournalOpened = opened;
-                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint);
+                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint, publishers: Publishers); // sender sequences persist across restarts
                 if (replay.Error is { } error) { _journal.Dispose(); throw new Journal.JournalException(error); }
                 Counters.Replayed.Set(replay.Records);
+                ReplayedPublishers = Publishers.Entries();
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
@@ -135,6 +138,7 @@ public static class GateHost
         public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
         public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
         public PublisherSequences Publishers { get; } = new();
+        public IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; } = [];
         public long FirstDecisionSequence => _decisionLog.FirstOutputSequence;
         public (long Pending, long Capacity) DecisionBacklog => (Counters.DecisionsPending.Value, _decisionLog.Capacity);
         public (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport =>

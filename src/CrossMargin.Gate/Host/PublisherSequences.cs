@@ -7,7 +7,8 @@ namespace CrossMargin.Gate.Host;
 /// of publishers), so tracking allocates nothing on the network thread.
 /// </summary>
 /// <remarks>
-/// Single writer: the network thread. Read <see cref="Entries"/> only once that thread stopped, or
+/// Single writer: the network thread; before it starts, the start-up journal replay fills the table
+/// from the publisher each record names, so expectations (and gaps) persist across restarts. Read <see cref="Entries"/> only once that thread stopped, or
 /// accept a racy view (telemetry). A publisher's first message sets its expectation (it may join
 /// mid-stream); afterwards a jump forward counts the skipped numbers as that publisher's gap.
 /// </remarks>

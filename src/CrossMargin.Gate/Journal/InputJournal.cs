@@ -26,8 +26,12 @@ public static class InputJournal
     /// config fingerprint against <paramref name="expected"/> (unless <paramref name="acceptConfigChange"/>),
     /// and that every message decodes — so a refused journal leaves the engine untouched. A torn tail
     /// at the very end is not applied and is reported in the result (the next open for append cuts it).
+    /// With <paramref name="publishers"/>, every applied input's sender sequence is tracked under the
+    /// publisher its record names, as the network thread tracked it live: a restarted gate then expects
+    /// each publisher's next number and counts what it skipped while the gate was down.
     /// </summary>
-    public static JournalReplay Replay(string directory, RiskEngine engine, ConfigFingerprint expected, bool acceptConfigChange = false)
+    public static JournalReplay Replay(string directory, RiskEngine engine, ConfigFingerprint expected, bool acceptConfigChange = false,
+        Host.PublisherSequences? publishers = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         var check = new DecodeCheck();
@@ -39,7 +43,7 @@ public static class InputJournal
                 Error = new JournalError(JournalErrorKind.StartsLate, directory, -1, scan.FirstSequence,
                     $"the journal starts at record {scan.FirstSequence}: the segments before it are missing"),
             });
-        var apply = new Apply(engine);
+        var apply = new Apply(engine, publishers);
         var applied = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
         if (applied.Error is not null || applied.Records != scan.Records)
         {
@@ -61,7 +65,7 @@ public static class InputJournal
 
     private struct DecodeCheck : IJournalVisitor
     {
-        public readonly string? OnRecord(long sequence, ReadOnlySpan<byte> message)
+        public readonly string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
         {
             var result = InputCodec.TryDecode(message, out _, out _);
             if (result == DecodeResult.Ok || InputJournal.IsMalformedRecord(message)) return null;
@@ -69,17 +73,20 @@ public static class InputJournal
         }
     }
 
-    private struct Apply(RiskEngine engine) : IJournalVisitor
+    private struct Apply(RiskEngine engine, Host.PublisherSequences? publishers) : IJournalVisitor
     {
         public long Count;
 
-        public string? OnRecord(long sequence, ReadOnlySpan<byte> message)
+        public string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
         {
-            var result = InputCodec.TryDecode(message, out RiskInput input, out _);
-            if (result == DecodeResult.Ok) engine.Process(input);
+            var result = InputCodec.TryDecode(message, out RiskInput input, out long senderSequence);
+            if (result == DecodeResult.Ok)
+            {
+                engine.Process(input);
+                publishers?.Track(sessionId, streamId, senderSequence); // live, only decoded inputs are tracked too
+            }
             else if (!InputJournal.IsMalformedRecord(message)) return $"message does not decode ({result})";
             Count++; // a malformed input: ordered, answered and journaled, never applied
-            
             return null;
         }
     }

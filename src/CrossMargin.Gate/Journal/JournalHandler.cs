@@ -33,15 +33,18 @@ public readonly struct JournalHandler(JournalWriter writer) : IEventHandler<Inbo
             InboundKind.Malformed => InputErrorCodec.Encode(data.Tag, ProcessStatus.Applied, data.DecodeResult, _scratch),
             _ => 0,
         };
-        if (n > 0) Append(_scratch.AsSpan(0, n));
+        if (n > 0) Append(data.SessionId, data.StreamId, _scratch.AsSpan(0, n));
         if (endOfBatch) Commit();
     }
 
-    /// <summary>Journals one received message under the next sequence (parks on a failure, see remarks).</summary>
-    public void Append(ReadOnlySpan<byte> received)
+    /// <summary>
+    /// Journals one message received from publisher (<paramref name="sessionId"/>, <paramref name="streamId"/>)
+    /// under the next sequence (parks on a failure, see remarks).
+    /// </summary>
+    public void Append(int sessionId, int streamId, ReadOnlySpan<byte> received)
     {
         AppendResult result;
-        try { result = writer.Append(writer.NextSequence, received); }
+        try { result = writer.Append(writer.NextSequence, sessionId, streamId, received); }
         catch (IOException) { result = AppendResult.Faulted; }
         if (result == AppendResult.Ok) return;
         writer.MarkFaulted(writer.Fault ?? new InvalidOperationException($"journal append refused: {result}"));

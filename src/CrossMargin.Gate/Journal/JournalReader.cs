@@ -7,15 +7,18 @@ namespace CrossMargin.Gate.Journal;
 /// <summary>Receives each intact record of a journal, in order. Implement on a struct.</summary>
 public interface IJournalVisitor
 {
-    /// <summary>One record; return null to go on, or why the message is refused (this stops the scan).</summary>
-    string? OnRecord(long sequence, ReadOnlySpan<byte> message);
+    /// <summary>
+    /// One record: its sequence, the publisher it came from (Aeron session and stream; 0, 0 for none)
+    /// and the message as received. Return null to go on, or why the message is refused (this stops the scan).
+    /// </summary>
+    string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message);
 }
 
 /// <summary>A visitor that accepts every record (a pure integrity check).</summary>
 public struct VerifyOnly : IJournalVisitor
 {
     /// <inheritdoc />
-    public readonly string? OnRecord(long sequence, ReadOnlySpan<byte> message) => null;
+    public readonly string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message) => null;
 }
 
 /// <summary>What a scan of a journal directory found.</summary>
@@ -118,6 +121,9 @@ public static class JournalReader
                     return Fail(JournalErrorKind.Truncated, name, 0, 0, $"{length} bytes, shorter than a segment header, and not the last segment");
                 return Fail(JournalErrorKind.BadSegmentHeader, name, 0, 0, "segment header checksum mismatch");
             }
+            if (file[..8].SequenceEqual(JournalFormat.MagicV2))
+                return Fail(JournalErrorKind.UnsupportedVersion, name, 0, 0,
+                    $"format version 2 (records without the publisher's session and stream): this build reads version {JournalFormat.Version} only; replay it with the build that wrote it, then move it away");
             if (!file[..8].SequenceEqual(JournalFormat.Magic)) return Fail(JournalErrorKind.BadSegmentHeader, name, 0, 0, "not a CrossMargin journal segment (bad magic)");
             ushort version = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
             if (version != JournalFormat.Version) return Fail(JournalErrorKind.UnsupportedVersion, name, 8, 0, $"format version {version}, this build reads {JournalFormat.Version}");
@@ -153,7 +159,7 @@ public static class JournalReader
                     if (last) return Torn(name, pos, remaining);
                     return Fail(JournalErrorKind.Truncated, name, pos, nextSequence, $"{remaining} bytes left, shorter than a record header, and not the last segment");
                 }
-                if (JournalFormat.Crc32C(at[..12]) != BinaryPrimitives.ReadUInt32LittleEndian(at[12..]))
+                if (JournalFormat.Crc32C(at[..JournalFormat.RecordHeaderChecked]) != BinaryPrimitives.ReadUInt32LittleEndian(at[JournalFormat.RecordHeaderChecked..]))
                 {
                     // Zeros after the last record: blocks the file system allocated but never wrote (power cut).
                     if (last && !at.ContainsAnyExcept((byte)0)) return Torn(name, pos, remaining);
@@ -161,6 +167,8 @@ public static class JournalReader
                 }
                 int messageLength = BinaryPrimitives.ReadInt32LittleEndian(at);
                 long sequence = BinaryPrimitives.ReadInt64LittleEndian(at[4..]);
+                int sessionId = BinaryPrimitives.ReadInt32LittleEndian(at[12..]);
+                int streamId = BinaryPrimitives.ReadInt32LittleEndian(at[16..]);
                 if (messageLength <= 0 || messageLength > JournalFormat.MaxMessageLength)
                     return Fail(JournalErrorKind.BadRecordHeader, name, pos, nextSequence, $"message length {messageLength} out of 1..{JournalFormat.MaxMessageLength}");
                 if (sequence != nextSequence)
@@ -174,7 +182,7 @@ public static class JournalReader
                 int end = JournalFormat.RecordHeaderLength + messageLength;
                 if (JournalFormat.Crc32C(at[..end]) != BinaryPrimitives.ReadUInt32LittleEndian(at[end..]))
                     return Fail(JournalErrorKind.BadRecordChecksum, name, pos, nextSequence, "record checksum mismatch");
-                if (visitor.OnRecord(sequence, at.Slice(JournalFormat.RecordHeaderLength, messageLength)) is { } refusal)
+                if (visitor.OnRecord(sequence, sessionId, streamId, at.Slice(JournalFormat.RecordHeaderLength, messageLength)) is { } refusal)
                     return Fail(JournalErrorKind.RecordRejected, name, pos, nextSequence, refusal);
                 nextSequence++;
                 records++;

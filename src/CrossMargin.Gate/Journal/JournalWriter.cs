@@ -27,7 +27,7 @@ public sealed record JournalOpenReport(string Directory, int Segments, long Firs
         (TornTail is { } t ? $"; cut {t}" : "") + (ConfigChanged ? "; earlier segments were written under another config (accepted)" : "");
 }
 
-/// <summary>Outcome of <see cref="JournalWriter.Append"/>.</summary>
+/// <summary>Outcome of <see cref="JournalWriter.Append(long, int, int, ReadOnlySpan{byte})"/>.</summary>
 public enum AppendResult
 {
     /// <summary>Buffered; on disk per the durability policy after the next <see cref="JournalWriter.Commit"/>.</summary>
@@ -169,11 +169,15 @@ public sealed class JournalWriter : IDisposable
     /// <summary>The durability policy.</summary>
     public DurabilityPolicy Durability => _options.Durability;
 
+    /// <summary>Appends a record of an input with no publisher (session 0, stream 0), e.g. one a tool made up.</summary>
+    public AppendResult Append(long sequence, ReadOnlySpan<byte> message) => Append(sequence, 0, 0, message);
+
     /// <summary>
-    /// Frames one record (the message bytes as received) into the write buffer. Journaler thread; no allocation.
+    /// Frames one record (the message bytes as received, and the publisher they came from: Aeron session
+    /// and stream) into the write buffer. Journaler thread; no allocation.
     /// Opens the next segment first when this record would pass the segment size.
     /// </summary>
-    public AppendResult Append(long sequence, ReadOnlySpan<byte> message)
+    public AppendResult Append(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
     {
         if (_fault is not null) return AppendResult.Faulted;
         if (sequence != NextSequence) return AppendResult.OutOfSequence;
@@ -185,7 +189,7 @@ public sealed class JournalWriter : IDisposable
             if (_pending + frame > _buffer.Length) HandToOs();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException) { throw Faulted(ex); }
-        _pending += JournalFormat.WriteRecord(_buffer.AsSpan(_pending), sequence, message);
+        _pending += JournalFormat.WriteRecord(_buffer.AsSpan(_pending), sequence, sessionId, streamId, message);
         NextSequence = sequence + 1;
         _segmentRecords++;
         Records++;

@@ -49,6 +49,12 @@ public struct InboundEvent
     /// </summary>
     public int ColdIndex;
 
+    /// <summary>Aeron session id of the publication the input arrived on (0 for one not from the wire); journaled with it.</summary>
+    public int SessionId;
+
+    /// <summary>Stream id the input arrived on (0 for one not from the wire); with <see cref="SessionId"/> it names the publisher.</summary>
+    public int StreamId;
+
     /// <summary>What this slot carries.</summary>
     public InboundKind Kind;
 

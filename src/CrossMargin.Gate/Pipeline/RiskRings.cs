@@ -219,6 +219,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         e.DecodeResult = DecodeResult.Ok;
         e.Input = default;
         e.Tag = tag;
+        e.SessionId = e.StreamId = 0; // not from the wire
         e.ColdIndex = index;
         Commit(s);
         return s;
@@ -231,6 +232,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         e.DecodeResult = DecodeResult.Ok;
         e.Input = input;
         e.Tag = tag;
+        e.SessionId = e.StreamId = 0; // not from the wire
         e.ColdIndex = unknownInstrumentId is null ? -1 : Tables.UnknownInstrumentIds.Add(unknownInstrumentId);
     }
 

@@ -326,7 +326,12 @@ public static class FuzzInputs
         JournalFormat.WriteSegmentHeader(bytes, 0, JournalFormat.FirstSequence, JournalFingerprint.Bytes);
         int offset = JournalFormat.SegmentHeaderLength;
         long sequence = JournalFormat.FirstSequence;
-        foreach (var r in list) offset += JournalFormat.WriteRecord(bytes.AsSpan(offset), sequence++, r);
+        foreach (var r in list)
+        {
+            // Two publishers taking turns on one stream: replay tracks each under its own session.
+            offset += JournalFormat.WriteRecord(bytes.AsSpan(offset), sequence, (int)(sequence & 1) + 1, 1001, r);
+            sequence++;
+        }
         return bytes;
     }
 

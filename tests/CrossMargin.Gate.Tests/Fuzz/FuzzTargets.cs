@@ -9,6 +9,7 @@ using CrossMargin.Aeron.Transport;
 using CrossMargin.Core.Engine;
 using CrossMargin.Scenario;
 using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Host;
 using CrossMargin.Gate.Journal;
 using CrossMargin.Messages;
 
@@ -279,10 +280,14 @@ public static class FuzzTargets
         File.WriteAllBytes(Path.Combine(dir, JournalFormat.SegmentFileName(0)), data.ToArray());
         var engine = FuzzEngine();
         ulong before = engine.StateHash();
-        var replay = InputJournal.Replay(dir, engine, FuzzInputs.JournalFingerprint);
+        var publishers = new PublisherSequences();
+        var replay = InputJournal.Replay(dir, engine, FuzzInputs.JournalFingerprint, publishers: publishers);
+        long tracked = 0;
+        foreach (var p in publishers.Entries()) tracked += p.Messages;
+        Check(tracked <= replay.Records, $"{tracked} sender sequences tracked from {replay.Records} records");
         if (replay.Error is { } error)
         {
-            Check(replay.Records == 0 && engine.StateHash() == before, $"a refused journal ({error.Kind}) changed the state");
+            Check(replay.Records == 0 && engine.StateHash() == before && tracked == 0, $"a refused journal ({error.Kind}) changed the state");
             Check(!string.IsNullOrEmpty(error.ToString()), "a refusal without a message");
         }
         Check(engine.VerifyCaches() is null, $"caches: {engine.VerifyCaches()}");

@@ -27,13 +27,15 @@ public class JournalFormatTests
     public void A_record_is_laid_out_byte_for_byte_as_documented()
     {
         var buffer = new byte[64];
-        int n = JournalFormat.WriteRecord(buffer, 0x0102030405060708, [0xAA, 0xBB, 0xCC]);
-        Assert.Equal(23, n);
+        int n = JournalFormat.WriteRecord(buffer, 0x0102030405060708, -559038737, 1002, [0xAA, 0xBB, 0xCC]);
+        Assert.Equal(31, n);
         Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(buffer));
         Assert.Equal(0x0102030405060708, BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(4)));
-        Assert.Equal(JournalFormat.Crc32C(buffer.AsSpan(0, 12)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12)));
-        Assert.Equal(new byte[] { 0xAA, 0xBB, 0xCC }, buffer[16..19]);
-        Assert.Equal(JournalFormat.Crc32C(buffer.AsSpan(0, 19)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(19)));
+        Assert.Equal(new byte[] { 0xEF, 0xBE, 0xAD, 0xDE }, buffer[12..16]); // session id 0xDEADBEEF, little-endian
+        Assert.Equal(1002, BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(16)));
+        Assert.Equal(JournalFormat.Crc32C(buffer.AsSpan(0, 20)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(20)));
+        Assert.Equal(new byte[] { 0xAA, 0xBB, 0xCC }, buffer[24..27]);
+        Assert.Equal(JournalFormat.Crc32C(buffer.AsSpan(0, 27)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(27)));
     }
 
     [Fact]
@@ -43,8 +45,8 @@ public class JournalFormatTests
         var fingerprint = ConfigFingerprint.Of(config);
         var header = new byte[64];
         JournalFormat.WriteSegmentHeader(header, 3, 1234, fingerprint.Bytes);
-        Assert.Equal("CMJRNL02"u8.ToArray(), header[..8]);
-        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(8)));
+        Assert.Equal("CMJRNL03"u8.ToArray(), header[..8]);
+        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(8)));
         Assert.Equal(64, BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(10)));
         Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12)));
         Assert.Equal(1234, BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16)));
@@ -116,24 +118,24 @@ public class JournalFormatTests
             var options = JournalKit.Options(GateHostTests.LoopbackConfig());
             JournalKit.Write(dir, options, [.. Enumerable.Range(0, 5).Select(i => Enumerable.Repeat((byte)(i + 1), 10).ToArray())]);
             string segment = JournalKit.Segments(dir)[0];
-            // Each record is 16 + 10 + 4 = 30 bytes after the 64-byte header: record 3 starts at 64 + 2 × 30 = 124.
+            // Each record is 24 + 10 + 4 = 38 bytes after the 64-byte header: record 3 starts at 64 + 2 × 38 = 140.
             var bytes = File.ReadAllBytes(segment);
-            Assert.Equal(64 + 5 * 30, bytes.Length);
-            bytes[124 + 16 + 5] ^= 0x10; // a bit of record 3's message
+            Assert.Equal(64 + 5 * 38, bytes.Length);
+            bytes[140 + 24 + 5] ^= 0x10; // a bit of record 3's message
             File.WriteAllBytes(segment, bytes);
             var error = JournalReader.Verify(dir).Error;
             Assert.NotNull(error);
-            Assert.Equal(new JournalError(JournalErrorKind.BadRecordChecksum, "segment-00000000.cmj", 124, 3, "record checksum mismatch"), error);
-            Assert.Equal("journal refused (BadRecordChecksum): segment-00000000.cmj at offset 124, record 3: record checksum mismatch", error.ToString());
+            Assert.Equal(new JournalError(JournalErrorKind.BadRecordChecksum, "segment-00000000.cmj", 140, 3, "record checksum mismatch"), error);
+            Assert.Equal("journal refused (BadRecordChecksum): segment-00000000.cmj at offset 140, record 3: record checksum mismatch", error.ToString());
             // Opening for append refuses it too, and cuts nothing.
             Assert.Equal(error, JournalWriter.TryOpen(dir, options, out var writer, out _));
             Assert.Null(writer);
             Assert.Equal(bytes, File.ReadAllBytes(segment));
             // A damaged length (record 5's, the last) is a damaged header, not a torn tail.
-            bytes[124 + 16 + 5] ^= 0x10;
-            bytes[64 + 4 * 30] ^= 0x40;
+            bytes[140 + 24 + 5] ^= 0x10;
+            bytes[64 + 4 * 38] ^= 0x40;
             File.WriteAllBytes(segment, bytes);
-            Assert.Equal(new JournalError(JournalErrorKind.BadRecordHeader, "segment-00000000.cmj", 184, 5, "record header checksum mismatch"), JournalReader.Verify(dir).Error);
+            Assert.Equal(new JournalError(JournalErrorKind.BadRecordHeader, "segment-00000000.cmj", 216, 5, "record header checksum mismatch"), JournalReader.Verify(dir).Error);
         }
         finally { JournalKit.Delete(dir); }
     }
@@ -158,6 +160,53 @@ public class JournalFormatTests
             // Starting later than record 1 (no snapshot to start from yet): replay refuses, naming the first record present.
             var replay = InputJournal.Replay(dir, config.BuildEngine(), options.Fingerprint);
             Assert.Equal(JournalErrorKind.StartsLate, replay.Error!.Kind);
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void A_damaged_publisher_identity_is_a_damaged_record_header()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var options = JournalKit.Options(GateHostTests.LoopbackConfig());
+            using (var w = JournalWriter.Open(dir, options, out _))
+            {
+                Assert.Equal(AppendResult.Ok, w.Append(1, 7, 1001, [1, 2, 3]));
+                Assert.Equal(AppendResult.Ok, w.Append(2, 8, 1002, [4, 5, 6]));
+            }
+            string segment = JournalKit.Segments(dir)[0];
+            var bytes = File.ReadAllBytes(segment);
+            bytes[64 + 12] ^= 0x01; // record 1's session id: 7 would read as 6, a message charged to another publisher
+            File.WriteAllBytes(segment, bytes);
+            Assert.Equal(new JournalError(JournalErrorKind.BadRecordHeader, "segment-00000000.cmj", 64, 1, "record header checksum mismatch"), JournalReader.Verify(dir).Error);
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void A_version_2_segment_is_refused_by_name()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var options = JournalKit.Options(GateHostTests.LoopbackConfig());
+            Directory.CreateDirectory(dir);
+            // A version 2 segment header: same layout, its own magic and version, a valid checksum.
+            var header = new byte[JournalFormat.SegmentHeaderLength];
+            JournalFormat.WriteSegmentHeader(header, 0, JournalFormat.FirstSequence, options.Fingerprint.Bytes);
+            "CMJRNL02"u8.CopyTo(header);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(8), 2);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(60), JournalFormat.Crc32C(header.AsSpan(0, 60)));
+            File.WriteAllBytes(Path.Combine(dir, JournalFormat.SegmentFileName(0)), header);
+            var error = JournalReader.Verify(dir).Error!;
+            Assert.Equal(JournalErrorKind.UnsupportedVersion, error.Kind);
+            Assert.Equal("segment-00000000.cmj", error.Segment);
+            Assert.Contains("format version 2 (records without the publisher's session and stream)", error.Detail, StringComparison.Ordinal);
+            Assert.Equal(error, JournalWriter.TryOpen(dir, options, out var writer, out _));
+            Assert.Null(writer);
+            Assert.Equal(header, File.ReadAllBytes(Path.Combine(dir, JournalFormat.SegmentFileName(0)))); // nothing cut or rewritten
         }
         finally { JournalKit.Delete(dir); }
     }

@@ -72,7 +72,7 @@ internal static class JournalKit
     {
         public List<(long, byte[])> Records;
 
-        public readonly string? OnRecord(long sequence, ReadOnlySpan<byte> message)
+        public readonly string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
         {
             Records.Add((sequence, message.ToArray()));
             return null;

@@ -98,7 +98,7 @@ public class JournalReplayTests
             // A damaged record: one line naming segment, offset and record; exit non-zero.
             string segment = JournalKit.Segments(dir)[0];
             var bytes = File.ReadAllBytes(segment);
-            bytes[64 + 20] ^= 1; // the first record's message
+            bytes[64 + JournalFormat.RecordHeaderLength + 4] ^= 1; // the first record's message
             File.WriteAllBytes(segment, bytes);
             (code, stdout, stderr) = Cli("replay", dir);
             Assert.NotEqual(0, code);
