@@ -1,3 +1,4 @@
+using CrossMargin.Core.Numerics;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
 using static CrossMargin.Core.Tests.Book;
@@ -7,6 +8,33 @@ namespace CrossMargin.Core.Tests;
 /// <summary>Hand-checked rules of risk-model §1–§8 beyond the worked examples.</summary>
 public class EngineRuleTests
 {
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(Money.Bound)]
+    public void A_deposit_that_would_wrap_or_pass_2_pow_56_is_refused_and_changes_nothing(long amount)
+    {
+        // Found by the trust-boundary property: 637,893,071 then long.MaxValue wrapped the balance negative.
+        var b = new Book(accounts: 8);
+        b.Deposit(6, "637.893071");
+        ulong before = b.Engine.StateHash();
+        var status = b.Engine.Process(new RiskInput { Kind = InputKind.Deposit, Account = 6, Asset = 0, Amount = amount });
+        Assert.Equal(ProcessStatus.InvalidAmount, status);
+        Assert.Equal(before, b.Engine.StateHash());
+    }
+
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    public void A_margin_move_outside_2_pow_56_is_refused_and_changes_nothing(long amount)
+    {
+        var b = new Book(accounts: 8);
+        b.Deposit(1, "1000");
+        ulong before = b.Engine.StateHash();
+        var status = b.Engine.Process(new RiskInput { Kind = InputKind.Isolate, Account = 1, Instrument = 0, Amount = amount });
+        Assert.Equal(ProcessStatus.InvalidAmount, status);
+        Assert.Equal(before, b.Engine.StateHash());
+    }
+
     [Fact]
     public void An_instrument_whose_max_notional_could_reach_2_pow_56_is_refused_at_load()
     {

@@ -72,7 +72,8 @@ public sealed partial class RiskEngine
     private ProcessStatus Deposit(in RiskInput d)
     {
         if ((uint)d.Asset >= (uint)_market.AssetCount) return ProcessStatus.InvalidAsset;
-        if (d.Amount <= 0) return ProcessStatus.InvalidAmount;
+        // Amounts are bounded first (±2^56, §1) so the sums below cannot wrap a 64-bit long.
+        if (d.Amount <= 0 || d.Amount >= Money.Bound) return ProcessStatus.InvalidAmount;
         bool exists = TryAccount(d.Account, out int acct);
         if (!exists && _accounts.Count == _accounts.Id.Length) return ProcessStatus.AccountCapacity;
         long current = exists ? _accounts.Balance[acct * _na + d.Asset] : 0;
@@ -256,7 +257,7 @@ public sealed partial class RiskEngine
 
     private ProcessStatus Isolate(in RiskInput x)
     {
-        if (x.Amount == 0) return ProcessStatus.InvalidAmount;
+        if (x.Amount == 0 || x.Amount >= Money.Bound || x.Amount <= -Money.Bound) return ProcessStatus.InvalidAmount; // bounded before any sum
         if (!ModeTarget(x, out int acct)) return ProcessStatus.Applied;
         int instr = x.Instrument, k = acct * _ni + instr;
         if (!TradeApplier.InBalanceBound(_accounts.Balance[acct * _na] - x.Amount) || !TradeApplier.InBalanceBound(_accounts.IsolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
