@@ -22,12 +22,8 @@ public class ReceiverLimitsTests
     private const int StreamId = 1001;
     private static readonly long Footprint64K = ReceiverLimits.ImageFootprint(64 * 1024);
 
-    private static byte[] Setup(int sessionId, int termLength, int mtu = 1408, int streamId = StreamId, int termOffset = 0)
-    {
-        byte[] frame = new byte[SetupFlyweight.Length];
-        new SetupFlyweight(frame).Write(0, termOffset, sessionId, streamId, 7, 7, termLength, mtu, 0);
-        return frame;
-    }
+    private static byte[] Setup(int sessionId, int termLength, int mtu = 1408, int streamId = StreamId, int termOffset = 0) =>
+        TestFrames.Setup(sessionId, streamId, termLength, mtu, termOffset);
 
     private static DriverOptions Options(ReceiverLimits limits) => new() { ReceiverLimits = limits, PreTouchTermBuffers = false };
 

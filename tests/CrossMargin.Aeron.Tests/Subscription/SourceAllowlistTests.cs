@@ -20,12 +20,7 @@ public class SourceAllowlistTests
     // Loopback addresses only: replies (SMs, RTTM replies) really go out to them.
     private static SocketAddressV4 At(string ip, int port = 9) => SocketAddressV4.From(new IPEndPoint(IPAddress.Parse(ip), port));
 
-    private static byte[] Setup(int sessionId)
-    {
-        byte[] frame = new byte[SetupFlyweight.Length];
-        new SetupFlyweight(frame).Write(0, 0, sessionId, StreamId, 7, 7, 64 * 1024, 1408, 0);
-        return frame;
-    }
+    private static byte[] Setup(int sessionId) => Infrastructure.TestFrames.Setup(sessionId, StreamId);
 
     private static byte[] Rttm(int sessionId)
     {
