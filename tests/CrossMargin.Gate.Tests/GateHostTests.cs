@@ -7,6 +7,7 @@ using CrossMargin.Aeron.Client;
 using CrossMargin.Core.Engine;
 using CrossMargin.Gate.Config;
 using CrossMargin.Gate.Host;
+using CrossMargin.Gate.Tests.Cli;
 using CrossMargin.Messages;
 
 namespace CrossMargin.Gate.Tests;
@@ -14,12 +15,7 @@ namespace CrossMargin.Gate.Tests;
 /// <summary>The gate end to end over Aeron UDP on loopback: bytes in, decisions out.</summary>
 public class GateHostTests
 {
-    internal static int FreeUdpPort()
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
+    internal static int FreeUdpPort() => GateProcess.FreeUdpPorts(1)[0];
 
     /// <summary>
     /// The default config on free loopback ports with small rings. Scenario roles by default: these workloads send
