@@ -14,8 +14,9 @@ using CrossMargin.Bench.Risk;
 //   limits | ring | udp | engine | inproc | e2e   [--quick] [--out DIR]
 //   bdn DIR [BenchmarkDotNet args]                   the BenchmarkDotNet suites, reports into DIR
 //   kernel-import CSV OUT_DIR                      fragment 'kernel' from perf/CrossMargin.Core.Benchmarks' KernelBenchmarks CSV
+//   soak [--seconds N] [--rate N]                  the gate under load for N s (default 600 at 100k/s): memory flat, 0 GCs, nothing lost
 //   report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT merges RUN_DIR/fragments into summary.json/.md + plots
-const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | kernel-import CSV OUT_DIR | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
+const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | soak [--seconds N] [--rate N] | kernel-import CSV OUT_DIR | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
@@ -38,6 +39,23 @@ try
             if (args.Length != 3) throw new ArgumentException("kernel-import needs CSV OUT_DIR");
             BdnCsv.KernelFragment(args[1], 10_000).Save(args[2]);
             return 0;
+        }
+        case "soak":
+        {
+            double seconds = 600, rate = 100_000;
+            for (int i = 1; i < args.Length; i++)
+            {
+                if (args[i] == "--seconds" && i + 1 < args.Length && double.TryParse(args[++i], CultureInfo.InvariantCulture, out seconds) && seconds > 0) continue;
+                if (args[i] == "--rate" && i + 1 < args.Length && double.TryParse(args[++i], CultureInfo.InvariantCulture, out rate) && rate > 0) continue;
+                throw new ArgumentException($"soak: bad argument '{args[i]}' (expected --seconds N, --rate N, both positive)");
+            }
+            string journal = Path.Combine(Path.GetTempPath(), $"crossmargin-soak-{Environment.ProcessId}");
+            var r = Soak.Run(new SoakSettings(seconds, rate, [41466, 41467, 41468], journal), Console.WriteLine);
+            Console.WriteLine($"soak: {seconds:N0} s at {rate:N0}/s offered (achieved {r.AchievedRate:N0}/s): sent {r.Sent:N0}, received {r.Received:N0}, " +
+                              $"in ring {r.Published:N0}, journaled {r.Journaled:N0}, processed {r.Processed:N0}; GCs {r.GcCollectionsMeasured}, allocated {r.AllocatedBytesMeasured:N0} B, " +
+                              $"heap growth {r.HeapGrowthBytes:N0} B, working-set growth {r.WorkingSetGrowthBytes / 1048576.0:F1} MiB; replay hash equal: {r.ReplayHashEqual}; inbound ring full {r.InboundRingFull:N0}");
+            foreach (var failure in r.Failures) Console.WriteLine($"soak FAILED: {failure}");
+            return r.Failures.Count == 0 ? 0 : 1;
         }
         case "report":
         {
