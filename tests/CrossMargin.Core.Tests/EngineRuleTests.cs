@@ -8,6 +8,14 @@ namespace CrossMargin.Core.Tests;
 /// <summary>Hand-checked rules of risk-model §1–§8 beyond the worked examples.</summary>
 public class EngineRuleTests
 {
+    /// <summary>Applies <paramref name="input"/> and asserts it is refused as an invalid amount with the state unchanged.</summary>
+    private static void AssertRefusedUnchanged(Book b, RiskInput input)
+    {
+        ulong before = b.Engine.StateHash();
+        Assert.Equal(ProcessStatus.InvalidAmount, b.Engine.Process(input));
+        Assert.Equal(before, b.Engine.StateHash());
+    }
+
     [Theory]
     [InlineData(long.MaxValue)]
     [InlineData(Money.Bound)]
@@ -16,10 +24,7 @@ public class EngineRuleTests
         // Found by the trust-boundary property: 637,893,071 then long.MaxValue wrapped the balance negative.
         var b = new Book(accounts: 8);
         b.Deposit(6, "637.893071");
-        ulong before = b.Engine.StateHash();
-        var status = b.Engine.Process(new RiskInput { Kind = InputKind.Deposit, Account = 6, Asset = 0, Amount = amount });
-        Assert.Equal(ProcessStatus.InvalidAmount, status);
-        Assert.Equal(before, b.Engine.StateHash());
+        AssertRefusedUnchanged(b, new RiskInput { Kind = InputKind.Deposit, Account = 6, Asset = 0, Amount = amount });
     }
 
     [Theory]
@@ -29,10 +34,7 @@ public class EngineRuleTests
     {
         var b = new Book(accounts: 8);
         b.Deposit(1, "1000");
-        ulong before = b.Engine.StateHash();
-        var status = b.Engine.Process(new RiskInput { Kind = InputKind.Isolate, Account = 1, Instrument = 0, Amount = amount });
-        Assert.Equal(ProcessStatus.InvalidAmount, status);
-        Assert.Equal(before, b.Engine.StateHash());
+        AssertRefusedUnchanged(b, new RiskInput { Kind = InputKind.Isolate, Account = 1, Instrument = 0, Amount = amount });
     }
 
     [Fact]
