@@ -20,7 +20,7 @@ internal static class Wire
     public const HealthState LastHealthState = HealthState.Bankrupt;
     public const HaltScope LastHaltScope = HaltScope.Account;
     public const ProcessStatus LastProcessStatus = ProcessStatus.UnknownKind;
-    public const DecodeResult LastDecodeResult = DecodeResult.Unauthenticated;
+    public const DecodeResult LastDecodeResult = DecodeResult.BadRange;
 
     /// <summary>Wire MarginMode enum: cross.</summary>
     public const byte MarginModeCross = 0;

@@ -61,7 +61,7 @@ public class SchemaConformanceTests
     [Fact]
     public void Every_message_matches_its_codec_in_id_block_length_offsets_and_sizes()
     {
-        Assert.Equal(Samples.InputKinds.Length + Samples.EventKinds.Length + 2, Schema.Messages.Count);
+        Assert.Equal(Samples.InputKinds.Length + Samples.EventKinds.Length + 2 + 3, Schema.Messages.Count);
         Assert.Equal(Schema.Messages.Count, Schema.Messages.Select(m => m.Id).Distinct().Count());
         foreach (var m in Schema.Messages)
         {
@@ -94,6 +94,9 @@ public class SchemaConformanceTests
         }
         Assert.Equal("AccountSnapshot", Schema.Messages.Single(x => x.Id == AccountSnapshotCodec.TemplateId).Name);
         Assert.Equal("InputError", Schema.Messages.Single(x => x.Id == InputErrorCodec.TemplateId).Name);
+        Assert.Equal("RecoveryRequest", Schema.Messages.Single(x => x.Id == Recovery.RecoveryRequestCodec.TemplateId).Name);
+        Assert.Equal("RecoveryUnavailable", Schema.Messages.Single(x => x.Id == Recovery.RecoveryUnavailableCodec.TemplateId).Name);
+        Assert.Equal("PublisherResume", Schema.Messages.Single(x => x.Id == Recovery.PublisherResumeCodec.TemplateId).Name);
     }
 
     [Theory]
