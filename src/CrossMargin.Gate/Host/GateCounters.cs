@@ -30,6 +30,8 @@ public sealed class GateCounters
     public OrderedCounter RecoveryOverflows;
     /// <summary>RecoveryRequests sent for missing order-flow ranges (retries included).</summary>
     public OrderedCounter RecoveryRequests;
+    /// <summary>RecoveryRequests the recovery publication did not take (not connected or back-pressured; asked again after the timeout).</summary>
+    public OrderedCounter RecoveryRequestsUnsent;
     /// <summary>RecoveryUnavailable answers received from publishers.</summary>
     public OrderedCounter RecoveryUnavailable;
     /// <summary>Order-flow sequences declared lost (unavailable, or retries exhausted): each halts its publisher for new risk.</summary>

@@ -185,6 +185,12 @@ public sealed class OrderFlowRecovery
         return ArrivalAction.Buffered;
     }
 
+    /// <summary>Aeron session id of publisher slot <paramref name="slot"/>.</summary>
+    public int SessionOf(int slot) => _publishers.SessionOf(slot);
+
+    /// <summary>Stream id of publisher slot <paramref name="slot"/>.</summary>
+    public int StreamOf(int slot) => _publishers.StreamOf(slot);
+
     /// <summary>Whether publisher slot <paramref name="slot"/> is halted for new risk.</summary>
     public bool IsHalted(int slot) => slot >= 0 && _halted[slot];
 
