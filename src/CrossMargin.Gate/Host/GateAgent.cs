@@ -29,8 +29,10 @@ internal sealed record InboundSecurity(ulong MarketDataKinds, ulong OrderFlowKin
 /// <param name="Replayer">Serves replay requests from <paramref name="Journal"/>.</param>
 /// <param name="Redo">Journaled inputs whose decisions a crash lost, fed through the processor again first.</param>
 /// <param name="InputBase">Input-journal sequence of inbound ring slot 0 (slot r answers journal record InputBase + r).</param>
+/// <param name="LoggedThrough">Input-journal sequence of the last input with decisions on disk: decisions of inputs before it are dropped when produced again (redo, or an input the journal lost in a torn tail and recovery brought back).</param>
+/// <param name="LoggedOfLast">Decisions of <paramref name="LoggedThrough"/> on disk: that many of its decisions are dropped.</param>
 internal sealed record RecoveryWiring(OrderFlowRecovery? OrderFlow, ExclusivePublication? Requests, Subscription? ReplayRequests,
-    Journal.DecisionJournal? Journal, Journal.DecisionReplayer? Replayer, RedoFeed? Redo, long InputBase)
+    Journal.DecisionJournal? Journal, Journal.DecisionReplayer? Replayer, RedoFeed? Redo, long InputBase, long LoggedThrough = 0, int LoggedOfLast = 0)
 {
     /// <summary>Nothing recovered, nothing logged to disk.</summary>
     public static RecoveryWiring None { get; } = new(null, null, null, null, null, null, 0);
@@ -104,7 +106,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _adminIn = new InboundHandler(rings, counters, publishers, Config.StreamRoles.Admin, authentication, _desk, false);
         _replayIn = new ReplayRequestHandler(_recovery.Replayer, counters, decisions.StreamId);
         _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers, _recovery.Journal, _recovery.InputBase,
-            _recovery.Redo?.SkipDecisions ?? 0);
+            _recovery.LoggedThrough, _recovery.LoggedOfLast);
     }
 
     public string RoleName => "gate-poller";
@@ -363,23 +365,29 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// the log is full. A message longer than the log takes is sent straight from its slot once the
     /// log is empty (order kept), held while its input is not journaled or the publication refuses.
     /// With an on-disk decision journal every decision is also appended there under its output
-    /// sequence (with the journal record of its input); the first <c>skip</c> decisions of a start-up
-    /// redo are dropped, being on disk (and sent) already.
+    /// sequence (with the journal record of its input), once its input is journaled (held in its slot
+    /// until then, so the disk never holds a decision of an input the journal lacks); decisions the
+    /// disk holds already from before a crash (<paramref name="loggedThrough"/>) are dropped when produced again.
     /// </summary>
     private struct OutboundHandler(DecisionLog log, ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers,
-        Journal.DecisionJournal? disk, long inputBase, int skip)
+        Journal.DecisionJournal? disk, long inputBase, long loggedThrough, int loggedOfLast)
         : IEventHoldHandler<OutboundEvent>
     {
-        private int _skip = skip;
+        private int _droppedOfLast;
 
         public bool TryHandle(ref OutboundEvent data, long sequence)
         {
             int length = data.EncodedLength;
             if (length == 0) return true; // nothing to send (a definition error): counted by the processor
-            if (_skip > 0 && data.InputSequence == 0)
+            if (disk is not null)
             {
-                _skip--; // a redo's decision the decision journal holds already
-                return true;
+                if (journal is not null && journal.Value < data.InputSequence) return false; // its input first
+                long input = inputBase + data.InputSequence;
+                if (input < loggedThrough || (input == loggedThrough && _droppedOfLast < loggedOfLast))
+                {
+                    if (input == loggedThrough) _droppedOfLast++;
+                    return true; // on disk (and sent) before the crash: the same decision, not a new one
+                }
             }
             ReadOnlySpan<byte> message = data.AnswerOffset < 0 ? ((ReadOnlySpan<byte>)data.Encoded)[..length] : answers.Read(in data);
             if (!log.TryAppend(message, data.InputSequence))

@@ -109,7 +109,11 @@ public static class GateHost
                 Counters.Replayed.Set(replay.Records);
                 ReplayedPublishers = Publishers.Entries();
                 RedoInputs = redo?.Count ?? 0;
-                _recovery = _recovery with { Journal = decisionJournal, Replayer = new Journal.DecisionReplayer(decisionJournal.Directory), Redo = redo, InputBase = inputBase };
+                _recovery = _recovery with
+                {
+                    Journal = decisionJournal, Replayer = new Journal.DecisionReplayer(decisionJournal.Directory), Redo = redo, InputBase = inputBase,
+                    LoggedThrough = DecisionJournal!.LastInput, LoggedOfLast = DecisionJournal.DecisionsOfLastInput,
+                };
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
@@ -175,11 +179,11 @@ public static class GateHost
             // lose its tail, which the redo of the (durable) input journal produces again.
             var journal = Journal.DecisionJournal.Open(path, new Journal.JournalOptions(fingerprint, Journal.DurabilityPolicy.None), journalNext, out var state);
             DecisionJournal = state;
-            var (from, skip) = state.RedoStart;
+            long from = state.RedoStart;
             inputBase = Math.Min(from, journalNext);
             redo = null;
             if (inputBase >= journalNext) return journal;
-            var feed = new RedoFeed(skip);
+            var feed = new RedoFeed();
             var collect = new RedoCollector(feed, inputBase);
             var scan = Journal.JournalReader.Scan(path, fingerprint, false, ref collect);
             if (scan.Error is { } error) { journal.Dispose(); throw new Journal.JournalException(error); }

@@ -50,6 +50,9 @@ public enum ArrivalAction : byte
 /// </remarks>
 public sealed class OrderFlowRecovery
 {
+    /// <summary>The sequence a publisher's first message carries.</summary>
+    public const long FirstSequence = 1;
+
     /// <summary>Bytes a buffered message may have (an input with its HMAC trailer is under 100).</summary>
     public const int SlotBytes = 128;
 
@@ -129,7 +132,9 @@ public sealed class OrderFlowRecovery
     /// </summary>
     public ArrivalAction OnArrival(int sessionId, int streamId, long sequence, ReadOnlySpan<byte> message, out int slot)
     {
-        slot = _publishers.SlotOf(sessionId, streamId, sequence); // a new publisher's first message sets its expectation
+        // A publication numbers its messages from 1 (as a FIX session does): a new publisher whose first
+        // message is later has a gap from 1, asked for like any other.
+        slot = _publishers.SlotOf(sessionId, streamId, FirstSequence);
         if (slot < 0) return ArrivalAction.Untracked;
         long next = _publishers.NextOf(slot);
         if (sequence < next)

@@ -14,12 +14,6 @@ public sealed class RedoFeed
     private readonly List<(int Session, int Stream, byte[] Message)> _records = [];
     private int _next;
 
-    /// <summary>A feed whose first input's first <paramref name="skipDecisions"/> decisions are logged already (dropped when produced again).</summary>
-    public RedoFeed(int skipDecisions) => SkipDecisions = skipDecisions;
-
-    /// <summary>Decisions of the first input already in the decision log.</summary>
-    public int SkipDecisions { get; }
-
     /// <summary>Inputs held.</summary>
     public int Count => _records.Count;
 

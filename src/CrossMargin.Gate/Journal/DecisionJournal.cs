@@ -13,10 +13,10 @@ public sealed record DecisionJournalState(long LastOutputSequence, long Coverage
 {
     /// <summary>
     /// Where a restart must feed the input journal again so that no decision is lost: the input whose
-    /// decisions the log may hold only in part (or the first one it covers), and how many of its
-    /// decisions to drop because they are logged already.
+    /// decisions the log may hold only in part (of which the logged ones are dropped when produced
+    /// again), or the first input the log covers.
     /// </summary>
-    public (long FromInput, int SkipDecisions) RedoStart => LastInput == 0 ? (CoverageStart, 0) : (LastInput, DecisionsOfLastInput);
+    public long RedoStart => LastInput == 0 ? CoverageStart : LastInput;
 }
 
 /// <summary>
