@@ -65,7 +65,14 @@ public class CrashRestartTests(ITestOutputHelper output)
         private readonly int _btc, _eth;
         private readonly Thread _thread;
         private volatile bool _running = true;
-        private long _limit = long.MaxValue, _sent, _intoTheVoid, _duplicates, _unavailable;
+        private long _limit = long.MaxValue, _sent, _intoTheVoid, _duplicates, _unavailable, _ignored;
+        private volatile bool _deaf;
+
+        /// <summary>While set, the consumer loses every decision it receives (as one that was not subscribed would): it asks for them later.</summary>
+        public bool Deaf { set => _deaf = value; }
+
+        /// <summary>Decisions lost while deaf.</summary>
+        public long Ignored => Interlocked.Read(ref _ignored);
         private readonly Dictionary<long, byte[]> _decisions = [];
         private readonly Queue<RecoveryRange> _asks = new();
         private RecoveryServer? _server;
@@ -151,6 +158,7 @@ public class CrashRestartTests(ITestOutputHelper output)
                 if (MessageHeader.TemplateOf(buffer) == RecoveryUnavailableCodec.TemplateId) Interlocked.Increment(ref _unavailable);
                 return;
             }
+            if (_deaf) { Interlocked.Increment(ref _ignored); return; }
             lock (_decisions)
             {
                 // Duplicates are dropped by output sequence (a replayed or re-sent decision); they must be the same decision.
@@ -220,6 +228,8 @@ public class CrashRestartTests(ITestOutputHelper output)
             var delays = Gen.Choose(150, 900).Sample(KillPoints).ToArray();
             var outages = Gen.Choose(50, 400).Sample(KillPoints).ToArray();
             int cut = Gen.Choose(1, 12).Sample(1)[0];
+            var deaf = Gen.Choose(0, KillPoints - 1).Sample(2).ToHashSet();
+            long redone = 0;
             long journaled = 0;
             int recovered = 0;
             var recoveryTimes = new List<(long Missing, double Seconds)>();
@@ -239,8 +249,11 @@ public class CrashRestartTests(ITestOutputHelper output)
                     recoveryTimes.Add((missed, restart.Elapsed.TotalSeconds));
                     recovered++;
                 }
+                exchange.Deaf = deaf.Contains(round); // this round's decisions never reach the consumer: it asks for them at the end
                 Thread.Sleep(delays[round]);
                 gate.Signal(9); // SIGKILL mid-load
+                exchange.Deaf = false;
+                if (Regex.Match(gate.Stdout, "([0-9,]+) journaled inputs fed through the processor again") is { Success: true } m) redone += long.Parse(m.Groups[1].Value.Replace(",", ""));
                 Assert.True(gate.WaitForExit(Timeout));
                 Assert.Null(exchange.Fault);
                 Thread.Sleep(outages[round]); // the exchange goes on sending to nobody
@@ -290,8 +303,12 @@ public class CrashRestartTests(ITestOutputHelper output)
                 // Ask for what the consumer missed (sent to no subscriber, or lost in a kill): from the gate's on-disk decision log.
                 var missing = Missing(exchange.Decisions(), expected.Count);
                 long asked = missing.Sum(r => r.To - r.From + 1);
+                Assert.True(asked >= exchange.Ignored, $"{asked} decisions missing, {exchange.Ignored} lost on purpose");
+                var replayClock = Stopwatch.StartNew();
                 foreach (var (from, to) in missing) exchange.Ask(from, to);
                 Until(() => exchange.Received.Count == expected.Count, $"the {asked} missed decisions replayed", gate);
+                double replaySeconds = replayClock.Elapsed.TotalSeconds;
+                if (Regex.Match(gate.Stdout, "([0-9,]+) journaled inputs fed through the processor again") is { Success: true } fed) redone += long.Parse(fed.Groups[1].Value.Replace(",", ""));
                 gate.Signal(15);
                 Assert.True(gate.WaitForExit(Timeout), "no stop after SIGTERM");
                 Assert.True(gate.ExitCode == 0, $"exit {gate.ExitCode}: {gate.Stderr}");
@@ -317,7 +334,8 @@ public class CrashRestartTests(ITestOutputHelper output)
                 Assert.Equal(stopHash.Groups[1].Value, Regex.Match(replayOut, "state hash ([0-9a-f]{16})").Groups[1].Value);
                 var (served, replayed) = exchange.Served;
                 output.WriteLine($"{total:N0} inputs ({exchange.IntoTheVoid:N0} sent while no gate took them), {applied:N0} applied; recovery requests {served:N0}, inputs sent again {replayed:N0}; " +
-                                 $"{expected.Count:N0} decisions, {asked:N0} asked for again from the decision log, {exchange.Duplicates:N0} duplicates dropped");
+                                 $"{expected.Count:N0} decisions, {asked:N0} missed by the consumer ({exchange.Ignored:N0} lost on purpose in rounds {string.Join(",", deaf.Select(r => r + 1))}) and replayed from the decision log in {replaySeconds:F2} s (in {missing.Count} requests), " +
+                                 $"{exchange.Duplicates:N0} duplicates dropped; {redone:N0} journaled inputs fed through the processor again after kills (their decisions were not on disk)");
                 output.WriteLine($"kill points tried {KillPoints}, restarts recovered {recovered} (torn tail of {cut} bytes cut on restart {TornRound + 2}); state hash {stopHash.Groups[1].Value}");
                 foreach (var (m, s) in recoveryTimes) output.WriteLine($"restart with {m:N0} inputs missed: caught up {s:F2} s after the process started");
             }
