@@ -132,8 +132,14 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             if (_admin is not null) work += PollInbound(_admin, ref _adminIn);
             if (_desk is not null && _recovery.OrderFlow!.Recovering > 0) work += DrainRecovered() + SendRecoveryRequests();
         }
+        // Read before the poll: every decision of an input up to `processed` is at or below `produced`.
+        long processed = _rings.ProcessedSequence, produced = _rings.OutboundSequencer.Cursor.Value;
         work += _outbound.PollUntilHeld(ref _outHandler);
-        if (_recovery.Journal is not null && !_recovery.Journal.Commit()) _counters.DecisionLogFaults.Increment();
+        if (_recovery.Journal is { } disk)
+        {
+            if (!disk.Commit()) _counters.DecisionLogFaults.Increment();
+            else MarkDecided(disk, processed, produced);
+        }
         work += SendFromLog();
         if (_recovery.ReplayRequests is { } replay) work += replay.Poll(ref _replayIn, 8) + SendReplays();
         work += _driver.DoSenderWork();
@@ -180,6 +186,35 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             return 0;
         }
         return subscription.Poll(ref handler, FragmentLimit);
+    }
+
+    private long _markedAt, _marked = -1;
+
+    /// <summary>
+    /// Every 100 ms: when the outbound ring was drained up to what the processor had produced, every
+    /// decision of the inputs it had processed is on disk; the decision journal records how far.
+    /// </summary>
+    private void MarkDecided(Journal.DecisionJournal disk, long processed, long produced)
+    {
+        if (processed <= _marked || _rings.ConsumedSequence < produced) return;
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (now - _markedAt < System.Diagnostics.Stopwatch.Frequency / 10 && !_stopping) return;
+        _markedAt = now;
+        _marked = processed;
+        disk.MarkDecided(_recovery.InputBase + processed);
+    }
+
+    private volatile bool _stopping;
+
+    /// <summary>Marks on every duty cycle from now on (a stop is draining: the last mark must cover everything).</summary>
+    public void Stopping() => _stopping = true;
+
+    /// <summary>The last mark, from the stopping thread once this agent's thread has ended (the rings are drained).</summary>
+    public void FinalMark()
+    {
+        if (_recovery.Journal is not { } disk || !disk.Commit()) return;
+        _stopping = true;
+        MarkDecided(disk, _rings.ProcessedSequence, _rings.OutboundSequencer.Cursor.Value);
     }
 
     /// <summary>Feeds journaled inputs whose decisions a crash lost into the ring again (marked redo: not journaled twice).</summary>

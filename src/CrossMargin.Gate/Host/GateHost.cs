@@ -90,6 +90,7 @@ public static class GateHost
         private readonly int _inboundSize, _outboundSize;
         private readonly DecisionLog _decisionLog;
         private readonly RecoveryWiring _recovery = RecoveryWiring.None;
+        private readonly GateAgent<TWait> _agent;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
@@ -142,7 +143,7 @@ public static class GateHost
             // With a decision journal, output sequences run on from the last one logged (1, 2, 3… across restarts).
             _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionJournal is { } logged ? logged.LastOutputSequence : DecisionLog.RunBase(DateTimeOffset.UtcNow));
             Counters.LastDecisionSequence.Set(_decisionLog.LastOutputSequence);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations, security, _recovery);
+            var agent = _agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations, security, _recovery);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = AgentRunner.Start(agent, idle);
         }
@@ -222,12 +223,14 @@ public static class GateHost
         {
             if (_stopped) return true;
             _stopped = true;
+            _agent.Stopping(); // the decided mark then follows the drain to the end
             bool drained = _rings.Drain(timeout); // the network thread keeps draining the outbound ring meanwhile
             // Then the decision log, while a subscriber takes it (none connected: they stay pending, counted).
             var sw = System.Diagnostics.Stopwatch.StartNew();
             while (Counters.DecisionsPending.Value > 0 && _decisionsPub.IsConnected && sw.Elapsed < timeout) Thread.Sleep(1);
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
+            _agent.FinalMark();
             _journal?.Dispose();
             _recovery.Replayer?.Dispose();
             _recovery.Journal?.Dispose();
