@@ -100,13 +100,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _admin = security.Admin;
         // One keyed HMAC context for all three streams: they are polled on this one thread.
         var authentication = security.HmacKey is { } key ? new MessageAuthentication(key) : null;
-        if (_recovery.OrderFlow is { } flow) _desk = new RecoveryDesk(flow, log, _recovery.Journal, counters);
+        if (_recovery.OrderFlow is { } flow) _desk = new RecoveryDesk(flow, log, _recovery.Journal, counters, rings);
         _marketDataIn = new InboundHandler(rings, counters, publishers, security.MarketDataKinds, authentication, null, false);
         _orderFlowIn = new InboundHandler(rings, counters, publishers, security.OrderFlowKinds, authentication, _desk, true);
         _adminIn = new InboundHandler(rings, counters, publishers, Config.StreamRoles.Admin, authentication, _desk, false);
         _replayIn = new ReplayRequestHandler(_recovery.Replayer, counters, decisions.StreamId);
         _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers, _recovery.Journal, _recovery.InputBase,
-            _recovery.LoggedThrough, _recovery.LoggedOfLast);
+            _recovery.LoggedThrough, _recovery.LoggedOfLast, _desk);
     }
 
     public string RoleName => "gate-poller";
@@ -135,6 +135,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         // Read before the poll: every decision of an input up to `processed` is at or below `produced`.
         long processed = _rings.ProcessedSequence, produced = _rings.OutboundSequencer.Cursor.Value;
         work += _outbound.PollUntilHeld(ref _outHandler);
+        // Door rejects wait for the decisions of the inputs before them: flushed once those are all out of the ring.
+        if (_desk is { PendingRejects: > 0 } && _rings.ConsumedSequence >= produced) _desk.FlushRejects(processed + 1);
         if (_recovery.Journal is { } disk)
         {
             if (!disk.Commit()) _counters.DecisionLogFaults.Increment();
@@ -405,13 +407,15 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// disk holds already from before a crash (<paramref name="loggedThrough"/>) are dropped when produced again.
     /// </summary>
     private struct OutboundHandler(DecisionLog log, ExclusivePublication decisions, GateCounters counters, Disruptor.Sequencing.Sequence? journal, AnswerRing answers,
-        Journal.DecisionJournal? disk, long inputBase, long loggedThrough, int loggedOfLast)
+        Journal.DecisionJournal? disk, long inputBase, long loggedThrough, int loggedOfLast, RecoveryDesk? desk)
         : IEventHoldHandler<OutboundEvent>
     {
         private int _droppedOfLast;
 
         public bool TryHandle(ref OutboundEvent data, long sequence)
         {
+            // Door rejects of inputs that arrived before this decision's input go first (decisions keep input order).
+            if (desk is { PendingRejects: > 0 } && !desk.FlushRejects(data.InputSequence)) return false;
             int length = data.EncodedLength;
             if (length == 0) return true; // nothing to send (a definition error): counted by the processor
             if (disk is not null)
@@ -488,9 +492,31 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// <see cref="OrderFlowRecovery"/> before it may take a ring slot, takes the recovery protocol's
     /// answers and the operator's resume, and refuses new orders of a halted publisher at the door.
     /// </summary>
-    private sealed class RecoveryDesk(OrderFlowRecovery recovery, DecisionLog log, Journal.DecisionJournal? disk, GateCounters counters)
+    private sealed class RecoveryDesk(OrderFlowRecovery recovery, DecisionLog log, Journal.DecisionJournal? disk, GateCounters counters, RiskRings<TWait> rings)
     {
-        private readonly byte[] _reject = new byte[OutputCodec.MaxLength];
+        private const int RejectQueue = 256;
+        private readonly byte[] _reject = new byte[RejectQueue * OutputCodec.MaxLength];
+        private readonly int[] _rejectLength = new int[RejectQueue];
+        private readonly long[] _rejectAfter = new long[RejectQueue]; // ring sequence of the last input published before it
+        private int _rejectHead;
+
+        /// <summary>Door rejects waiting for the decisions of the inputs published before them.</summary>
+        public int PendingRejects { get; private set; }
+
+        /// <summary>Moves the door rejects of orders that arrived before ring input <paramref name="beforeInput"/> into the decision log; false when the log is full.</summary>
+        public bool FlushRejects(long beforeInput)
+        {
+            while (PendingRejects > 0 && _rejectAfter[_rejectHead] < beforeInput)
+            {
+                var message = _reject.AsSpan(_rejectHead * OutputCodec.MaxLength, _rejectLength[_rejectHead]);
+                // It waits for no journal record of its own (−1): it was never journaled, it never reached the engine.
+                if (!log.TryAppend(message, -1)) { counters.DecisionLogFull.Increment(); return false; }
+                if (disk is not null && !disk.Append(log.LastOutputSequence, 0, message)) counters.DecisionLogFaults.Increment();
+                _rejectHead = (_rejectHead + 1) % RejectQueue;
+                PendingRejects--;
+            }
+            return true;
+        }
 
         /// <summary>
         /// Whether <paramref name="message"/> goes on into the ring now (<paramref name="tracked"/>: its
@@ -539,17 +565,21 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
 
         /// <summary>
         /// Refuses a new order of a halted publisher with reject reason sequence_gap: not journaled (it
-        /// never reached the engine), answered through the decision log like any decision.
+        /// never reached the engine), answered through the decision log after the decisions of every
+        /// input that arrived before it.
         /// </summary>
         private void RejectAtDoor(ReadOnlySpan<byte> message)
         {
             counters.SequenceGapRejects.Increment();
             if (InputCodec.TryDecode(message, out RiskInput order, out long sequence) != DecodeResult.Ok) return;
+            if (PendingRejects == RejectQueue && !FlushRejects(long.MaxValue)) return; // a full queue goes out now (counted if the log is full too)
             var e = new RiskEvent { Kind = EventKind.Rejected, Account = order.Account, OrderId = order.OrderId, Reason = RejectReason.SequenceGap };
-            int n = OutputCodec.Encode(in e, sequence, _reject);
-            // Sent after every decision logged so far (the log keeps order); it waits for no journal record (−1).
-            if (n <= 0 || !log.TryAppend(_reject.AsSpan(0, n), -1)) { counters.DecisionLogFull.Increment(); return; }
-            if (disk is not null && !disk.Append(log.LastOutputSequence, 0, _reject.AsSpan(0, n))) counters.DecisionLogFaults.Increment();
+            int at = (_rejectHead + PendingRejects) % RejectQueue;
+            int n = OutputCodec.Encode(in e, sequence, _reject.AsSpan(at * OutputCodec.MaxLength, OutputCodec.MaxLength));
+            if (n <= 0) return;
+            _rejectLength[at] = n;
+            _rejectAfter[at] = rings.PublishedSequence;
+            PendingRejects++;
             counters.Tally.Decision(in e);
         }
     }

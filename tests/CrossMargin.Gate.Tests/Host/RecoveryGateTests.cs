@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using CrossMargin.Aeron;
+using CrossMargin.Aeron.Client;
+using CrossMargin.Aeron.Protocol;
+using CrossMargin.Core.Engine;
+using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Host;
+using CrossMargin.Messages;
+using CrossMargin.Messages.Recovery;
+
+namespace CrossMargin.Gate.Tests.Host;
+
+/// <summary>
+/// Issue 9, item 3, through a running gate: a gap is asked for on the recovery channel; a range the
+/// exchange cannot send again is declared lost, the publisher's new orders are refused with
+/// sequence_gap while its other inputs still apply, and an operator's PublisherResume lifts the halt.
+/// </summary>
+public class RecoveryGateTests
+{
+    private sealed class Exchange : IDisposable
+    {
+        public readonly EmbeddedDriver Driver = new();
+        public readonly ExclusivePublication OrderFlow, Admin;
+        public readonly Subscription Decisions, Requests;
+        public readonly List<(byte[] Message, long OutputSequence)> Received = [];
+        public readonly List<RecoveryRange> Asked = [];
+        private DelegateFragmentHandler _onDecision, _onRequest;
+
+        public Exchange(GateConfig config)
+        {
+            OrderFlow = Driver.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+            Admin = Driver.AddPublication(config.Admin!.Channel, config.Admin.StreamId);
+            Decisions = Driver.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
+            Requests = Driver.AddSubscription(config.Recovery!.Channel, config.Recovery.StreamId);
+            _onDecision = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader h) => Received.Add((b.ToArray(), h.ReservedValue)));
+            _onRequest = new DelegateFragmentHandler((ReadOnlySpan<byte> b, in FragmentHeader _) =>
+            {
+                Assert.Equal(DecodeResult.Ok, RecoveryRequestCodec.TryDecode(b, out var r));
+                Asked.Add(r);
+            });
+        }
+
+        public void Until(Func<bool> done, string what)
+        {
+            var sw = Stopwatch.StartNew();
+            while (!done())
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"timed out waiting for {what}");
+                if (Driver.DoWork() + Decisions.Poll(ref _onDecision, 64) + Requests.Poll(ref _onRequest, 16) == 0) Thread.Yield();
+            }
+        }
+
+        public void Send(ExclusivePublication publication, ReadOnlySpan<byte> message)
+        {
+            var sw = Stopwatch.StartNew();
+            while (publication.Offer(message) < 0)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "back-pressured for 10 s");
+                Driver.DoWork();
+            }
+        }
+
+        public void Dispose() => Driver.Dispose();
+    }
+
+    [Fact]
+    public void An_unrecoverable_gap_halts_new_orders_of_that_publisher_only_until_an_operator_resumes_it()
+    {
+        var ports = CrossMargin.Gate.Tests.Cli.GateProcess.FreeUdpPorts(2);
+        var config = GateHostTests.LoopbackConfig() with
+        {
+            Recovery = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[0]}", 1004),
+            Admin = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[1]}", 1006),
+            RecoveryLimits = new RecoveryLimits(64, 1, 100, 3),
+        };
+        var reference = config.BuildEngine();
+        int btc = reference.FindInstrument("BTC-PERP");
+        var buffer = new byte[InputCodec.MaxLength];
+        byte[] Input(in RiskInput input, long sequence) => buffer[..InputCodec.Encode(input, sequence, buffer)];
+        var deposit = new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 100_000_000_000 };
+        RiskInput Order(long id) => new() { Kind = InputKind.Order, Account = 1, OrderId = id, Instrument = btc, Side = Side.Buy, Qty = 1, Price = 500_000 };
+
+        using var gate = GateHost.Start(config);
+        using var x = new Exchange(config);
+        x.Until(() => x.OrderFlow.IsConnected && x.Admin.IsConnected && x.Decisions.IsConnected && x.Requests.IsConnected, "connections");
+        x.Send(x.OrderFlow, Input(deposit, 1));
+        x.Send(x.OrderFlow, Input(Order(10), 2));
+        x.Until(() => x.Received.Count == 1, "the first order's answer");
+
+        // 3 and 4 never arrive; 5 does: the gate asks for 3..4 and holds 5.
+        x.Send(x.OrderFlow, Input(Order(11), 5));
+        x.Until(() => x.Asked.Count > 0, "a recovery request");
+        Assert.Equal((3L, 4L, x.OrderFlow.SessionId, config.OrderFlow.StreamId), (x.Asked[0].FromSequence, x.Asked[0].ToSequence, x.Asked[0].SessionId, x.Asked[0].StreamId));
+        Assert.Equal(2, gate.ProcessorCounters.Inputs);
+        Assert.Equal(1, gate.Counters.PublishersRecovering.Value);
+
+        // The exchange no longer has them: lost, loudly; the held order 5 is refused at the door.
+        var answer = new byte[RecoveryUnavailableCodec.Length];
+        x.Send(x.OrderFlow, answer.AsSpan(0, RecoveryUnavailableCodec.Encode(x.Asked[0], answer)));
+        x.Until(() => x.Received.Count == 2, "the held order's answer");
+        Assert.Equal(2, gate.Counters.RecoveryLost.Value);
+        Assert.Equal(1, gate.Counters.PublishersHalted.Value);
+        Assert.Equal((x.OrderFlow.SessionId, config.OrderFlow.StreamId, 3L, 4L), gate.Recovery!.LastLoss);
+
+        // Halted: its queries (and any non-order input) still apply; new orders do not.
+        x.Send(x.OrderFlow, Input(new RiskInput { Kind = InputKind.Query, Account = 1 }, 6));
+        x.Send(x.OrderFlow, Input(Order(12), 7));
+        x.Until(() => x.Received.Count == 4, "the query's and the order's answers");
+        Assert.Equal(2, gate.Counters.SequenceGapRejects.Value);
+
+        // The operator resumes it: orders are checked by the engine again.
+        var resume = new byte[PublisherResumeCodec.Length];
+        x.Send(x.Admin, resume.AsSpan(0, PublisherResumeCodec.Encode(x.OrderFlow.SessionId, config.OrderFlow.StreamId, resume)));
+        x.Until(() => gate.Counters.PublishersHalted.Value == 0, "the resume");
+        x.Send(x.OrderFlow, Input(Order(13), 8));
+        x.Until(() => x.Received.Count == 5, "the resumed order's answer");
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+
+        var answers = x.Received.Select(r => Describe(r.Message)).ToList();
+        Assert.Equal(["Accepted 10 @2", "Rejected 11 SequenceGap @5", "Snapshot @6", "Rejected 12 SequenceGap @7", "Accepted 13 @8"], answers);
+        for (int k = 1; k < x.Received.Count; k++) Assert.Equal(x.Received[k - 1].OutputSequence + 1, x.Received[k].OutputSequence);
+        Assert.Equal(2, gate.Counters.SequenceGapRejects.Value);
+        Assert.Equal(1, gate.Counters.PublishersResumed.Value);
+        Assert.Equal(4, gate.ProcessorCounters.Inputs); // 1, 2, 6 and 8: the refused orders never reached the engine
+    }
+
+    private static string Describe(byte[] message)
+    {
+        if (MessageHeader.TemplateOf(message) == AccountSnapshotCodec.TemplateId)
+        {
+            Assert.Equal(DecodeResult.Ok, AccountSnapshotCodec.TryDecode(message, new AccountSnapshot(GateHostTests.LoopbackConfig().BuildEngine()), out long s));
+            return $"Snapshot @{s}";
+        }
+        Assert.Equal(DecodeResult.Ok, OutputCodec.TryDecode(message, out RiskEvent e, out long sequence));
+        return e.Kind == EventKind.Rejected ? $"Rejected {e.OrderId} {e.Reason} @{sequence}" : $"{e.Kind} {e.OrderId} @{sequence}";
+    }
+}
