@@ -10,13 +10,13 @@ public class SchemaConformanceTests
 
     private static int Const(Type codec, string name)
     {
-        var f = codec.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        var f = codec.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy)
                 ?? throw new Xunit.Sdk.XunitException($"{codec.Name}.{name} is missing");
         return Convert.ToInt32(f.GetRawConstantValue());
     }
 
     private static IEnumerable<string> OffsetConstants(Type codec) =>
-        codec.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        codec.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy)
             .Where(f => f.IsLiteral && f.Name.EndsWith("Offset", StringComparison.Ordinal)).Select(f => f.Name[..^"Offset".Length]);
 
     private static void AssertFieldsMatch(string where, Type codec, int blockLength, IReadOnlyList<SchemaModel.Field> fields)
