@@ -47,6 +47,14 @@ public class RecoveryCodecTests
     }
 
     [Fact]
+    public void Only_input_templates_count_as_inputs_for_the_sequence_check()
+    {
+        foreach (var kind in Samples.InputKinds) Assert.True(InputCodec.IsInputTemplate((ushort)kind));
+        foreach (ushort t in new ushort[] { 0, 15, 101, 111, 120, RecoveryRequestCodec.TemplateId, RecoveryUnavailableCodec.TemplateId, PublisherResumeCodec.TemplateId, 256 + 1 })
+            Assert.False(InputCodec.IsInputTemplate(t));
+    }
+
+    [Fact]
     public void Refusals_are_values()
     {
         var buffer = new byte[RecoveryRequestCodec.Length];

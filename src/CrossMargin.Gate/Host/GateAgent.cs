@@ -543,7 +543,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 return false;
             }
             // Every input's block starts with its sender sequence: read it without decoding the rest.
-            if (template is 0 or > byte.MaxValue || message.Length < MessageHeader.Length + sizeof(long)) return true; // malformed: ordered and answered as such
+            if (!InputCodec.IsInputTemplate(template) || message.Length < MessageHeader.Length + sizeof(long)) return true; // malformed: ordered and answered as such
             long sequence = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(message[MessageHeader.Length..]);
             var action = recovery.OnArrival(sessionId, streamId, sequence, message, out int slot);
             if (action is not (ArrivalAction.Apply or ArrivalAction.Untracked)) return false;
