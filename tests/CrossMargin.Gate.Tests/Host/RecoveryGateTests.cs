@@ -184,8 +184,8 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
             if (round == 1) output.WriteLine($"gap of {gap:N0} inputs: asked for, replayed and applied in order {clock.Elapsed.TotalMilliseconds:F0} ms after the first live input past it ({server.Requests} requests, {server.Replayed:N0} replayed)");
         }
         long allocated = gate.Counters.NetworkThreadAllocatedBytes.Value - allocatedBefore;
+        Assert.True(gate.Stop(TimeSpan.FromSeconds(10))); // drained: every decision is on disk now
         long logged = gate.Counters.DecisionsLogged.Value;
-        Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
         try
         {
             Assert.Equal(0, allocated); // recovery, journal wait, decision log on disk and its decided mark included
