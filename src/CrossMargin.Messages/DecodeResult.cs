@@ -30,4 +30,6 @@ public enum DecodeResult : byte
     WrongStream,
     /// <summary>The authentication tag (HMAC-SHA256 trailer) is missing or wrong: not decoded, never applied.</summary>
     Unauthenticated,
+    /// <summary>A recovery range that is inverted or starts below sequence 1.</summary>
+    BadRange,
 }

@@ -88,6 +88,9 @@ public static class InputCodec
         return r;
     }
 
+    /// <summary>Whether <paramref name="templateId"/> is an input message (its block then starts with the sender's sequence).</summary>
+    public static bool IsInputTemplate(ushort templateId) => templateId <= byte.MaxValue && BlockLengthOf((InputKind)templateId) > 0;
+
     /// <summary>Fixed block length of a kind's message; 0 for a kind without one.</summary>
     internal static int BlockLengthOf(InputKind kind) => kind switch
     {

@@ -61,6 +61,10 @@ public readonly ref struct MessageHeader
         get => BinaryPrimitives.ReadUInt16LittleEndian(_buffer[VersionOffset..]);
     }
 
+    /// <summary>The template id of <paramref name="src"/> when it starts with a header of this schema, else 0 (a cheap dispatch before decoding).</summary>
+    public static ushort TemplateOf(ReadOnlySpan<byte> src) =>
+        TryWrap(src, out var h) && h.SchemaId == MessageSchema.Id ? h.TemplateId : (ushort)0;
+
     /// <summary>
     /// Writes a header of this schema (<see cref="MessageSchema.Id"/>, <see cref="MessageSchema.Version"/>);
     /// returns <see cref="Length"/>, or <see cref="EncodeFailure.InsufficientCapacity"/>.

@@ -16,11 +16,11 @@ internal static class Wire
     public const byte True = 1;
 
     /// <summary>The last value of each Core enum the schema lists; a test fails when Core adds one.</summary>
-    public const RejectReason LastRejectReason = RejectReason.TooManyOrders;
+    public const RejectReason LastRejectReason = RejectReason.SequenceGap;
     public const HealthState LastHealthState = HealthState.Bankrupt;
     public const HaltScope LastHaltScope = HaltScope.Account;
     public const ProcessStatus LastProcessStatus = ProcessStatus.UnknownKind;
-    public const DecodeResult LastDecodeResult = DecodeResult.Unauthenticated;
+    public const DecodeResult LastDecodeResult = DecodeResult.BadRange;
 
     /// <summary>Wire MarginMode enum: cross.</summary>
     public const byte MarginModeCross = 0;

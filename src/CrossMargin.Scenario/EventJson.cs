@@ -46,6 +46,7 @@ public sealed class EventJson
         RejectReason.InsufficientBalance => "insufficient_balance",
         RejectReason.InvalidMode => "invalid_mode",
         RejectReason.TooManyOrders => "too_many_orders",
+        RejectReason.SequenceGap => "sequence_gap",
         _ => "none",
     };
 

@@ -128,6 +128,30 @@ public class GateConfigTests
     }
 
     [Fact]
+    public void Recovery_channels_and_bounds_are_read_off_by_default_and_checked()
+    {
+        var plain = GateConfig.LoadDefault();
+        Assert.Null(plain.Recovery);
+        Assert.Null(plain.DecisionReplay);
+        Assert.Equal(CrossMargin.Gate.Host.RecoveryLimits.Default, plain.RecoveryLimits);
+        string With(string recovery) => GateConfig.DefaultJson()
+            .Replace("\"mtu\": 1408,", "\"recovery\": { \"channel\": \"aeron:udp?endpoint=127.0.0.1:40459\", \"streamId\": 1004 }, " +
+                                       "\"decisionReplay\": { \"channel\": \"aeron:udp?endpoint=127.0.0.1:40460\", \"streamId\": 1005, \"allowedSources\": [\"127.0.0.1\"] }, \"mtu\": 1408,")
+            .Replace("\"threads\": {", recovery + " \"threads\": {");
+        var config = GateConfig.Parse(With("\"recovery\": { \"bufferMessages\": 1024, \"buffers\": 2, \"timeoutMs\": 50, \"retries\": 3 },"));
+        Assert.Equal((1004, 1005), (config.Recovery!.StreamId, config.DecisionReplay!.StreamId));
+        Assert.Equal(["127.0.0.1"], config.DecisionReplay.AllowedSources!.Entries);
+        Assert.Equal(new CrossMargin.Gate.Host.RecoveryLimits(1024, 2, 50, 3), config.RecoveryLimits);
+        Assert.Contains("config.recovery.bufferMessages: must be a power of two",
+            Assert.Throws<GateConfigException>(() => GateConfig.Parse(With("\"recovery\": { \"bufferMessages\": 1000 },"))).Message);
+        Assert.Contains("config.recovery.bufers: unknown key",
+            Assert.Throws<GateConfigException>(() => GateConfig.Parse(With("\"recovery\": { \"bufers\": 2 },"))).Message, StringComparison.OrdinalIgnoreCase);
+        // Every channel of the gate needs its own port.
+        Assert.Contains("config.aeron.recovery.channel: port 40458 is already used",
+            Assert.Throws<GateConfigException>(() => GateConfig.Parse(With("").Replace("127.0.0.1:40459", "127.0.0.1:40458"))).Message);
+    }
+
+    [Fact]
     public void A_config_made_from_a_scenario_accepts_every_kind_on_order_flow()
     {
         string file = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Scenarios"), "*.jsonl").Order().First(f => !f.EndsWith(".expected.jsonl", StringComparison.Ordinal));

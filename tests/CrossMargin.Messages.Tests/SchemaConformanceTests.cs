@@ -10,13 +10,13 @@ public class SchemaConformanceTests
 
     private static int Const(Type codec, string name)
     {
-        var f = codec.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        var f = codec.GetField(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy)
                 ?? throw new Xunit.Sdk.XunitException($"{codec.Name}.{name} is missing");
         return Convert.ToInt32(f.GetRawConstantValue());
     }
 
     private static IEnumerable<string> OffsetConstants(Type codec) =>
-        codec.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        codec.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy)
             .Where(f => f.IsLiteral && f.Name.EndsWith("Offset", StringComparison.Ordinal)).Select(f => f.Name[..^"Offset".Length]);
 
     private static void AssertFieldsMatch(string where, Type codec, int blockLength, IReadOnlyList<SchemaModel.Field> fields)
@@ -61,7 +61,7 @@ public class SchemaConformanceTests
     [Fact]
     public void Every_message_matches_its_codec_in_id_block_length_offsets_and_sizes()
     {
-        Assert.Equal(Samples.InputKinds.Length + Samples.EventKinds.Length + 2, Schema.Messages.Count);
+        Assert.Equal(Samples.InputKinds.Length + Samples.EventKinds.Length + 2 + 3, Schema.Messages.Count);
         Assert.Equal(Schema.Messages.Count, Schema.Messages.Select(m => m.Id).Distinct().Count());
         foreach (var m in Schema.Messages)
         {
@@ -94,6 +94,9 @@ public class SchemaConformanceTests
         }
         Assert.Equal("AccountSnapshot", Schema.Messages.Single(x => x.Id == AccountSnapshotCodec.TemplateId).Name);
         Assert.Equal("InputError", Schema.Messages.Single(x => x.Id == InputErrorCodec.TemplateId).Name);
+        Assert.Equal("RecoveryRequest", Schema.Messages.Single(x => x.Id == Recovery.RecoveryRequestCodec.TemplateId).Name);
+        Assert.Equal("RecoveryUnavailable", Schema.Messages.Single(x => x.Id == Recovery.RecoveryUnavailableCodec.TemplateId).Name);
+        Assert.Equal("PublisherResume", Schema.Messages.Single(x => x.Id == Recovery.PublisherResumeCodec.TemplateId).Name);
     }
 
     [Theory]

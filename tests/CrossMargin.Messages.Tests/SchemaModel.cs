@@ -65,6 +65,7 @@ internal sealed class SchemaModel
         return asm.GetType($"CrossMargin.Messages.Inputs.{messageName}Codec")
             ?? asm.GetType($"CrossMargin.Messages.Outputs.{messageName}Codec")
             ?? asm.GetType($"CrossMargin.Messages.{messageName}Codec")
+            ?? asm.GetType($"CrossMargin.Messages.Recovery.{messageName}Codec")
             ?? throw new InvalidOperationException($"no codec for message {messageName}");
     }
 

@@ -101,6 +101,12 @@ public enum RejectReason : byte
     InvalidMode,
     /// <summary>too_many_orders: the account's open-order capacity is exhausted (an extension of the list).</summary>
     TooManyOrders,
+    /// <summary>
+    /// sequence_gap: refused at the gate's door, never by the engine — the order's publisher lost
+    /// order-flow inputs that could not be recovered, and the gate takes no new risk from it until an
+    /// operator resumes it (issue 9; an extension of the list).
+    /// </summary>
+    SequenceGap,
 }
 
 /// <summary>

@@ -82,6 +82,7 @@ public static class GateCommandLine
         root.Subcommands.Add(Send());
         root.Subcommands.Add(Feed());
         root.Subcommands.Add(Stat());
+        root.Subcommands.Add(Resume());
         root.Subcommands.Add(Scenario());
         root.Subcommands.Add(Replay());
         root.Subcommands.Add(ConfigCommand());
@@ -194,6 +195,18 @@ public static class GateCommandLine
             StepBp = r.GetValue(step),
             Seed = r.GetValue(seed),
         }, Console.Out));
+        return cmd;
+    }
+
+    private static Command Resume()
+    {
+        var config = CliOptions.Config();
+        var session = CliOptions.Int("--session", "Aeron session id of the halted publisher (as the RECOVERY FAILED line names it; 0 with --stream 0: every halted publisher)", 0, int.MinValue, int.MaxValue);
+        var stream = CliOptions.Int("--stream", "its stream id", 0, int.MinValue, int.MaxValue);
+        var timeout = CliOptions.Number("--timeout", "seconds to wait for the gate's admin channel", 10, 0.1, 3600);
+        var cmd = new Command("resume", "lift the new-risk halt a gate put on a publisher whose missing order flow could not be recovered (over the admin channel)")
+        { config, session, stream, timeout };
+        cmd.SetAction(r => Operator.ResumeCommand.Execute(CliOptions.LoadConfig(r.GetValue(config)), r.GetValue(session), r.GetValue(stream), Console.Out, TimeSpan.FromSeconds(r.GetValue(timeout))));
         return cmd;
     }
 

@@ -61,7 +61,10 @@ public static class RunCommand
         {
             if (gate.JournalOpened is { } opened)
             {
-                output.WriteLine($"{opened}; replayed {gate.Counters.Replayed.Value:N0} journaled inputs in {wall.Elapsed.TotalSeconds:F1} s");
+                output.WriteLine($"{opened}; replayed {gate.Counters.Replayed.Value + gate.RedoInputs:N0} journaled inputs in {wall.Elapsed.TotalSeconds:F1} s");
+                if (gate.DecisionJournal is { } decisions)
+                    output.WriteLine($"decision log {decisions.Open.Directory}: last output sequence {decisions.LastOutputSequence:N0}" +
+                        (gate.RedoInputs > 0 ? $"; {gate.RedoInputs:N0} journaled inputs fed through the processor again (their decisions never reached the log before the crash)" : ""));
                 // The sender sequences restored from the journal: each publisher's next message is checked against them.
                 foreach (var p in gate.ReplayedPublishers)
                     output.WriteLine($"journal publisher session {p.SessionId} stream {p.StreamId}: {p.Messages:N0} messages, last sequence {p.LastSequence:N0} (expecting {p.LastSequence + 1:N0}), sequence gaps {p.Gaps:N0}");
@@ -75,6 +78,10 @@ public static class RunCommand
                 output.WriteLine($"listening: market data {config.MarketData.Channel} stream {config.MarketData.StreamId}; order flow {config.OrderFlow.Channel} stream {config.OrderFlow.StreamId}; decisions {config.Decisions.Channel} stream {config.Decisions.StreamId}");
                 output.WriteLine($"trust: roles {(config.Roles == RoleMode.Scenario ? "scenario (order flow accepts every kind)" : "strict")}; admin {(config.Admin is { } admin ? $"{admin.Channel} stream {admin.StreamId}" : "off")}; " +
                     $"sources market data {Sources(config.MarketData)}, order flow {Sources(config.OrderFlow)}, decisions {Sources(config.Decisions)}; hmac {(config.HmacKey is null ? "off" : "on")}");
+                output.WriteLine(config.Recovery is { } rc
+                    ? $"recovery: order-flow gaps asked for on {rc.Channel} stream {rc.StreamId} (buffer {config.RecoveryLimits.BufferMessages:N0} messages x {config.RecoveryLimits.Buffers}, timeout {config.RecoveryLimits.TimeoutMs} ms, {config.RecoveryLimits.Retries} retries)" +
+                      (config.DecisionReplay is { } dr ? $"; decision replay requests on {dr.Channel} stream {dr.StreamId}" : "; decision replay off")
+                    : "recovery: off (order-flow gaps are counted and skipped; configure aeron.recovery)");
                 output.WriteLine($"counters: {telemetry.Path} (crossmargin stat --counters {telemetry.Path}){(telemetry.MetricsUrl is { } url ? $"; metrics {url}" : "")}");
                 output.WriteLine($"gate running (pid {Environment.ProcessId}); SIGINT or SIGTERM drains and stops");
                 output.Flush();
@@ -82,10 +89,22 @@ public static class RunCommand
                 var until = o.Seconds > 0 ? TimeSpan.FromSeconds(o.Seconds) : TimeSpan.MaxValue;
                 var status = Stopwatch.StartNew();
                 var previous = telemetry.Values.ToArray();
+                var lastLoss = gate.Recovery?.LastLoss ?? default;
                 while (gate.Fault is null && wall.Elapsed < until)
                 {
                     if (stop.Wait(TimeSpan.FromMilliseconds(250))) break;
                     telemetry.Publish(GateState.Running);
+                    if (gate.Recovery is { } recovery && recovery.LastLoss != lastLoss)
+                    {
+                        // Loud on purpose: inputs are gone for good and the publisher takes no new risk until an operator acts.
+                        lastLoss = recovery.LastLoss;
+                        string loss = $"RECOVERY FAILED: publisher session {lastLoss.SessionId} stream {lastLoss.StreamId} lost order-flow sequences {lastLoss.From:N0}..{lastLoss.To:N0} " +
+                            $"(unavailable at the publisher, or no answer after {config.RecoveryLimits.Retries} retries); its new orders are rejected (sequence_gap) until `crossmargin resume` " +
+                            $"({gate.Counters.RecoveryLost.Value:N0} sequences lost in all, {recovery.Halted} publisher(s) halted)";
+                        output.WriteLine(loss);
+                        Console.Error.WriteLine(loss);
+                        output.Flush();
+                    }
                     if (o.StatusInterval > TimeSpan.Zero && status.Elapsed >= o.StatusInterval)
                     {
                         output.WriteLine($"t={wall.Elapsed.TotalSeconds:F0}s  " + GateTelemetry.StatusLine(telemetry.Labels, telemetry.Values, previous, status.Elapsed.TotalSeconds));

@@ -51,6 +51,20 @@ public sealed record GateConfig
     public required ChannelConfig Decisions { get; init; }
     /// <summary>Admin channel (config and halts); null: off, and no input can change the config or halt trading.</summary>
     public ChannelConfig? Admin { get; init; }
+    /// <summary>
+    /// Recovery-request channel (<c>aeron.recovery</c>): the gate publishes a RecoveryRequest here for
+    /// order-flow inputs missing from a publisher's sequence; the exchange subscribes and sends the range
+    /// again on order flow. Null: off, and a gap is counted and skipped as before (no recovery).
+    /// </summary>
+    public ChannelConfig? Recovery { get; init; }
+    /// <summary>
+    /// Decision replay-request channel (<c>aeron.decisionReplay</c>): decisions consumers publish a
+    /// RecoveryRequest for an output-sequence range here and the gate sends it again from its on-disk
+    /// decision log on the decisions stream. Null: off.
+    /// </summary>
+    public ChannelConfig? DecisionReplay { get; init; }
+    /// <summary>Bounds of order-flow gap recovery (<c>recovery</c>).</summary>
+    public Host.RecoveryLimits RecoveryLimits { get; init; } = Host.RecoveryLimits.Default;
     /// <summary>Which input kinds each inbound stream accepts (<c>security.roles</c>).</summary>
     public RoleMode Roles { get; init; } = RoleMode.Strict;
     /// <summary>Key file of the HMAC-SHA256 trailer every inbound message must carry (<c>security.hmacKeyFile</c>); null: none.</summary>
@@ -102,7 +116,7 @@ public sealed record GateConfig
         using (doc)
         {
             var root = new Node(doc.RootElement, "config");
-            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal", "security");
+            root.Allow("capacities", "assets", "instruments", "risk", "rings", "aeron", "threads", "journal", "security", "recovery");
             var cap = root.Object("capacities");
             cap.Allow("accounts", "instruments", "assets", "ordersPerAccount", "holdersPerInstrument");
             var capacities = new Capacities
@@ -154,7 +168,7 @@ public sealed record GateConfig
             if (wait is not ("busy-spin" or "yielding" or "sleeping" or "blocking"))
                 throw new GateConfigException($"config.rings.waitStrategy: '{wait}' is not one of busy-spin, yielding, sleeping, blocking");
             var aeron = root.Object("aeron");
-            aeron.Allow("marketData", "orderFlow", "decisions", "admin", "mtu", "termLength", "limits");
+            aeron.Allow("marketData", "orderFlow", "decisions", "admin", "recovery", "decisionReplay", "mtu", "termLength", "limits");
             var threads = root.Object("threads");
             threads.Allow("pollerCpu", "riskCpu");
             var config = new GateConfig
@@ -169,6 +183,22 @@ public sealed record GateConfig
             };
             if (aeron.Has("limits")) config = config with { ReceiverLimits = aeron.Limits("limits") };
             if (aeron.Has("admin")) config = config with { Admin = aeron.Channel("admin") };
+            if (aeron.Has("recovery")) config = config with { Recovery = aeron.Channel("recovery") };
+            if (aeron.Has("decisionReplay")) config = config with { DecisionReplay = aeron.Channel("decisionReplay") };
+            if (root.Has("recovery"))
+            {
+                var recovery = root.Object("recovery");
+                recovery.Allow("bufferMessages", "buffers", "timeoutMs", "retries");
+                var d = Host.RecoveryLimits.Default;
+                config = config with
+                {
+                    RecoveryLimits = new Host.RecoveryLimits(
+                        recovery.Has("bufferMessages") ? recovery.PowerOfTwo("bufferMessages") : d.BufferMessages,
+                        recovery.OptionalInt("buffers", 1, 256, d.Buffers),
+                        recovery.OptionalInt("timeoutMs", 1, 600_000, d.TimeoutMs),
+                        recovery.OptionalInt("retries", 0, 1000, d.Retries)),
+                };
+            }
             if (root.Has("security"))
             {
                 var security = root.Object("security");

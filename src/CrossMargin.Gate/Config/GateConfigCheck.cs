@@ -25,10 +25,12 @@ public static class GateConfigCheck
         Channel("orderFlow", config.OrderFlow, problems, endpoints);
         Channel("decisions", config.Decisions, problems, endpoints);
         if (config.Admin is { } admin) Channel("admin", admin, problems, endpoints);
+        if (config.Recovery is { } recovery) Channel("recovery", recovery, problems, endpoints);
+        if (config.DecisionReplay is { } replay) Channel("decisionReplay", replay, problems, endpoints);
         for (int i = 0; i < endpoints.Count; i++)
             for (int j = 0; j < i; j++)
                 if (endpoints[i].Endpoint.Port == endpoints[j].Endpoint.Port)
-                    problems.Add($"config.aeron.{endpoints[i].Key}.channel: port {endpoints[i].Endpoint.Port} is already used by config.aeron.{endpoints[j].Key}; market data, order flow, decisions and admin need distinct ports");
+                    problems.Add($"config.aeron.{endpoints[i].Key}.channel: port {endpoints[i].Endpoint.Port} is already used by config.aeron.{endpoints[j].Key}; every channel of the gate needs its own port");
         if (config.MarketData.StreamId == config.OrderFlow.StreamId && endpoints.Count >= 2 && endpoints[0].Key == "marketData" && endpoints[1].Key == "orderFlow" && endpoints[0].Endpoint.Equals(endpoints[1].Endpoint))
             problems.Add("config.aeron.orderFlow.streamId: same endpoint and stream id as market data");
         if (config.InboundRing < MinInboundRing)

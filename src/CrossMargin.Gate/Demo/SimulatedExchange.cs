@@ -31,6 +31,8 @@ public sealed class ExchangeStats
     public readonly LongHistogram OrderRoundTripFromSend = new(MaxTrackableNs, 3);
     /// <summary>The corrected round trip in lock-free buckets, readable while the run goes on (live view, counters).</summary>
     public readonly Telemetry.LatencyBuckets LiveRoundTrip = new();
+    /// <summary>RecoveryRequests from the gate for this exchange's order flow, inputs sent again from the sent log, and decisions dropped as duplicates (an output sequence already seen).</summary>
+    public long RecoveryRequests, Replayed, DuplicateDecisions;
     /// <summary>Round trips longer than the histogram tracks.</summary>
     public long RoundTripsClamped;
     /// <summary>Inputs the schedule offered by the end of the load phase (rate × duration).</summary>
@@ -102,6 +104,8 @@ public sealed class SimulatedExchange : IDisposable
     private long _mdSequence, _ofSequence;
     private readonly byte[] _buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
     private MessageAuthentication? _authentication;
+    private RecoveryServer? _recovery;
+    private long _lastDecision; // highest output sequence seen: a decision at or below it is a duplicate
     private readonly Queue<RiskInput> _pendingFlow = new(), _pendingMarketData = new();
     private readonly Dictionary<long, RiskInput> _accepted = [];
     private readonly List<long> _acceptedIds = [];
@@ -124,6 +128,9 @@ public sealed class SimulatedExchange : IDisposable
             _marketData = driver.AddPublication(GateHost.WithTransportParams(_config.MarketData.Channel, _config), _config.MarketData.StreamId);
             _orderFlow = driver.AddPublication(GateHost.WithTransportParams(_config.OrderFlow.Channel, _config), _config.OrderFlow.StreamId);
             var decisions = driver.AddSubscription(_config.Decisions.Channel, _config.Decisions.StreamId);
+            // The gate asks for missing order flow on the recovery channel: served from the last 64 Ki inputs sent.
+            var recoveryRequests = _config.Recovery is { } rc ? driver.AddSubscription(rc.Channel, rc.StreamId) : null;
+            _recovery = recoveryRequests is null ? null : new RecoveryServer(_orderFlow, 1 << 16);
             var handler = new DecisionHandler(this);
             var idle = new YieldingIdleStrategy();
             _startMark = new long[_reference.InstrumentCount];
@@ -176,6 +183,12 @@ public sealed class SimulatedExchange : IDisposable
                     }
                     Stats.Generated = due;
                 }
+                if (_recovery is not null)
+                {
+                    var server = _recovery;
+                    work += recoveryRequests!.Poll(ref server, 16) + _recovery.DoWork();
+                    (Stats.RecoveryRequests, Stats.Replayed) = (_recovery.Requests, _recovery.Replayed);
+                }
                 work += Flush(_pendingMarketData, _marketData, ref _mdSequence);
                 work += Flush(_pendingFlow, _orderFlow, ref _ofSequence);
                 // Drain: everything sent, every decision read (the stream quiet for 0.2 s), within DrainBound.
@@ -208,6 +221,7 @@ public sealed class SimulatedExchange : IDisposable
         if (_authentication is not null) n = _authentication.Sign(_buffer, n);
         if (publication.Offer(_buffer.AsSpan(0, n)) < 0) return false; // back-pressured: keep it for the next cycle
         sequence++;
+        if (_recovery is not null && publication == _orderFlow) _recovery.Record(sequence, _buffer.AsSpan(0, n));
         Stats.Sent++;
         if (input.Kind == InputKind.Order) _sentAt[input.OrderId & (_sentAt.Length - 1)] = Stopwatch.GetTimestamp();
         return true;
@@ -302,6 +316,12 @@ public sealed class SimulatedExchange : IDisposable
         public readonly void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
             var s = x.Stats;
+            // Consumers drop duplicates by output sequence (the frame's reserved value; 0 on a non-decision such as RecoveryUnavailable).
+            if (header.ReservedValue != 0)
+            {
+                if (header.ReservedValue <= x._lastDecision) { s.DuplicateDecisions++; return; }
+                x._lastDecision = header.ReservedValue;
+            }
             if (MessageHeader.TryWrap(buffer, out var h) && h.TemplateId == InputErrorCodec.TemplateId) { s.InputErrors++; return; }
             if (OutputCodec.TryDecode(buffer, out RiskEvent e, out long inputSequence) != DecodeResult.Ok) { s.Other++; return; }
             switch (e.Kind)

@@ -20,8 +20,42 @@ public sealed class GateCounters
     public OrderedCounter AuthenticationFailures;
     /// <summary>Fragments lost because the inbound ring had no free slot (polling is limited to the free slots, so this stays 0).</summary>
     public OrderedCounter InboundRingFull;
-    /// <summary>Sender sequence numbers skipped, summed over publishers (each Aeron session on each stream numbers its own messages; see <see cref="PublisherSequences"/>).</summary>
+    /// <summary>Sender sequence numbers found missing, summed over publishers (each Aeron session on each stream numbers its own messages; see <see cref="PublisherSequences"/>); with recovery on, order-flow gaps counted here are asked for again, not skipped.</summary>
     public OrderedCounter SequenceGaps;
+    /// <summary>Order-flow messages held in a gap buffer until the gap before them was filled (<see cref="OrderFlowRecovery"/>).</summary>
+    public OrderedCounter RecoveryBuffered;
+    /// <summary>Order-flow messages dropped as duplicates (a sequence already applied or buffered: replays overlapping live flow).</summary>
+    public OrderedCounter RecoveryDuplicates;
+    /// <summary>Order-flow messages after a gap dropped because the gap buffer was full or none was free (asked for again).</summary>
+    public OrderedCounter RecoveryOverflows;
+    /// <summary>RecoveryRequests sent for missing order-flow ranges (retries included).</summary>
+    public OrderedCounter RecoveryRequests;
+    /// <summary>RecoveryRequests the recovery publication did not take (not connected or back-pressured; asked again after the timeout).</summary>
+    public OrderedCounter RecoveryRequestsUnsent;
+    /// <summary>RecoveryUnavailable answers received from publishers.</summary>
+    public OrderedCounter RecoveryUnavailable;
+    /// <summary>Order-flow sequences declared lost (unavailable, or retries exhausted): each halts its publisher for new risk.</summary>
+    public OrderedCounter RecoveryLost;
+    /// <summary>Publishers with a gap outstanding now.</summary>
+    public OrderedCounter PublishersRecovering;
+    /// <summary>Publishers halted for new risk now (an unrecoverable loss not yet resumed by an operator).</summary>
+    public OrderedCounter PublishersHalted;
+    /// <summary>Publisher halts lifted by an operator (PublisherResume on the admin stream).</summary>
+    public OrderedCounter PublishersResumed;
+    /// <summary>Orders refused at the door with reject reason sequence_gap (their publisher is halted).</summary>
+    public OrderedCounter SequenceGapRejects;
+    /// <summary>Decisions written to the on-disk decision log (each under its output sequence).</summary>
+    public OrderedCounter DecisionsLogged;
+    /// <summary>Decision log (on disk) write failures: decisions still flow, but what failed cannot be replayed.</summary>
+    public OrderedCounter DecisionLogFaults;
+    /// <summary>Decision replay requests received from consumers.</summary>
+    public OrderedCounter DecisionReplayRequests;
+    /// <summary>Decisions sent again from the on-disk decision log.</summary>
+    public OrderedCounter DecisionsReplayed;
+    /// <summary>Decision replay requests answered RecoveryUnavailable (range not in the log, or no log).</summary>
+    public OrderedCounter DecisionReplayUnavailable;
+    /// <summary>Decisions of replay requests not yet sent (the replay in progress; 0 when none).</summary>
+    public OrderedCounter DecisionReplayPending;
     /// <summary>Decisions offered successfully.</summary>
     public OrderedCounter DecisionsSent;
     /// <summary>Claims/offers refused by back-pressure (held in the decision log and retried, never dropped).</summary>

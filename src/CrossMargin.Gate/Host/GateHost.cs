@@ -40,6 +40,12 @@ public interface IGate : IDisposable
     long FirstDecisionSequence { get; }
     /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
     (long Pending, long Capacity) DecisionBacklog { get; }
+    /// <summary>Order-flow gap recovery (issue 9): gaps outstanding, halted publishers, the last loss; null when <c>aeron.recovery</c> is off.</summary>
+    OrderFlowRecovery? Recovery { get; }
+    /// <summary>What the on-disk decision log held at start-up; null without a journal.</summary>
+    Journal.DecisionJournalState? DecisionJournal { get; }
+    /// <summary>Journaled inputs fed through the processor again at start-up because a crash lost their decisions.</summary>
+    long RedoInputs { get; }
     /// <summary>Aeron-level counts: datagrams received and refused on the inbound channels, NAKs and retransmits on decisions (telemetry; any thread).</summary>
     (long Datagrams, long InvalidDatagrams, long NaksReceived, long Retransmits) Transport { get; }
 }
@@ -83,6 +89,8 @@ public static class GateHost
         private readonly CrossMargin.Aeron.Client.ExclusivePublication _decisionsPub;
         private readonly int _inboundSize, _outboundSize;
         private readonly DecisionLog _decisionLog;
+        private readonly RecoveryWiring _recovery = RecoveryWiring.None;
+        private readonly GateAgent<TWait> _agent;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
@@ -95,10 +103,18 @@ public static class GateHost
                 var fingerprint = Journal.ConfigFingerprint.Of(config);
                 _journal = Journal.JournalWriter.Open(path, new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes), out var opened);
                 JournalOpened = opened;
-                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint, publishers: Publishers); // sender sequences persist across restarts
-                if (replay.Error is { } error) { _journal.Dispose(); throw new Journal.JournalException(error); }
+                // issue 9 (recov): the decision log beside the journal; inputs whose decisions it lacks are fed again (redo).
+                var decisionJournal = OpenDecisionJournal(path, fingerprint, opened.NextSequence, out var redo, out long inputBase);
+                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint, publishers: Publishers, applyBefore: inputBase); // sender sequences persist across restarts
+                if (replay.Error is { } error) { decisionJournal.Dispose(); _journal.Dispose(); throw new Journal.JournalException(error); }
                 Counters.Replayed.Set(replay.Records);
                 ReplayedPublishers = Publishers.Entries();
+                RedoInputs = redo?.Count ?? 0;
+                _recovery = _recovery with
+                {
+                    Journal = decisionJournal, Replayer = new Journal.DecisionReplayer(decisionJournal.Directory), Redo = redo, InputBase = inputBase,
+                    LoggedThrough = DecisionJournal!.LastInput, LoggedOfLast = DecisionJournal.DecisionsOfLastInput,
+                };
             }
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
@@ -120,12 +136,14 @@ public static class GateHost
                 _adminSub = _driver.AddSubscription(admin.Channel, admin.StreamId);
                 _adminSub.AllowedSources = admin.AllowedSources;
             }
+            _recovery = WithRecoveryChannels(_recovery, config, _driver, Counters, Publishers); // issue 9 (recov)
             var security = new InboundSecurity(StreamRoles.MarketData, config.Roles == RoleMode.Scenario ? StreamRoles.Any : StreamRoles.OrderFlow, _adminSub, config.HmacKey);
             (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
-            _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionLog.RunBase(DateTimeOffset.UtcNow));
+            // With a decision journal, output sequences run on from the last one logged (1, 2, 3… across restarts).
+            _decisionLog = new DecisionLog(config.DecisionLogBytes, DecisionJournal is { } logged ? logged.LastOutputSequence : DecisionLog.RunBase(DateTimeOffset.UtcNow));
             Counters.LastDecisionSequence.Set(_decisionLog.LastOutputSequence);
-            var agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations, security);
+            var agent = _agent = new GateAgent<TWait>(_driver, marketData, orderFlow, decisions, _rings, Counters, _decisionLog, Publishers, config.PollerCpu, trackAllocations, security, _recovery);
             _rings.StartProcessor(TimeSpan.FromSeconds(10));
             _runner = AgentRunner.Start(agent, idle);
         }
@@ -147,18 +165,75 @@ public static class GateHost
         public long SetupsRefused => _marketDataSub.SetupsRefused.Total + _orderFlowSub.SetupsRefused.Total + (_adminSub?.SetupsRefused.Total ?? 0);
         public long ForeignDatagrams => _marketDataSub.ForeignDatagrams + _orderFlowSub.ForeignDatagrams + (_adminSub?.ForeignDatagrams ?? 0) + _decisionsPub.Sender.ForeignControlFrames;
         public long ImageMemory => _driver.ImageMemory;
+        public OrderFlowRecovery? Recovery => _recovery.OrderFlow;
+        public Journal.DecisionJournalState? DecisionJournal { get; private set; }
+        public long RedoInputs { get; }
+
+        /// <summary>
+        /// Opens the decision journal beside the input journal and reads where its decisions stop: the
+        /// journal records from <paramref name="inputBase"/> on are fed through the processor again
+        /// (<paramref name="redo"/>) so that a crash loses no decision.
+        /// </summary>
+        private Journal.DecisionJournal OpenDecisionJournal(string path, Journal.ConfigFingerprint fingerprint, long journalNext, out RedoFeed? redo, out long inputBase)
+        {
+            // The decision log is handed to the OS before each decision is sent (a kill -9 loses none); a power cut can
+            // lose its tail, which the redo of the (durable) input journal produces again.
+            var journal = Journal.DecisionJournal.Open(path, new Journal.JournalOptions(fingerprint, Journal.DurabilityPolicy.None), journalNext, out var state);
+            DecisionJournal = state;
+            long from = state.RedoStart;
+            inputBase = Math.Min(from, journalNext);
+            redo = null;
+            if (inputBase >= journalNext) return journal;
+            var feed = new RedoFeed();
+            var collect = new RedoCollector(feed, inputBase);
+            var scan = Journal.JournalReader.Scan(path, fingerprint, false, ref collect);
+            if (scan.Error is { } error) { journal.Dispose(); throw new Journal.JournalException(error); }
+            redo = feed;
+            return journal;
+        }
+
+        private readonly struct RedoCollector(RedoFeed feed, long from) : Journal.IJournalVisitor
+        {
+            public string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
+            {
+                if (sequence >= from) feed.Add(sessionId, streamId, message);
+                return null;
+            }
+        }
+
+        /// <summary>The recovery channels (issue 9): RecoveryRequests out to the exchange, decision replay requests in from consumers.</summary>
+        private static RecoveryWiring WithRecoveryChannels(RecoveryWiring wiring, GateConfig config, EmbeddedDriver driver, GateCounters counters, PublisherSequences publishers)
+        {
+            if (config.Recovery is { } recovery)
+            {
+                var requests = driver.AddPublication(WithTransportParams(recovery.Channel, config), recovery.StreamId);
+                requests.Sender.AllowedReceivers = recovery.AllowedSources;
+                wiring = wiring with { OrderFlow = new OrderFlowRecovery(publishers, counters, config.RecoveryLimits), Requests = requests };
+            }
+            if (config.DecisionReplay is { } replay)
+            {
+                var requests = driver.AddSubscription(replay.Channel, replay.StreamId);
+                requests.AllowedSources = replay.AllowedSources;
+                wiring = wiring with { ReplayRequests = requests };
+            }
+            return wiring;
+        }
 
         public bool Stop(TimeSpan timeout)
         {
             if (_stopped) return true;
             _stopped = true;
+            _agent.Stopping(); // the decided mark then follows the drain to the end
             bool drained = _rings.Drain(timeout); // the network thread keeps draining the outbound ring meanwhile
             // Then the decision log, while a subscriber takes it (none connected: they stay pending, counted).
             var sw = System.Diagnostics.Stopwatch.StartNew();
             while (Counters.DecisionsPending.Value > 0 && _decisionsPub.IsConnected && sw.Elapsed < timeout) Thread.Sleep(1);
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
+            _agent.FinalMark();
             _journal?.Dispose();
+            _recovery.Replayer?.Dispose();
+            _recovery.Journal?.Dispose();
             _driver.Dispose();
             return drained && stopped;
         }

@@ -57,6 +57,47 @@ public sealed class PublisherSequences
         return gap;
     }
 
+    /// <summary>
+    /// The table slot of publisher (<paramref name="sessionId"/>, <paramref name="streamId"/>), adding it
+    /// with <paramref name="firstSequence"/> expected when it is new; −1 when the table is full (counted in
+    /// <see cref="Untracked"/>). Used by <see cref="OrderFlowRecovery"/>, which moves the expectation itself.
+    /// </summary>
+    public int SlotOf(int sessionId, int streamId, long firstSequence)
+    {
+        int i = 0;
+        while (i < _count && (_session[i] != sessionId || _stream[i] != streamId)) i++;
+        if (i < _count) return i;
+        if (i == _session.Length) { Untracked++; return -1; }
+        _session[i] = sessionId;
+        _stream[i] = streamId;
+        _next[i] = firstSequence;
+        Volatile.Write(ref _count, i + 1);
+        return i;
+    }
+
+    /// <summary>Sequence slot <paramref name="slot"/>'s publisher is expected to send next.</summary>
+    public long NextOf(int slot) => _next[slot];
+
+    /// <summary>Session id of slot <paramref name="slot"/>.</summary>
+    public int SessionOf(int slot) => _session[slot];
+
+    /// <summary>Stream id of slot <paramref name="slot"/>.</summary>
+    public int StreamOf(int slot) => _stream[slot];
+
+    /// <summary>Slot <paramref name="slot"/>'s message <see cref="NextOf"/> was applied: the next one is expected.</summary>
+    internal void Applied(int slot)
+    {
+        _next[slot]++;
+        _messages[slot]++;
+    }
+
+    /// <summary>Slot <paramref name="slot"/>'s next sequence was declared lost (unrecoverable): skipped, counted as a gap.</summary>
+    internal void Lost(int slot)
+    {
+        _next[slot]++;
+        _gaps[slot]++;
+    }
+
     /// <summary>One publisher's figures.</summary>
     /// <param name="SessionId">Aeron session id of the publication.</param>
     /// <param name="StreamId">Stream it publishes on.</param>

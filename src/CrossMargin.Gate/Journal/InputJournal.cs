@@ -28,10 +28,12 @@ public static class InputJournal
     /// at the very end is not applied and is reported in the result (the next open for append cuts it).
     /// With <paramref name="publishers"/>, every applied input's sender sequence is tracked under the
     /// publisher its record names, as the network thread tracked it live: a restarted gate then expects
-    /// each publisher's next number and counts what it skipped while the gate was down.
+    /// each publisher's next number and counts what it skipped while the gate was down. Records from
+    /// <paramref name="applyBefore"/> on are not applied (their publishers are still tracked): a restart
+    /// feeds them through the risk processor again because their decisions were lost (<see cref="DecisionJournal"/>).
     /// </summary>
     public static JournalReplay Replay(string directory, RiskEngine engine, ConfigFingerprint expected, bool acceptConfigChange = false,
-        Host.PublisherSequences? publishers = null)
+        Host.PublisherSequences? publishers = null, long applyBefore = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(engine);
         var check = new DecodeCheck();
@@ -43,7 +45,7 @@ public static class InputJournal
                 Error = new JournalError(JournalErrorKind.StartsLate, directory, -1, scan.FirstSequence,
                     $"the journal starts at record {scan.FirstSequence}: the segments before it are missing"),
             });
-        var apply = new Apply(engine, publishers);
+        var apply = new Apply(engine, publishers, applyBefore);
         var applied = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
         if (applied.Error is not null || applied.Records != scan.Records)
         {
@@ -73,7 +75,7 @@ public static class InputJournal
         }
     }
 
-    private struct Apply(RiskEngine engine, Host.PublisherSequences? publishers) : IJournalVisitor
+    private struct Apply(RiskEngine engine, Host.PublisherSequences? publishers, long applyBefore) : IJournalVisitor
     {
         public long Count;
 
@@ -82,11 +84,11 @@ public static class InputJournal
             var result = InputCodec.TryDecode(message, out RiskInput input, out long senderSequence);
             if (result == DecodeResult.Ok)
             {
-                engine.Process(input);
+                if (sequence < applyBefore) engine.Process(input);
                 publishers?.Track(sessionId, streamId, senderSequence); // live, only decoded inputs are tracked too
             }
             else if (!InputJournal.IsMalformedRecord(message)) return $"message does not decode ({result})";
-            Count++; // a malformed input: ordered, answered and journaled, never applied
+            if (sequence < applyBefore) Count++; // a malformed input: ordered, answered and journaled, never applied
             return null;
         }
     }

@@ -24,7 +24,8 @@ public readonly struct JournalHandler(JournalWriter writer) : IEventHandler<Inbo
     {
         // Definitions come from the config at start-up: not journaled. A malformed input keeps its
         // place in the order as its input-error message; replay counts it and applies nothing.
-        int n = data.Kind switch
+        // A redo input (fed again at start-up for its lost decisions) is in the journal already.
+        int n = data.Redo ? 0 : data.Kind switch
         {
             // ADAPTER — to be replaced when the inbound slot carries the received bytes: until then the
             // decoded input is encoded again (the codec is canonical, so these are the bytes a

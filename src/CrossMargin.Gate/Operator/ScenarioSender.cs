@@ -132,6 +132,11 @@ public static class ScenarioSender
             throw new CliException($"cannot subscribe to the decisions channel {config.Decisions.Channel} ({ex.Message}); is another client reading it?", 1);
         }
         var collector = new DecisionCollector(definitions, sent, inputs.Count + 1);
+        // With recovery configured, the gate may ask for inputs it missed: served from what this run sent.
+        var requests = config.Recovery is { } rc ? driver.AddSubscription(rc.Channel, rc.StreamId) : null;
+        var server = requests is null ? null : new Demo.RecoveryServer(orderFlow, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)inputs.Count + 1),
+            InputCodec.MaxLength + MessageAuthentication.TagLength);
+        int Serve() => server is null ? 0 : requests!.Poll(ref server, 16) + server.DoWork();
         var idle = new BackoffIdleStrategy();
         var clock = Stopwatch.StartNew();
         while (!(orderFlow.IsConnected && decisions.IsConnected))
@@ -152,16 +157,18 @@ public static class ScenarioSender
             while (orderFlow.Offer(buffer.AsSpan(0, n)) < 0)
             {
                 if (clock.Elapsed > timeout) throw new CliException($"the gate has not taken input {i + 1} for {timeout.TotalSeconds:F0} s (back-pressured or disconnected)", 1);
-                idle.Idle(driver.DoWork() + decisions.Poll(ref collector, 256));
+                idle.Idle(driver.DoWork() + decisions.Poll(ref collector, 256) + Serve());
             }
+            server?.Record(i + 1, buffer.AsSpan(0, n));
             driver.DoWork();
             decisions.Poll(ref collector, 256);
+            Serve();
         }
         clock.Restart();
         long lastCount = 0;
         while (!collector.Done)
         {
-            int work = driver.DoWork() + decisions.Poll(ref collector, 256);
+            int work = driver.DoWork() + decisions.Poll(ref collector, 256) + Serve();
             if (collector.Lines.Count != lastCount) { lastCount = collector.Lines.Count; clock.Restart(); }
             if (clock.Elapsed > timeout) throw new CliException($"no decision from the gate for {timeout.TotalSeconds:F0} s; {collector.Lines.Count} received, the last input's answer missing", 1);
             idle.Idle(work);
@@ -187,8 +194,12 @@ public static class ScenarioSender
         public ProcessStatus ErrorStatus;
         public DecodeResult ErrorDecode;
 
+        private readonly HashSet<long> _seen = [];
+
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
+            // Consumers drop duplicates by output sequence (the frame's reserved value): a re-sent or replayed decision is printed once.
+            if (header.ReservedValue != 0 && !_seen.Add(header.ReservedValue)) return;
             if (!MessageHeader.TryWrap(buffer, out var h)) return;
             long sequence;
             _sb.Clear();

@@ -60,4 +60,10 @@ public struct InboundEvent
 
     /// <summary>Why a <see cref="InboundKind.Malformed"/> input did not decode; <see cref="DecodeResult.Ok"/> otherwise.</summary>
     public DecodeResult DecodeResult;
+
+    /// <summary>
+    /// Already in the journal: an input fed again at start-up because its decisions never reached the
+    /// decision log before a crash (the journaler skips it; the processor decides it as any input).
+    /// </summary>
+    public bool Redo;
 }

@@ -217,6 +217,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         ref InboundEvent e = ref _in[s];
         e.Kind = InboundKind.Definition;
         e.DecodeResult = DecodeResult.Ok;
+        e.Redo = false;
         e.Input = default;
         e.Tag = tag;
         e.SessionId = e.StreamId = 0; // not from the wire
@@ -230,6 +231,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
     {
         e.Kind = InboundKind.Input;
         e.DecodeResult = DecodeResult.Ok;
+        e.Redo = false;
         e.Input = input;
         e.Tag = tag;
         e.SessionId = e.StreamId = 0; // not from the wire

@@ -21,6 +21,14 @@ public sealed class GateTelemetry
         ("snapshot", [EventKind.Account, EventKind.Fund]),
     ];
 
+    /// <summary>Issue 9 recovery counters, in <see cref="Sample"/> order: order-flow gap recovery, then the on-disk decision log and its replays.</summary>
+    private static readonly string[] RecoveryLabels =
+    [
+        "recovery.requests", "recovery.buffered", "recovery.duplicates", "recovery.overflows", "recovery.unavailable", "recovery.lost",
+        "recovery.publishers_recovering", "recovery.publishers_halted", "recovery.publishers_resumed",
+        "decisions.logged", "decisions.log_faults", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
+    ];
+
     /// <summary>Percentiles published for the in-gate latency (and the demo's round trip).</summary>
     public static readonly double[] Percentiles = [50, 90, 99, 99.9, 100];
 
@@ -59,6 +67,7 @@ public sealed class GateTelemetry
         _labels.Add("backpressure.decisions");
         _labels.Add("backpressure.inbound_throttled");
         _labels.Add("journal.waits");
+        foreach (var name in RecoveryLabels) _labels.Add(name);
         _labels.Add("ring.inbound.used");
         _labels.Add("ring.inbound.size");
         _labels.Add("ring.outbound.used");
@@ -133,6 +142,21 @@ public sealed class GateTelemetry
         values[i++] = c.DecisionBackPressure;
         values[i++] = c.InboundThrottled;
         values[i++] = c.JournalWaits;
+        values[i++] = c.RecoveryRequests;
+        values[i++] = c.RecoveryBuffered;
+        values[i++] = c.RecoveryDuplicates;
+        values[i++] = c.RecoveryOverflows;
+        values[i++] = c.RecoveryUnavailable;
+        values[i++] = c.RecoveryLost;
+        values[i++] = c.PublishersRecovering;
+        values[i++] = c.PublishersHalted;
+        values[i++] = c.PublishersResumed;
+        values[i++] = c.DecisionsLogged;
+        values[i++] = c.DecisionLogFaults;
+        values[i++] = c.DecisionReplayRequests;
+        values[i++] = c.DecisionsReplayed;
+        values[i++] = c.DecisionReplayUnavailable;
+        values[i++] = c.DecisionReplayPending;
         var (inUsed, inSize) = gate.InboundOccupancy;
         var (outUsed, outSize) = gate.OutboundOccupancy;
         values[i++] = inUsed;
@@ -163,7 +187,7 @@ public sealed class GateTelemetry
             $"inputs {inputs:N0} ({rate:N0}/s)  decisions {Get(v, "decisions.sent"):N0} (pending {Get(v, "decisions.pending"):N0})  rejects {Get(v, "decisions.rejected"):N0}{(rejects.Count > 0 ? " [" + string.Join(", ", rejects) + "]" : "")}" +
             $"  health {Get(v, "health.healthy"):N0}/{Get(v, "health.restricted"):N0}/{Get(v, "health.liquidating"):N0}/{Get(v, "health.bankrupt"):N0} (h/r/l/b)" +
             $"  liquidations {Get(v, "decisions.liquidation_order"):N0} takeovers {Get(v, "decisions.takeover"):N0} adl {Get(v, "decisions.adl"):N0}" +
-            $"  malformed {Get(v, "wire.malformed"):N0} gaps {Get(v, "wire.sequence_gaps"):N0} aeron-invalid {Get(v, "aeron.invalid_datagrams"):N0}" +
+            $"  malformed {Get(v, "wire.malformed"):N0} gaps {Get(v, "wire.sequence_gaps"):N0} (recovering {Get(v, "recovery.publishers_recovering"):N0}, lost {Get(v, "recovery.lost"):N0}, halted {Get(v, "recovery.publishers_halted"):N0}) aeron-invalid {Get(v, "aeron.invalid_datagrams"):N0}" +
             $"  refused wrong-stream {Get(v, "security.wrong_stream"):N0} unauthenticated {Get(v, "security.unauthenticated"):N0} setups {Get(v, "security.setups_refused"):N0} foreign {Get(v, "security.foreign_datagrams"):N0}" +
             $"  images {Get(v, "aeron.image_memory_bytes") / (1024.0 * 1024.0):F0} MiB" +
             $"  back-pressure {Get(v, "backpressure.decisions"):N0} throttled {Get(v, "backpressure.inbound_throttled"):N0}" +
