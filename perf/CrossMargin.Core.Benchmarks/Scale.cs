@@ -44,13 +44,20 @@ internal static class Scale
         bool quick = args.Contains("--quick");
         int[] holders = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
         int[] orderAccounts = quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
+        // --only memory,tick,order_check,pipeline   --sizes 1000000   --trigger index|scan : a subset (profiling, A/B runs)
+        string? only = Option(args, "--only");
+        if (Option(args, "--sizes") is { } sizes) holders = orderAccounts = sizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        TriggerMode[] triggers = Option(args, "--trigger") is { } tm ? [TriggerModes.TryParse(tm, out var parsed) ? parsed : throw new ArgumentException($"unknown trigger '{tm}'")] : [TriggerMode.Index, TriggerMode.Scan];
+        bool Runs(string piece) => only == null || only.Split(',').Contains(piece);
         Note($"scale: {Environment.ProcessorCount} cores, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256")}, load {LoadAverage()}, timer overhead {Clock.TimerOverheadNs():F0} ns (included in single-shot samples)");
-        Memory(quick ? 100_000 : 1_000_000);
-        foreach (int n in holders)
-            foreach (var trigger in new[] { TriggerMode.Index, TriggerMode.Scan })
-                Ticks(n, trigger, quick);
-        foreach (int n in orderAccounts) OrderChecks(n, quick);
-        ScalePipeline.Run(quick ? 10_000 : 100_000, quick);
+        if (Runs("memory")) Memory(quick ? 100_000 : 1_000_000);
+        if (Runs("tick"))
+            foreach (int n in holders)
+                foreach (var trigger in triggers)
+                    Ticks(n, trigger, quick);
+        if (Runs("order_check")) foreach (int n in orderAccounts) OrderChecks(n, quick);
+        if (Runs("pipeline")) ScalePipeline.Run(quick ? 10_000 : 100_000, quick);
+        Note($"scale: load at the end {LoadAverage()}");
         return 0;
     }
 
@@ -248,6 +255,12 @@ internal static class Scale
     {
         var err = e.VerifyCaches();
         if (err != null) throw new InvalidOperationException("VerifyCaches: " + err);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static string Num(double ns) => ns.ToString("F0", CultureInfo.InvariantCulture);

@@ -18,8 +18,13 @@ internal sealed class Settlement
     private readonly int[] _touched;
     private readonly bool[] _touchedFlag;
     private int _touchedCount;
-    private readonly int[] _heap;
+    // Heap entries carry their sort key (account id, slot), so a sift compares in the heap's own lines
+    // instead of loading two scattered account rows per comparison (a crash pushes thousands of parts).
+    private struct Entry { public long Id; public int Slot, Part; }
+    private readonly Entry[] _heap;
     private readonly bool[] _inHeap;
+    private long _cursorId;
+    private int _cursorSlot;
     private int _heapCount;
     private bool _settling;
     private int _cursor = -1;
@@ -29,7 +34,7 @@ internal sealed class Settlement
         _accounts = accounts;
         _touched = new int[parts];
         _touchedFlag = new bool[parts];
-        _heap = new int[parts];
+        _heap = new Entry[parts];
         _inHeap = new bool[parts];
     }
 
@@ -40,7 +45,7 @@ internal sealed class Settlement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int part)
     {
-        if (_settling && _cursor >= 0 && Before(_cursor, part))
+        if (_settling && _cursor >= 0 && AfterCursor(part))
         {
             if (!_inHeap[part]) Push(part);
         }
@@ -84,42 +89,49 @@ internal sealed class Settlement
     public bool TryNext(out int part)
     {
         if (_heapCount == 0) { part = -1; return false; }
-        part = Pop();
-        _cursor = part;
+        var top = Pop();
+        part = top.Part;
+        _cursor = part; _cursorId = top.Id; _cursorSlot = top.Slot;
         return true;
+    }
+
+    /// <summary>True when <paramref name="part"/> comes after the cursor in visit order (account id, then slot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AfterCursor(int part)
+    {
+        int pp = _accounts.PartStride, acct = part / pp;
+        long id = _accounts.Rows[acct].Id;
+        return id != _cursorId ? _cursorId < id : _cursorSlot < part - acct * pp;
     }
 
     /// <summary>Visit order: account id, then slot (cross 0, isolated 1 + instrument index).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Before(int a, int b)
-    {
-        int pp = _accounts.PartStride;
-        long ida = _accounts.Id[a / pp], idb = _accounts.Id[b / pp];
-        return ida != idb ? ida < idb : a % pp < b % pp;
-    }
+    private static bool Before(in Entry a, in Entry b) => a.Id != b.Id ? a.Id < b.Id : a.Slot < b.Slot;
 
-    // ---------------------------------------------------------------- binary min-heap of part ids
+    // ---------------------------------------------------------------- binary min-heap of (id, slot, part)
 
     /// <summary>Queues a part for this pass.</summary>
     public void Push(int part)
     {
         _inHeap[part] = true;
+        int pp = _accounts.PartStride, acct = part / pp;
+        var entry = new Entry { Id = _accounts.Rows[acct].Id, Slot = part - acct * pp, Part = part };
         int i = _heapCount++;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (!Before(part, _heap[parent])) break;
+            if (!Before(entry, _heap[parent])) break;
             _heap[i] = _heap[parent];
             i = parent;
         }
-        _heap[i] = part;
+        _heap[i] = entry;
     }
 
-    private int Pop()
+    private Entry Pop()
     {
-        int top = _heap[0];
-        _inHeap[top] = false;
-        int last = _heap[--_heapCount];
+        var top = _heap[0];
+        _inHeap[top.Part] = false;
+        var last = _heap[--_heapCount];
         int i = 0;
         while (true)
         {
