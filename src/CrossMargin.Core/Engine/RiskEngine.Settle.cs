@@ -32,7 +32,12 @@ public sealed partial class RiskEngine
                 if (!s.IsQueued(p) && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health(p))) s.Push(p);
             }
             s.ClearTouched();
-            while (s.TryNext(out int p)) Visit(p);
+            while (s.TryNext(out int p))
+            {
+                // Visits go in account-id order, not memory order: fetch the next candidates' rows while this one runs.
+                for (int h = 0; h < 3; h++) { int next = s.QueuedAt(h); if (next >= 0) PrefetchPartRows(next); }
+                Visit(p);
+            }
         }
         s.End();
     }

@@ -27,8 +27,11 @@ public sealed partial class RiskEngine
 
     private void RebandTouched()
     {
-        for (int k = 0; k < _rebandCount; k++)
+        for (int k = 0, n = _rebandCount; k < n; k++)
         {
+            // A crash re-bands thousands of parts scattered over memory: the same two-stage look-ahead as the settlement.
+            if (k + 16 < n) PrefetchPartRows(_reband[k + 16]);
+            if (k + 8 < n) PrefetchPartSlots(_reband[k + 8]);
             int part = _reband[k];
             _rebandFlag[part] = false;
             PartBands.Reband(_market, _accounts, part);

@@ -95,6 +95,10 @@ internal sealed class Settlement
         return true;
     }
 
+    /// <summary>The part at heap position <paramref name="i"/> (0: the next to visit, 1–2: the ones after it likely), −1 past the end; for look-ahead prefetch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int QueuedAt(int i) => i < _heapCount ? _heap[i].Part : -1;
+
     /// <summary>True when <paramref name="part"/> comes after the cursor in visit order (account id, then slot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool AfterCursor(int part)
