@@ -209,7 +209,7 @@ internal static class Scale
         }
         var g = GcCounts.Now().Since(gc);
         Line($"{{\"bench\":\"order_check\",\"accounts\":{n},\"batched\":true,\"median_ns\":{Num(batched.Median)},\"p99_ns\":{Num(batched.P99)}}}");
-        Note($"  order_check {n:N0}: batched without look-ahead median {plain.Median:F0} ns (same run), with look-ahead {batched.Median:F0} ns; gc {g}");
+        Note($"  order_check {n:N0}: batched without look-ahead median {plain.Median:F0} ns (same run), with look-ahead {batched.Median:F0} ns; gc {g}; {HugePagesNote()}");
         Verify(e);
     }
 
@@ -266,6 +266,19 @@ internal static class Scale
     private static string Num(double ns) => ns.ToString("F0", CultureInfo.InvariantCulture);
     private static void Line(string json) { Console.Out.WriteLine(json); Console.Out.Flush(); }
     private static void Note(string text) => Console.Error.WriteLine(text);
+
+    /// <summary>Transparent huge pages backing this process (Linux), to tell a TLB-bound run from a cache-bound one.</summary>
+    private static string HugePagesNote()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/smaps_rollup"))
+                if (line.StartsWith("AnonHugePages:", StringComparison.Ordinal)) return "huge pages " + line["AnonHugePages:".Length..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return "huge pages ?";
+    }
 
     private static string LoadAverage()
     {

@@ -116,8 +116,10 @@ internal sealed class AccountTable
         Array.Fill(AssetHolderPos, -1);
         Positions = new AlignedRows<PositionRow>(accounts * instruments);
         PositionSlot = new int[accounts * instruments];
+        HugePages.Advise(PositionSlot); // before the fill first touches its pages
         Array.Fill(PositionSlot, -1);
         IsolatedMode = new bool[accounts * instruments];
+        HugePages.Advise(IsolatedMode);
         OpenLoss = new long[accounts * instruments];
         IsolatedMargin = new long[accounts * instruments];
         LiqRemaining = new long[accounts * instruments];

@@ -26,6 +26,7 @@ internal sealed class AlignedRows<T> where T : unmanaged
         long longs = (long)length * (sizeof(T) / 8) + 7;
         if (longs > Array.MaxLength) throw new ArgumentException($"{length:N0} rows of {sizeof(T)} bytes exceed the largest array");
         _storage = GC.AllocateArray<long>((int)longs, pinned: true);
+        HugePages.Advise(_storage); // pinned: the advice stays with the rows
         nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         _start = (int)((64 - (address & 63)) & 63) / 8;
     }
