@@ -58,4 +58,16 @@ public sealed partial class RiskEngine
         for (int i = 0; i < _market.InstrumentCount; i++)
             if (_accounts.PositionSlot[row + i] >= 0) _accounts.Positions.Prefetch(row + i);
     }
+
+    /// <summary>Settlement look-ahead for a part about to be visited: the lines a liquidation round writes (its open-order count and round flag, the liquidation order columns).</summary>
+    private unsafe void PrefetchPartLiquidation(int part)
+    {
+        if (!Sse.IsSupported) return;
+        int acct = part / _pp, slot = part - acct * _pp, k = acct * _ni + (slot > 0 ? slot - 1 : 0);
+        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqOpen[part]));
+        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.RoundDue[part]));
+        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqRemaining[k]));
+        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqPrice[k]));
+        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqSide[k]));
+    }
 }

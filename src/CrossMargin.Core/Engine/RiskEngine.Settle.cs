@@ -35,7 +35,10 @@ public sealed partial class RiskEngine
             while (s.TryNext(out int p))
             {
                 // Visits go in account-id order, not memory order: fetch the next candidates' rows while this one runs.
-                for (int h = 0; h < 3; h++) { int next = s.QueuedAt(h); if (next >= 0) PrefetchPartRows(next); }
+                // The next visit is the heap's top; its children are likely the ones after it.
+                int next = s.QueuedAt(0);
+                if (next >= 0) { PrefetchPartSlots(next); PrefetchPartLiquidation(next); }
+                for (int h = 1; h < 3; h++) if ((next = s.QueuedAt(h)) >= 0) PrefetchPartRows(next);
                 Visit(p);
             }
         }
