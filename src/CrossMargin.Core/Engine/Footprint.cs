@@ -21,7 +21,7 @@ public static class Footprint
             + 16 * 4 / 3                    // account index: 16-byte entries at ≤ 75 % load (power-of-two table: up to 2× this)
             + instruments * (64 + 4 + 1 + 8 + 8 + 8 + 8 + 1) // per (account, instrument): position row; slot, mode, open loss, isolated margin, liquidation lots/price/side
             + parts * (1 + 1 + 4)           // per part: isolated health, round due, open liquidation orders
-            + parts * (4 + 1 + 16 + 1)      // settlement: touched list + flag, keyed heap entry + flag
+            + parts * (4 + 1 + 16 + 1 + 12) // settlement: touched list + flag, keyed heap entry + flag, sorted batch (id, part)
             + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
             + instruments * (4 + 4);                     // holder list: account, part
         perAccount += trigger == TriggerMode.Index

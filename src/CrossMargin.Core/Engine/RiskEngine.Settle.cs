@@ -29,16 +29,17 @@ public sealed partial class RiskEngine
                 if (k + 16 < n) PrefetchPartRows(s.TouchedAt(k + 16));
                 if (k + 8 < n) PrefetchPartSlots(s.TouchedAt(k + 8));
                 int p = s.TakeTouched(k);
-                if (!s.IsQueued(p) && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health(p))) s.Push(p);
+                if (!s.IsQueued(p) && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health(p))) s.Queue(p);
             }
             s.ClearTouched();
+            s.SealPass();
             while (s.TryNext(out int p))
             {
-                // Visits go in account-id order, not memory order: fetch the next candidates' rows while this one runs.
-                // The next visit is the heap's top; its children are likely the ones after it.
-                int next = s.QueuedAt(0);
-                if (next >= 0) { PrefetchPartSlots(next); PrefetchPartLiquidation(next); }
-                for (int h = 1; h < 3; h++) if ((next = s.QueuedAt(h)) >= 0) PrefetchPartRows(next);
+                // Visits go in account-id order, not memory order: fetch the coming parts' lines while this one runs
+                // (rows four ahead, then their slots and liquidation lines two ahead).
+                int next = s.QueuedAt(3);
+                if (next >= 0) PrefetchPartRows(next);
+                if ((next = s.QueuedAt(1)) >= 0) { PrefetchPartSlots(next); PrefetchPartLiquidation(next); }
                 Visit(p);
             }
         }
