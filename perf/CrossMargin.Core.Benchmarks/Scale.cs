@@ -44,13 +44,20 @@ internal static class Scale
         bool quick = args.Contains("--quick");
         int[] holders = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
         int[] orderAccounts = quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
+        // --only memory,tick,order_check,pipeline   --sizes 1000000   --trigger index|scan : a subset (profiling, A/B runs)
+        string? only = Option(args, "--only");
+        if (Option(args, "--sizes") is { } sizes) holders = orderAccounts = sizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        TriggerMode[] triggers = Option(args, "--trigger") is { } tm ? [TriggerModes.TryParse(tm, out var parsed) ? parsed : throw new ArgumentException($"unknown trigger '{tm}'")] : [TriggerMode.Index, TriggerMode.Scan];
+        bool Runs(string piece) => only == null || only.Split(',').Contains(piece);
         Note($"scale: {Environment.ProcessorCount} cores, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : "Vector256")}, load {LoadAverage()}, timer overhead {Clock.TimerOverheadNs():F0} ns (included in single-shot samples)");
-        Memory(quick ? 100_000 : 1_000_000);
-        foreach (int n in holders)
-            foreach (var trigger in new[] { TriggerMode.Index, TriggerMode.Scan })
-                Ticks(n, trigger, quick);
-        foreach (int n in orderAccounts) OrderChecks(n, quick);
-        ScalePipeline.Run(quick ? 10_000 : 100_000, quick);
+        if (Runs("memory")) Memory(quick ? 100_000 : 1_000_000);
+        if (Runs("tick"))
+            foreach (int n in holders)
+                foreach (var trigger in triggers)
+                    Ticks(n, trigger, quick);
+        if (Runs("order_check")) foreach (int n in orderAccounts) OrderChecks(n, quick);
+        if (Runs("pipeline")) ScalePipeline.Run(quick ? 10_000 : 100_000, quick);
+        Note($"scale: load at the end {LoadAverage()}");
         return 0;
     }
 
@@ -202,7 +209,7 @@ internal static class Scale
         }
         var g = GcCounts.Now().Since(gc);
         Line($"{{\"bench\":\"order_check\",\"accounts\":{n},\"batched\":true,\"median_ns\":{Num(batched.Median)},\"p99_ns\":{Num(batched.P99)}}}");
-        Note($"  order_check {n:N0}: batched without look-ahead median {plain.Median:F0} ns (same run), with look-ahead {batched.Median:F0} ns; gc {g}");
+        Note($"  order_check {n:N0}: batched without look-ahead median {plain.Median:F0} ns (same run), with look-ahead {batched.Median:F0} ns; gc {g}; {HugePagesNote()}");
         Verify(e);
     }
 
@@ -250,9 +257,28 @@ internal static class Scale
         if (err != null) throw new InvalidOperationException("VerifyCaches: " + err);
     }
 
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
     private static string Num(double ns) => ns.ToString("F0", CultureInfo.InvariantCulture);
     private static void Line(string json) { Console.Out.WriteLine(json); Console.Out.Flush(); }
     private static void Note(string text) => Console.Error.WriteLine(text);
+
+    /// <summary>Transparent huge pages backing this process (Linux), to tell a TLB-bound run from a cache-bound one.</summary>
+    private static string HugePagesNote()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/smaps_rollup"))
+                if (line.StartsWith("AnonHugePages:", StringComparison.Ordinal)) return "huge pages " + line["AnonHugePages:".Length..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return "huge pages ?";
+    }
 
     private static string LoadAverage()
     {

@@ -37,23 +37,24 @@ internal static class StateHasher
         One(ledger.FeePool);
         for (int acct = 0; acct < accounts.Count; acct++)
         {
-            One(accounts.Id[acct]);
-            One(accounts.Halted[acct] ? 1 : 0);
-            Add(accounts.Balance.AsSpan(acct * na, market.AssetCount));
-            for (int s = 0; s <= market.InstrumentCount; s++) One((long)accounts.Health[acct * pp + s]);
+            One(accounts.Rows[acct].Id);
+            One(accounts.Rows[acct].Halted ? 1 : 0);
+            for (int a = 0; a < market.AssetCount; a++) One(accounts.Balance(acct, a)); // the same bytes as one span: XxHash64 streams
+
+            for (int s = 0; s <= market.InstrumentCount; s++) One((long)accounts.Health(acct * pp + s));
             for (int i = 0; i < market.InstrumentCount; i++)
             {
                 int k = acct * ni + i, j = accounts.PositionSlot[k];
-                var t = market.Positions[i];
+                ref var p = ref accounts.Positions[k];
                 long liq = accounts.LiqRemaining[k];
                 scratch[0] = accounts.IsolatedMode[k] ? 1 : 0; scratch[1] = accounts.IsolatedMargin[k];
-                scratch[2] = j >= 0 ? t.Qty[j] : 0; scratch[3] = j >= 0 ? t.Basis[j] : 0;
+                scratch[2] = j >= 0 ? p.Qty : 0; scratch[3] = j >= 0 ? p.Basis : 0;
                 scratch[4] = liq; scratch[5] = liq != 0 ? accounts.LiqPrice[k] : 0;
-                scratch[6] = liq != 0 ? accounts.LiqSide[k] : 0; scratch[7] = j >= 0 ? t.OpenLoss[j] : 0;
+                scratch[6] = liq != 0 ? accounts.LiqSide[k] : 0; scratch[7] = j >= 0 ? accounts.OpenLoss[k] : 0;
                 Add(scratch);
             }
             // Open orders in id order, so the hash does not depend on the dense array's slot order.
-            int n = orders.Count[acct];
+            int n = orders.CountOf(acct);
             orders.Id.AsSpan(acct * no, n).CopyTo(ids);
             ids.AsSpan(0, n).Sort();
             foreach (long id in ids.AsSpan(0, n))

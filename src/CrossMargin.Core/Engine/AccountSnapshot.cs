@@ -68,32 +68,33 @@ public sealed partial class RiskEngine
     public void SnapshotFund(AccountSnapshot s) => Fill(FundAccount, s);
 
     /// <summary>The insurance fund's settlement balance, micro-units (negative when ADL could not recover a shortfall).</summary>
-    public long FundBalance => _accounts.Balance[FundAccount * _na];
+    public long FundBalance => _accounts.Rows[FundAccount].Cash;
 
     private void Fill(int acct, AccountSnapshot s)
     {
         int part = _accounts.CrossPart(acct);
         if (Trigger == TriggerMode.Index) RefreshAccount(acct);
-        s.Account = _accounts.Id[acct];
-        s.Health = _accounts.Health[part];
+        s.Account = _accounts.Rows[acct].Id;
+        s.Health = _accounts.Health(part);
         s.Equity = Equity(part);
-        s.OpenLoss = _accounts.CrossOpenLoss[acct];
+        s.OpenLoss = _accounts.Rows[acct].CrossOpenLoss;
         s.Im = InitialRequirement(part);
         s.Mm = MaintenanceRequirement(part);
         s.AssetCount = _market.AssetCount;
-        for (int a = 0; a < _market.AssetCount; a++) s.Balances[a] = _accounts.Balance[acct * _na + a];
+        for (int a = 0; a < _market.AssetCount; a++) s.Balances[a] = _accounts.Balance(acct, a);
         int n = 0;
         for (int i = 0; i < _market.InstrumentCount; i++)
         {
-            int k = acct * _ni + i, j = _accounts.PositionSlot[k];
+            int k = acct * _ni + i;
+            ref var p = ref _accounts.Positions[k]; // all zero without a slot
             bool iso = _accounts.IsolatedMode[k] && acct != FundAccount;
-            long q = j >= 0 ? _market.Positions[i].Qty[j] : 0;
+            long q = p.Qty;
             long margin = iso ? _accounts.IsolatedMargin[k] : 0;
             if (q == 0 && margin == 0) continue;
             s.Positions[n++] = new PositionView
             {
-                Instrument = i, Qty = q, Basis = j >= 0 ? _market.Positions[i].Basis[j] : 0, Upnl = j >= 0 ? _market.Positions[i].Upnl[j] : 0,
-                Isolated = iso, Margin = margin, Health = iso ? _accounts.Health[acct * _pp + 1 + i] : HealthState.Healthy,
+                Instrument = i, Qty = q, Basis = p.Basis, Upnl = p.Upnl,
+                Isolated = iso, Margin = margin, Health = iso ? _accounts.Health(acct * _pp + 1 + i) : HealthState.Healthy,
             };
         }
         s.PositionCount = n;

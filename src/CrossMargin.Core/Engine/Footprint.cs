@@ -15,19 +15,18 @@ public static class Footprint
     {
         long parts = instruments + 1;
         long perAccount =
-            8 + 1 + 4                       // id, halted, open-order count
-            + assets * (8 + 8 + 4)          // balance, haircut value, asset-holder position
-            + 8 + 4 * 8 + 4                 // collateral value, cross uPnL/IM/MM/open-loss sums, cross position count
+            64                              // account row: cash, CV, cross uPnL/IM/MM/open-loss sums, id, order count, cross positions, halted, cross health
+            + assets * (8 + 8 + 4)          // non-settlement balance, haircut value, asset-holder position (asset 0's column unused)
             + (assets - 1) * 4              // asset holder lists (non-settlement assets)
             + 16 * 4 / 3                    // account index: 16-byte entries at ≤ 75 % load (power-of-two table: up to 2× this)
-            + instruments * (4 + 1 + 8 + 8 + 8 + 1) // per (account, instrument): slot, mode, isolated margin, liquidation lots/price/side
-            + parts * (1 + 1 + 4)           // per part: health, round due, open liquidation orders
-            + parts * (4 + 1 + 4 + 1)       // settlement: touched list + flag, heap + flag
+            + instruments * (64 + 4 + 1 + 8 + 8 + 8 + 8 + 1) // per (account, instrument): position row; slot, mode, open loss, isolated margin, liquidation lots/price/side
+            + parts * (1 + 1 + 4)           // per part: isolated health, round due, open liquidation orders
+            + parts * (4 + 1 + 16 + 1 + 12) // settlement: touched list + flag, keyed heap entry + flag, sorted batch (id, part)
             + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
-            + instruments * (4 + 4 + 9 * 8);             // holder-table row: account, part, q, basis, B, S, open loss, uPnL, IM, MM, mark-at
+            + instruments * (4 + 4);                     // holder list: account, part
         perAccount += trigger == TriggerMode.Index
             ? parts * (4 + 1) + instruments * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; band lo/hi, banded flag, bucket-list links, pop scratch
-            : 3 * 8;                                                   // scan kernel scratch (deltas)
+            : Kernels.HolderGather.BytesPerHolder;                     // scan: the gathered kernel columns (one instrument at a time)
         return perAccount;
     }
 }

@@ -19,8 +19,8 @@ public sealed partial class RiskEngine
         if (f.Qty <= 0 || f.Side is not (Side.Buy or Side.Sell)) return ProcessStatus.InvalidQuantity;
         if (f.Price <= 0 || f.Price > ins.MaxPriceTicks) return ProcessStatus.InvalidPrice;
         if (f.Liquidation && f.HasFee) return ProcessStatus.LiquidationFillWithFee;
-        int j0 = _accounts.PositionSlot[acct * _ni + instr];
-        long q0 = j0 >= 0 ? _market.Positions[instr].Qty[j0] : 0;
+        ref var p0 = ref _accounts.Position(acct, instr); // all zero without a slot
+        long q0 = p0.Qty;
         long signed = f.Side == Side.Buy ? f.Qty : -f.Qty;
         // In 128 bits: a hostile quantity makes q0 + signed long.MinValue, where Math.Abs(long) throws.
         if (Int128.Abs((Int128)q0 + signed) > ins.MaxPositionLots) return ProcessStatus.PositionAboveMax;
@@ -28,7 +28,7 @@ public sealed partial class RiskEngine
 
         int part = _accounts.PartOf(acct, instr);
         // The part's cash must stay inside ±2^56 whatever the fee (§1): refuse the fill before anything moves.
-        long realized = TradeApplier.Outcome(q0, j0 >= 0 ? _market.Positions[instr].Basis[j0] : 0, signed, f.Price, ins.TickValue, out _, out _);
+        long realized = TradeApplier.Outcome(q0, p0.Basis, signed, f.Price, ins.TickValue, out _, out _);
         long cashAfter = _accounts.Cash(part) + realized;
         long feeBound = f.Liquidation ? Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm) : f.Fee;
         if (!TradeApplier.InBalanceBound(cashAfter) || !TradeApplier.InBalanceBound(cashAfter - feeBound)) return ProcessStatus.InvalidAmount;
@@ -55,7 +55,7 @@ public sealed partial class RiskEngine
             // §6.3: the engine-charged fee, capped at E after the fill so it never bankrupts by itself.
             long fee = Math.Min(Money.MulRateCeil(ins.Notional(f.Qty, f.Price), Config.LiquidationFeeRatePpm), Math.Max(0, Equity(part)));
             _accounts.Cash(part) -= fee;
-            _accounts.Balance[FundAccount * _na] += fee;
+            _accounts.Rows[FundAccount].Cash += fee;
             int li = acct * _ni + instr;
             if (_accounts.LiqRemaining[li] > 0 && _accounts.LiqSide[li] == (sbyte)f.Side)
             {
@@ -63,7 +63,7 @@ public sealed partial class RiskEngine
                 if (_accounts.LiqRemaining[li] == 0) _accounts.LiqOpen[part]--;
             }
             else Counters.LiquidationFillAnomalies++;
-            if (_accounts.Health[part] == HealthState.Liquidating) _accounts.RoundDue[part] = true;
+            if (_accounts.Health(part) == HealthState.Liquidating) _accounts.RoundDue[part] = true;
         }
         AfterIsolatedChange(acct, instr); // ApplyTrade already touched the part
         return ProcessStatus.Applied;
@@ -75,13 +75,13 @@ public sealed partial class RiskEngine
         // Amounts are bounded first (±2^56, §1) so the sums below cannot wrap a 64-bit long.
         if (d.Amount <= 0 || d.Amount >= Money.Bound) return ProcessStatus.InvalidAmount;
         bool exists = TryAccount(d.Account, out int acct);
-        if (!exists && _accounts.Count == _accounts.Id.Length) return ProcessStatus.AccountCapacity;
-        long current = exists ? _accounts.Balance[acct * _na + d.Asset] : 0;
+        if (!exists && _accounts.Count == _accounts.Capacity) return ProcessStatus.AccountCapacity;
+        long current = exists ? _accounts.Balance(acct, d.Asset) : 0;
         if (current + d.Amount >= Money.Bound) return ProcessStatus.InvalidAmount;
         if (!exists)
         {
             acct = _accounts.Count++;
-            _accounts.Id[acct] = d.Account;
+            _accounts.Rows[acct].Id = d.Account;
             _accounts.Index.Add(d.Account, acct);
         }
         Credit(acct, d.Asset, d.Amount);
@@ -92,8 +92,8 @@ public sealed partial class RiskEngine
     private void Credit(int acct, int asset, long units)
     {
         _ledger.Clearing[asset] -= units;
-        if (asset == 0) { _accounts.Balance[acct * _na] += units; Touch(_accounts.CrossPart(acct)); }
-        else SetAssetBalance(acct, asset, _accounts.Balance[acct * _na + asset] + units);
+        if (asset == 0) { _accounts.Rows[acct].Cash += units; Touch(_accounts.CrossPart(acct)); }
+        else SetAssetBalance(acct, asset, _accounts.Balance(acct, asset) + units);
     }
 
     private ProcessStatus Withdraw(in RiskInput w)
@@ -102,13 +102,13 @@ public sealed partial class RiskEngine
         if (w.Amount <= 0) return ProcessStatus.InvalidAmount;
         RejectReason reason = RejectReason.None;
         if (!TryAccount(w.Account, out int acct)) reason = RejectReason.UnknownAccount;
-        else if (_accounts.Balance[acct * _na + w.Asset] < w.Amount) reason = RejectReason.InsufficientBalance;
+        else if (_accounts.Balance(acct, w.Asset) < w.Amount) reason = RejectReason.InsufficientBalance;
         else
         {
             // Healthy afterwards? Compute E' without touching state.
             int part = _accounts.CrossPart(acct);
             long delta = w.Asset == 0 ? w.Amount
-                : _accounts.AssetValue[acct * _na + w.Asset] - _market.Assets[w.Asset].HaircutValue(_accounts.Balance[acct * _na + w.Asset] - w.Amount);
+                : _accounts.AssetValue[acct * _na + w.Asset] - _market.Assets[w.Asset].HaircutValue(_accounts.Balance(acct, w.Asset) - w.Amount);
             if (!HealthyWith(part, Equity(part) - delta)) reason = RejectReason.InsufficientMargin;
         }
         ref var e = ref Events.Add(EventKind.Withdrawal);
@@ -138,19 +138,23 @@ public sealed partial class RiskEngine
     {
         var ins = _market.Instruments[instr];
         var t = _market.Positions[instr];
+        var g = _gather!;
         int n = t.Count;
         var brackets = new BracketTable(ins.BracketMaxNotional, ins.BracketImr, ins.BracketMmr, ins.BracketCum);
+        g.Gather(t, _accounts, instr);
         MarginKernels.Revalue(Kernel, n, ins.MarkTicks * ins.TickValue, brackets,
-            t.Qty, t.Basis, t.Buy, t.Sell, t.Upnl, t.Im, t.Mm, _dUpnl, _dIm, _dMm);
+            g.Qty, g.Basis, g.Buy, g.Sell, g.Upnl, g.Im, g.Mm, g.DUpnl, g.DIm, g.DMm);
+        g.Scatter(t, _accounts, instr, ins.MarkTicks);
         int[] parts = t.Part, accounts = t.Account;
         for (int j = 0; j < n; j++)
         {
-            long du = _dUpnl[j], dim = _dIm[j], dmm = _dMm[j];
+            long du = g.DUpnl[j], dim = g.DIm[j], dmm = g.DMm[j];
             if ((du | dim | dmm) == 0) continue;
             int part = parts[j], acct = accounts[j];
             if (part == acct * _pp) // the cross part: a multiply, not a modulo, on the per-holder path
             {
-                _accounts.CrossUpnl[acct] += du; _accounts.CrossIm[acct] += dim; _accounts.CrossMm[acct] += dmm;
+                ref var row = ref _accounts.Rows[acct];
+                row.CrossUpnl += du; row.CrossIm += dim; row.CrossMm += dmm;
             }
             Touch(part);
         }
@@ -167,9 +171,9 @@ public sealed partial class RiskEngine
         for (int h = 0, n = _market.AssetHolderCount[asset]; h < n; h++)
         {
             int acct = holders[h], k = acct * _na + asset;
-            long value = a.HaircutValue(_accounts.Balance[k]);
+            long value = a.HaircutValue(_accounts.AssetBalance[k]);
             if (value == _accounts.AssetValue[k]) continue;
-            _accounts.CollateralValue[acct] += value - _accounts.AssetValue[k];
+            _accounts.Rows[acct].CollateralValue += value - _accounts.AssetValue[k];
             _accounts.AssetValue[k] = value;
             Touch(_accounts.CrossPart(acct));
         }
@@ -188,10 +192,13 @@ public sealed partial class RiskEngine
         long mtv = ins.MarkTicks * ins.TickValue;
         // First pass: no holder's cash may leave ±2^56 (§1), else the whole input is refused unchanged.
         for (int j = 0, n = t.Count; j < n; j++)
-            if (t.Qty[j] != 0 && !TradeApplier.InBalanceBound(_accounts.Cash(t.Part[j]) + TradeApplier.FundingAmount(t.Qty[j], mtv, rate))) return ProcessStatus.InvalidAmount;
+        {
+            long q = _accounts.Position(t.Account[j], instr).Qty;
+            if (q != 0 && !TradeApplier.InBalanceBound(_accounts.Cash(t.Part[j]) + TradeApplier.FundingAmount(q, mtv, rate))) return ProcessStatus.InvalidAmount;
+        }
         for (int j = 0, n = t.Count; j < n; j++)
         {
-            long q = t.Qty[j];
+            long q = _accounts.Position(t.Account[j], instr).Qty;
             if (q == 0) continue;
             long amount = TradeApplier.FundingAmount(q, mtv, rate);
             int part = t.Part[j];
@@ -213,7 +220,7 @@ public sealed partial class RiskEngine
                 break;
             case HaltScope.Account:
                 if (!TryAccount(h.Account, out int acct)) return ProcessStatus.UnknownAccount;
-                _accounts.Halted[acct] = h.Flag;
+                _accounts.Rows[acct].Halted = h.Flag;
                 break;
         }
         return ProcessStatus.Applied;
@@ -226,7 +233,7 @@ public sealed partial class RiskEngine
         Config.LiquidationFeeRatePpm = c.LiquidationFeeRatePpm;
         Config.LiquidationBufferPpm = c.LiquidationBufferPpm;
         // Setting the fund's balance is a transfer with the clearing account, so the ledger stays balanced.
-        ref long fund = ref _accounts.Balance[FundAccount * _na];
+        ref long fund = ref _accounts.Rows[FundAccount].Cash;
         _ledger.Clearing[0] -= c.Amount - fund;
         fund = c.Amount;
         return ProcessStatus.Applied;
@@ -241,16 +248,16 @@ public sealed partial class RiskEngine
         bool isolated = m.Flag;
         if (_accounts.IsolatedMode[k] == isolated) return ProcessStatus.Applied;
         int isoPart = acct * _pp + 1 + instr;
-        if (!isolated && !TradeApplier.InBalanceBound(_accounts.Balance[acct * _na] + _accounts.IsolatedMargin[k])) return ProcessStatus.InvalidAmount;
+        if (!isolated && !TradeApplier.InBalanceBound(_accounts.Rows[acct].Cash + _accounts.IsolatedMargin[k])) return ProcessStatus.InvalidAmount;
         if (!isolated)
         {
             // Back to cross: the margin left returns to the settlement balance.
-            _accounts.Balance[acct * _na] += _accounts.IsolatedMargin[k];
+            _accounts.Rows[acct].Cash += _accounts.IsolatedMargin[k];
             _accounts.IsolatedMargin[k] = 0;
             Touch(_accounts.CrossPart(acct));
         }
         _accounts.IsolatedMode[k] = isolated;
-        _accounts.Health[isoPart] = HealthState.Healthy;
+        _accounts.Health(isoPart) = HealthState.Healthy;
         _accounts.RoundDue[isoPart] = false;
         return ProcessStatus.Applied;
     }
@@ -260,14 +267,14 @@ public sealed partial class RiskEngine
         if (x.Amount == 0 || x.Amount >= Money.Bound || x.Amount <= -Money.Bound) return ProcessStatus.InvalidAmount; // bounded before any sum
         if (!ModeTarget(x, out int acct)) return ProcessStatus.Applied;
         int instr = x.Instrument, k = acct * _ni + instr;
-        if (!TradeApplier.InBalanceBound(_accounts.Balance[acct * _na] - x.Amount) || !TradeApplier.InBalanceBound(_accounts.IsolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
+        if (!TradeApplier.InBalanceBound(_accounts.Rows[acct].Cash - x.Amount) || !TradeApplier.InBalanceBound(_accounts.IsolatedMargin[k] + x.Amount)) return ProcessStatus.InvalidAmount;
         int isoPart = acct * _pp + 1 + instr, cross = _accounts.CrossPart(acct);
         bool ok = _accounts.IsolatedMode[k];
         if (ok && x.Amount > 0)
         {
             // Checked like a withdrawal from the cross part (§8).
             long e2 = Equity(cross) - x.Amount;
-            ok = _accounts.Balance[acct * _na] >= x.Amount && HealthyWith(cross, e2);
+            ok = _accounts.Rows[acct].Cash >= x.Amount && HealthyWith(cross, e2);
         }
         else if (ok)
         {
@@ -275,7 +282,7 @@ public sealed partial class RiskEngine
             ok = _accounts.IsolatedMargin[k] >= amount && HealthyWith(isoPart, Equity(isoPart) - amount);
         }
         if (!ok) { ModeReject(x, RejectReason.InvalidMode); return ProcessStatus.Applied; }
-        _accounts.Balance[acct * _na] -= x.Amount;
+        _accounts.Rows[acct].Cash -= x.Amount;
         _accounts.IsolatedMargin[k] += x.Amount;
         Touch(cross);
         Touch(isoPart);

@@ -28,10 +28,10 @@ public sealed partial class RiskEngine
     public long Clearing(int asset) => _ledger.Clearing[asset];
 
     /// <summary>Health of the cross part of an account.</summary>
-    public HealthState CrossHealth(long accountId) => _accounts.Health[_accounts.CrossPart(_accounts.Index[accountId])];
+    public HealthState CrossHealth(long accountId) => _accounts.Health(_accounts.CrossPart(_accounts.Index[accountId]));
 
     /// <summary>Health of the isolated part (account, instrument).</summary>
-    public HealthState IsolatedHealth(long accountId, int instrument) => _accounts.Health[_accounts.Index[accountId] * _pp + 1 + instrument];
+    public HealthState IsolatedHealth(long accountId, int instrument) => _accounts.Health(_accounts.Index[accountId] * _pp + 1 + instrument);
 
     /// <summary>True when (account, instrument) is in isolated mode.</summary>
     public bool IsIsolated(long accountId, int instrument) => _accounts.IsolatedMode[_accounts.Index[accountId] * _ni + instrument];
@@ -61,25 +61,23 @@ public sealed partial class RiskEngine
     /// <summary>Signed position lots of (account, instrument).</summary>
     public long PositionLots(long accountId, int instrument)
     {
-        int j = _accounts.PositionSlot[_accounts.Index[accountId] * _ni + instrument];
-        return j >= 0 ? _market.Positions[instrument].Qty[j] : 0;
+        return _accounts.Position(_accounts.Index[accountId], instrument).Qty; // zero without a slot
     }
 
     /// <summary>Signed lots the insurance fund holds on an instrument.</summary>
     public long FundPositionLots(int instrument)
     {
-        int j = _accounts.PositionSlot[FundAccount * _ni + instrument];
-        return j >= 0 ? _market.Positions[instrument].Qty[j] : 0;
+        return _accounts.Position(FundAccount, instrument).Qty;
     }
 
     /// <summary>Number of open (non-liquidation) orders of an account.</summary>
-    public int OpenOrderCount(long accountId) => _orders.Count[_accounts.Index[accountId]];
+    public int OpenOrderCount(long accountId) => _orders.CountOf(_accounts.Index[accountId]);
 
     /// <summary>Account ids in creation order (allocates; tools and tests only).</summary>
     public long[] AccountIds()
     {
         var ids = new long[_accounts.Count - 1];
-        Array.Copy(_accounts.Id, 1, ids, 0, ids.Length);
+        for (int a = 1; a < _accounts.Count; a++) ids[a - 1] = _accounts.Rows[a].Id;
         return ids;
     }
 
@@ -113,7 +111,7 @@ public sealed partial class RiskEngine
             {
                 if (s > 0 && (s - 1 >= _market.InstrumentCount || !_accounts.IsolatedMode[acct * _ni + s - 1])) continue;
                 int part = acct * _pp + s;
-                var h = _accounts.Health[part];
+                var h = _accounts.Health(part);
                 switch (h)
                 {
                     case HealthState.Healthy: healthy++; break;

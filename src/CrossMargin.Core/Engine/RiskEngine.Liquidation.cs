@@ -29,7 +29,7 @@ public sealed partial class RiskEngine
         if (_accounts.LiqRemaining[li] == 0) _accounts.LiqOpen[part]++;
         _accounts.LiqRemaining[li] = lots; _accounts.LiqSide[li] = side; _accounts.LiqPrice[li] = price;
         ref var e = ref Events.Add(EventKind.LiquidationOrder);
-        e.Account = _accounts.Id[acct]; e.Instrument = instr; e.Side = (Side)side; e.Qty = lots; e.Price = price;
+        e.Account = _accounts.Rows[acct].Id; e.Instrument = instr; e.Side = (Side)side; e.Qty = lots; e.Price = price;
         Counters.LiquidationOrders++;
     }
 
@@ -59,25 +59,25 @@ public sealed partial class RiskEngine
         for (int k = 0; k < n; k++)
         {
             int instr = taken[k];
-            long q = _market.Positions[instr].Qty[_accounts.PositionSlot[acct * _ni + instr]];
+            long q = _accounts.Position(acct, instr).Qty;
             takenQty[k] = q;
             takenPrice[k] = LiquidationPlanner.BankruptcyPrice(_market.Instruments[instr], q, equity);
             long mark = _market.Instruments[instr].MarkTicks;
             ApplyTrade(acct, instr, -q, mark);
             ApplyTrade(FundAccount, instr, q, mark);
         }
-        ref long fund = ref _accounts.Balance[FundAccount * _na];
+        ref long fund = ref _accounts.Rows[FundAccount].Cash;
         if (part % _pp == 0)
         {
             for (int a = 1; a < _market.AssetCount; a++)
             {
-                long units = _accounts.Balance[acct * _na + a];
+                long units = _accounts.Balance(acct, a);
                 if (units == 0) continue;
                 long value = _accounts.AssetValue[acct * _na + a];
                 fund -= value;
-                _accounts.Balance[acct * _na] += value;
+                _accounts.Rows[acct].Cash += value;
                 SetAssetBalance(acct, a, 0);
-                SetAssetBalance(FundAccount, a, _accounts.Balance[FundAccount * _na + a] + units);
+                SetAssetBalance(FundAccount, a, _accounts.Balance(FundAccount, a) + units);
             }
         }
         ref long cash = ref _accounts.Cash(part);
@@ -111,11 +111,11 @@ public sealed partial class RiskEngine
             if (j < 0) break;
             var t = _market.Positions[instr];
             int acct = t.Account[j];
-            long take = Math.Min(lots, Math.Abs(t.Qty[j]));
+            long take = Math.Min(lots, Math.Abs(_accounts.Position(acct, instr).Qty));
             ApplyTrade(acct, instr, dir * take, price);
             ApplyTrade(FundAccount, instr, -dir * take, price);
             ref var e = ref Events.Add(EventKind.Adl);
-            e.Account = _accounts.Id[acct]; e.Instrument = instr; e.Side = (Side)dir; e.Qty = take; e.Price = price;
+            e.Account = _accounts.Rows[acct].Id; e.Instrument = instr; e.Side = (Side)dir; e.Qty = take; e.Price = price;
             Counters.AdlTrades++;
             AfterIsolatedChange(acct, instr);
             lots -= take;

@@ -14,12 +14,12 @@ public sealed partial class RiskEngine
         if (reason != RejectReason.None) return ProcessStatus.Applied;
 
         int instr = o.Instrument;
-        int j = PositionSlots.Ensure(_market, _accounts, acct, instr);
-        var t = _market.Positions[instr];
-        if (o.Side == Side.Buy) t.Buy[j] += o.Qty; else t.Sell[j] += o.Qty;
-        PositionSlots.AddOpenLoss(_market, _accounts, instr, j, o.Qty * lossPerLot);
+        PositionSlots.Ensure(_market, _accounts, acct, instr);
+        ref var p = ref _accounts.Position(acct, instr);
+        if (o.Side == Side.Buy) p.Buy += o.Qty; else p.Sell += o.Qty;
+        PositionSlots.AddOpenLoss(_accounts, acct, instr, o.Qty * lossPerLot);
         _orders.Add(acct, o.OrderId, instr, (sbyte)o.Side, o.Qty, lossPerLot, o.ReduceOnly);
-        Revalue(instr, j);
+        Revalue(acct, instr);
         return ProcessStatus.Applied;
     }
 
@@ -44,13 +44,12 @@ public sealed partial class RiskEngine
     private void ReduceOrder(int acct, int k, long lots)
     {
         int instr = _orders.Instrument[k];
-        int j = _accounts.PositionSlot[acct * _ni + instr];
-        var t = _market.Positions[instr];
-        if (_orders.Side[k] > 0) t.Buy[j] -= lots; else t.Sell[j] -= lots;
-        PositionSlots.AddOpenLoss(_market, _accounts, instr, j, -lots * _orders.LossPerLot[k]);
+        ref var p = ref _accounts.Position(acct, instr);
+        if (_orders.Side[k] > 0) p.Buy -= lots; else p.Sell -= lots;
+        PositionSlots.AddOpenLoss(_accounts, acct, instr, -lots * _orders.LossPerLot[k]);
         _orders.Remaining[k] -= lots;
         if (_orders.Remaining[k] == 0) _orders.RemoveAt(acct, k);
-        Revalue(instr, j);
+        Revalue(acct, instr);
         PositionSlots.RemoveIfEmpty(_market, _accounts, acct, instr);
     }
 
@@ -59,7 +58,7 @@ public sealed partial class RiskEngine
     {
         int acct = _accounts.AccountOfPart(part);
         int count = 0;
-        for (int k = acct * _no + _orders.Count[acct] - 1; k >= acct * _no; k--)
+        for (int k = acct * _no + _orders.CountOf(acct) - 1; k >= acct * _no; k--)
         {
             if (_accounts.PartOf(acct, _orders.Instrument[k]) != part) continue;
             RemoveOrder(acct, k);

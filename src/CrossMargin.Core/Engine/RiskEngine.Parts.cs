@@ -35,13 +35,13 @@ public sealed partial class RiskEngine
     }
 
     /// <summary>
-    /// Recomputes slot j's cached uPnL / IM / MM at the current mark (the scalar twin of the
-    /// revaluation kernel) and carries the deltas into its cross sums; touches the part.
+    /// Recomputes (account, instrument)'s cached uPnL / IM / MM at the current mark (the scalar twin
+    /// of the revaluation kernel) and carries the deltas into its cross sums; touches the part.
     /// </summary>
-    private void Revalue(int instr, int j)
+    private void Revalue(int acct, int instr)
     {
-        SlotValuation.Revalue(_market, _accounts, instr, j);
-        Touch(_market.Positions[instr].Part[j]);
+        SlotValuation.Revalue(_market, _accounts, acct, instr);
+        Touch(PositionSlots.PartOfSlot(_accounts, acct, instr));
     }
 
     /// <summary>Applies a trade (<see cref="TradeApplier.Apply"/>) and touches the part it changed.</summary>
@@ -56,21 +56,20 @@ public sealed partial class RiskEngine
     private void AfterIsolatedChange(int acct, int instr)
     {
         if (acct == FundAccount || !_accounts.IsolatedMode[acct * _ni + instr]) return;
-        int j = _accounts.PositionSlot[acct * _ni + instr];
-        if (j >= 0 && _market.Positions[instr].Qty[j] != 0) return;
+        if (_accounts.Position(acct, instr).Qty != 0) return; // zero without a slot
         ref long margin = ref _accounts.IsolatedMargin[acct * _ni + instr];
         if (margin < 0)
         {
             long deficit = -margin;
-            _accounts.Balance[FundAccount * _na] -= deficit;
+            _accounts.Rows[FundAccount].Cash -= deficit;
             margin = 0;
             ref var e = ref Events.Add(EventKind.Takeover);
-            e.Account = _accounts.Id[acct]; e.Instrument = instr; e.Isolated = true; e.Amount = deficit;
+            e.Account = _accounts.Rows[acct].Id; e.Instrument = instr; e.Isolated = true; e.Amount = deficit;
             Counters.Takeovers++;
         }
-        if (margin != 0 && !PositionSlots.HasOrdersOn(_market, _accounts, acct, instr))
+        if (margin != 0 && !PositionSlots.HasOrdersOn(_accounts, acct, instr))
         {
-            _accounts.Balance[acct * _na] += margin;
+            _accounts.Rows[acct].Cash += margin;
             margin = 0;
             Touch(_accounts.CrossPart(acct));
         }
@@ -83,9 +82,9 @@ public sealed partial class RiskEngine
     private void SetAssetBalance(int acct, int asset, long units)
     {
         int k = acct * _na + asset;
-        _accounts.Balance[k] = units;
+        _accounts.AssetBalance[k] = units;
         long value = _market.Assets[asset].HaircutValue(units);
-        _accounts.CollateralValue[acct] += value - _accounts.AssetValue[k];
+        _accounts.Rows[acct].CollateralValue += value - _accounts.AssetValue[k];
         _accounts.AssetValue[k] = value;
         ref int pos = ref _accounts.AssetHolderPos[k];
         if (units != 0 && pos < 0)
@@ -107,7 +106,7 @@ public sealed partial class RiskEngine
     private ref RiskEvent AddPartEvent(EventKind kind, int part)
     {
         ref var e = ref Events.Add(kind);
-        e.Account = _accounts.Id[_accounts.AccountOfPart(part)];
+        e.Account = _accounts.Rows[_accounts.AccountOfPart(part)].Id;
         int instr = _accounts.InstrumentOfPart(part);
         if (instr >= 0) { e.Instrument = instr; e.Isolated = true; }
         return ref e;

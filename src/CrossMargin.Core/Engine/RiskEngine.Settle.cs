@@ -29,10 +29,19 @@ public sealed partial class RiskEngine
                 if (k + 16 < n) PrefetchPartRows(s.TouchedAt(k + 16));
                 if (k + 8 < n) PrefetchPartSlots(s.TouchedAt(k + 8));
                 int p = s.TakeTouched(k);
-                if (!s.IsQueued(p) && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health[p])) s.Push(p);
+                if (!s.IsQueued(p) && (_accounts.RoundDue[p] || Evaluate(p) != _accounts.Health(p))) s.Queue(p);
             }
             s.ClearTouched();
-            while (s.TryNext(out int p)) Visit(p);
+            s.SealPass();
+            while (s.TryNext(out int p))
+            {
+                // Visits go in account-id order, not memory order: fetch the coming parts' lines while this one runs
+                // (rows four ahead, then their slots and liquidation lines two ahead).
+                int next = s.QueuedAt(3);
+                if (next >= 0) PrefetchPartRows(next);
+                if ((next = s.QueuedAt(1)) >= 0) { PrefetchPartSlots(next); PrefetchPartLiquidation(next); }
+                Visit(p);
+            }
         }
         s.End();
     }
@@ -40,7 +49,7 @@ public sealed partial class RiskEngine
     private void Visit(int part)
     {
         var now = Evaluate(part);
-        var was = _accounts.Health[part];
+        var was = _accounts.Health(part);
         if (now == was)
         {
             if (now == HealthState.Liquidating && _accounts.RoundDue[part] && _accounts.LiqOpen[part] == 0)
@@ -54,7 +63,7 @@ public sealed partial class RiskEngine
         ref var e = ref AddPartEvent(EventKind.Health, part);
         e.From = was; e.To = now;
         Figures(part, out e.Equity, out e.Im, out e.Mm, out _);
-        _accounts.Health[part] = now;
+        _accounts.Health(part) = now;
         _accounts.RoundDue[part] = false;
         if (was == HealthState.Liquidating) LapseLiquidationOrders(part);
         switch (now)
@@ -71,7 +80,7 @@ public sealed partial class RiskEngine
                 ref var back = ref AddPartEvent(EventKind.Health, part);
                 back.From = HealthState.Bankrupt; back.To = after;
                 Figures(part, out back.Equity, out back.Im, out back.Mm, out _);
-                _accounts.Health[part] = after;
+                _accounts.Health(part) = after;
                 break;
         }
     }

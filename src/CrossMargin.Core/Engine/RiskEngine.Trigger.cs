@@ -27,8 +27,11 @@ public sealed partial class RiskEngine
 
     private void RebandTouched()
     {
-        for (int k = 0; k < _rebandCount; k++)
+        for (int k = 0, n = _rebandCount; k < n; k++)
         {
+            // A crash re-bands thousands of parts scattered over memory: the same two-stage look-ahead as the settlement.
+            if (k + 16 < n) PrefetchPartRows(_reband[k + 16]);
+            if (k + 8 < n) PrefetchPartSlots(_reband[k + 8]);
             int part = _reband[k];
             _rebandFlag[part] = false;
             PartBands.Reband(_market, _accounts, part);
@@ -55,74 +58,5 @@ public sealed partial class RiskEngine
         if (Trigger != TriggerMode.Index || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
         int j = _accounts.PositionSlot[acct * _ni + instrument];
         return j >= 0 && _market.Bands[instrument].IsBanded(j) ? _market.Bands[instrument].BandOf(j) : null;
-    }
-
-    // ---------------------------------------------------------------- look-ahead prefetch (issue 8, item 4)
-
-    /// <summary>
-    /// Stage 1 of the look-ahead: hints the CPU to load the account-index slot of an input that is a
-    /// few inputs ahead in the batch (no dependent load, never blocks). Call it about twice as far
-    /// ahead as <see cref="Prefetch"/>.
-    /// </summary>
-    public void PrefetchLookup(in RiskInput input)
-    {
-        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)
-            _accounts.Index.PrefetchSlot(input.Account);
-    }
-
-    /// <summary>
-    /// Stage 2 of the look-ahead: resolves the account of an input a few inputs ahead in the batch and
-    /// hints the CPU to load every cache line its check will read (balances, cross sums, health, open
-    /// orders, the position slot and its holder-table rows). Changes no state; a hint only, so an
-    /// input that changes before it is processed is still handled exactly.
-    /// </summary>
-    public unsafe void Prefetch(in RiskInput input)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        if (input.Kind is not (InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)) return;
-        if (!_accounts.Index.TryGetValue(input.Account, out int acct)) return;
-        Hint(ref _accounts.Balance[acct * _na]);
-        Hint(ref _accounts.CollateralValue[acct]);
-        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
-        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _orders.Count[acct]); Hint(ref _accounts.Halted[acct]);
-        Hint(ref _accounts.Health[acct * _pp]);
-        Hint(ref _orders.Id[acct * _no]);
-        int instr = input.Instrument;
-        if ((uint)instr >= (uint)_market.InstrumentCount) return;
-        Hint(ref _accounts.IsolatedMode[acct * _ni + instr]);
-        int j = _accounts.PositionSlot[acct * _ni + instr];
-        if (j < 0) return;
-        var t = _market.Positions[instr];
-        Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
-        Hint(ref t.Im[j]); Hint(ref t.Upnl[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Hint<T>(ref T at) where T : unmanaged =>
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
-
-    /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account's sums and slot row.</summary>
-    private unsafe void PrefetchPartRows(int part)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int acct = part / _pp;
-        Hint(ref _accounts.Balance[acct * _na]); Hint(ref _accounts.CollateralValue[acct]);
-        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
-        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _accounts.Health[part]); Hint(ref _accounts.PositionSlot[acct * _ni]);
-    }
-
-    /// <summary>Look-ahead stage 2: the holder-table rows of the part's slots (their index is in cache after stage 1).</summary>
-    private unsafe void PrefetchPartSlots(int part)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int acct = part / _pp, row = acct * _ni;
-        for (int i = 0; i < _market.InstrumentCount; i++)
-        {
-            int j = _accounts.PositionSlot[row + i];
-            if (j < 0) continue;
-            var t = _market.Positions[i];
-            Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
-            Hint(ref t.Upnl[j]); Hint(ref t.Im[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]); Hint(ref t.OpenLoss[j]);
-        }
     }
 }

@@ -42,8 +42,8 @@ public sealed partial class RiskEngine
     private readonly Ledger _ledger;
     private readonly Settlement _settlement;
 
-    // Kernel scratch (deltas of a revaluation).
-    private readonly long[] _dUpnl, _dIm, _dMm;
+    // Scan mode: the holder columns the SIMD kernel revalues (null in index mode).
+    private readonly HolderGather? _gather;
 
     /// <summary>Creates an engine with every array sized from <paramref name="capacities"/>.</summary>
     public RiskEngine(Capacities capacities, KernelMode kernelMode = KernelMode.Auto, TriggerMode trigger = TriggerMode.Index)
@@ -60,17 +60,16 @@ public sealed partial class RiskEngine
         int holders = capacities.EffectiveHolders;
         _market = new MarketTable(_ni, _na);
         _accounts = new AccountTable(accounts, _ni, _na);
-        _orders = new OrderTable(accounts, _no);
+        _orders = new OrderTable(_accounts, _no);
         _ledger = new Ledger(_na);
         int parts = accounts * _pp;
-        // Kernel scratch only the scan needs: the index never revalues a whole holder table.
-        int scratch = trigger == TriggerMode.Scan ? holders : 0;
-        _dUpnl = new long[scratch]; _dIm = new long[scratch]; _dMm = new long[scratch];
+        // Kernel columns only the scan needs: the index never revalues a whole holder table.
+        if (trigger == TriggerMode.Scan) _gather = new HolderGather(holders);
         _settlement = new Settlement(_accounts, parts);
         if (trigger == TriggerMode.Index) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
         else { _reband = []; _rebandFlag = []; }
         Events = new EventBuffer(capacities.EffectiveEvents);
-        _accounts.Id[FundAccount] = -1; // not an external id: the fund is never looked up by id
+        _accounts.Rows[FundAccount].Id = -1; // not an external id: the fund is never looked up by id
         _accounts.Count = 1;
         _holderCapacity = holders;
     }

@@ -19,19 +19,20 @@ internal static class HealthClassifier
         int pp = accounts.PartStride, acct = part / pp, slot = part - acct * pp;
         if (slot == 0)
         {
-            equity = accounts.Balance[acct * accounts.AssetStride] + accounts.CollateralValue[acct] + accounts.CrossUpnl[acct];
-            im = accounts.CrossIm[acct] + accounts.CrossOpenLoss[acct];
-            mm = accounts.CrossMm[acct];
-            hasPosition = accounts.CrossPositions[acct] > 0;
+            ref var row = ref accounts.Rows[acct]; // one cache line
+            equity = row.Cash + row.CollateralValue + row.CrossUpnl;
+            im = row.CrossIm + row.CrossOpenLoss;
+            mm = row.CrossMm;
+            hasPosition = row.CrossPositions > 0;
             return;
         }
-        int i = slot - 1, k = acct * accounts.InstrumentStride + i, j = accounts.PositionSlot[k];
-        if (j < 0) { equity = accounts.IsolatedMargin[k]; im = mm = 0; hasPosition = false; return; }
-        var t = market.Positions[i];
-        equity = accounts.IsolatedMargin[k] + t.Upnl[j];
-        im = t.Im[j] + t.OpenLoss[j];
-        mm = t.Mm[j];
-        hasPosition = t.Qty[j] != 0;
+        int k = acct * accounts.InstrumentStride + slot - 1;
+        if (accounts.PositionSlot[k] < 0) { equity = accounts.IsolatedMargin[k]; im = mm = 0; hasPosition = false; return; }
+        ref var p = ref accounts.Positions[k];
+        equity = accounts.IsolatedMargin[k] + p.Upnl;
+        im = p.Im + accounts.OpenLoss[k];
+        mm = p.Mm;
+        hasPosition = p.Qty != 0;
     }
 
     /// <summary>The health a part has now, in the priority order of §4.</summary>

@@ -31,10 +31,9 @@ internal static class LiquidationPlanner
         {
             int instr = instruments[k];
             var ins = market.Instruments[instr];
-            var t = market.Positions[instr];
-            int j = accounts.PositionSlot[acct * accounts.InstrumentStride + instr];
-            long q = t.Qty[j], absQ = Math.Abs(q), mark = ins.MarkTicks;
-            long others = rest - t.Mm[j];
+            ref var p = ref accounts.Positions[acct * accounts.InstrumentStride + instr];
+            long q = p.Qty, absQ = Math.Abs(q), mark = ins.MarkTicks;
+            long others = rest - p.Mm;
             // Keep n lots: target holds for n = 0 at best; MM(n) is non-decreasing, so binary-search the largest n.
             long keep = -1, lo = 0, hi = absQ - 1;
             while (lo <= hi)
@@ -64,11 +63,12 @@ internal static class LiquidationPlanner
         int acct = accounts.AccountOfPart(part), row = acct * accounts.InstrumentStride, n = 0;
         for (int i = 0; i < market.InstrumentCount; i++)
         {
-            int j = accounts.PositionSlot[row + i];
-            if (j < 0 || market.Positions[i].Qty[j] == 0 || accounts.PartOf(acct, i) != part) continue;
-            long mm = market.Positions[i].Mm[j];
+            if (accounts.PositionSlot[row + i] < 0) continue;
+            ref var p = ref accounts.Positions[row + i];
+            if (p.Qty == 0 || accounts.PartOf(acct, i) != part) continue;
+            long mm = p.Mm;
             int at = n++;
-            while (at > 0 && market.Positions[order[at - 1]].Mm[accounts.PositionSlot[row + order[at - 1]]] < mm)
+            while (at > 0 && accounts.Positions[row + order[at - 1]].Mm < mm)
             {
                 order[at] = order[at - 1];
                 at--;

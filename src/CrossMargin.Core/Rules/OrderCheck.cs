@@ -22,7 +22,7 @@ internal static class OrderCheck
         int instr = o.Instrument;
         if ((uint)instr >= (uint)market.InstrumentCount) return RejectReason.UnknownInstrument;
         var ins = market.Instruments[instr];
-        if (market.GlobalHalt || ins.Halted || accounts.Halted[acct]) return RejectReason.Halted;
+        if (market.GlobalHalt || ins.Halted || accounts.Rows[acct].Halted) return RejectReason.Halted;
         // Side is the sign of the quantity; a value outside buy/sell would be booked as a sell but stored as itself.
         if (o.Qty <= 0 || o.Qty > ins.MaxOrderLots || o.Side is not (Side.Buy or Side.Sell)) return RejectReason.InvalidQuantity;
         if (o.Price <= 0 || o.Price > ins.MaxPriceTicks) return RejectReason.InvalidPrice;
@@ -31,20 +31,22 @@ internal static class OrderCheck
         if ((Int128)Math.Abs(o.Price - mark) * 1_000_000 > (Int128)ins.BandPpm * mark) return RejectReason.PriceBand;
         if (orders.Find(acct, o.OrderId) >= 0) return RejectReason.DuplicateOrder;
         int part = accounts.PartOf(acct, instr);
-        var h = accounts.Health[part];
+        var h = accounts.Health(part);
         if (h is HealthState.Liquidating or HealthState.Bankrupt) return RejectReason.AccountLiquidating;
 
-        int j = accounts.PositionSlot[acct * accounts.InstrumentStride + instr];
+        int k = acct * accounts.InstrumentStride + instr;
+        int j = accounts.PositionSlot[k];
         var t = market.Positions[instr];
-        if (j >= 0 && t.MarkAt[j] != mark) SlotValuation.Revalue(market, accounts, instr, j); // exact figures on demand (index mode)
-        long q = j >= 0 ? t.Qty[j] : 0, buy = j >= 0 ? t.Buy[j] : 0, sell = j >= 0 ? t.Sell[j] : 0;
+        ref var pos = ref accounts.Positions[k]; // zero when there is no slot
+        if (j >= 0 && pos.MarkAt != mark) SlotValuation.Revalue(market, accounts, acct, instr); // exact figures on demand (index mode)
+        long q = pos.Qty, buy = pos.Buy, sell = pos.Sell;
         if (o.ReduceOnly)
         {
             // Opposite to the position and within |q| (other reduce-only orders are not netted, §8).
             bool opposite = o.Side == Side.Buy ? q < 0 : q > 0;
             if (!opposite || o.Qty > Math.Abs(q)) return RejectReason.ReduceOnlyViolation;
         }
-        if (orders.Count[acct] == orders.PerAccount) return RejectReason.TooManyOrders;
+        if (orders.CountOf(acct) == orders.PerAccount) return RejectReason.TooManyOrders;
         if (j < 0 && t.Count == t.Capacity) return RejectReason.TooManyOrders;
 
         long w = MarginMath.WorstCase(q, buy, sell);
@@ -54,7 +56,7 @@ internal static class OrderCheck
         if (w2 <= w) return RejectReason.None; // risk-reducing or neutral: both margin checks skipped
         long n2 = ins.Notional(w2, mark);
         if (w2 > ins.MaxPositionLots || n2 > ins.TopNotional) return RejectReason.PositionLimit;
-        long imOld = j >= 0 ? t.Im[j] : 0;
+        long imOld = pos.Im;
         HealthClassifier.Figures(market, accounts, refresh, part, out long equity, out long imReq, out _, out _);
         imReq = imReq - imOld + ins.InitialMargin(n2) + o.Qty * lossPerLot;
         return equity >= imReq ? RejectReason.None : RejectReason.InsufficientMargin;

@@ -6,10 +6,12 @@ namespace CrossMargin.Core.Rules;
 /// <summary>
 /// The visit order of the settlement after every input (risk-model §4): parts are visited in
 /// ascending account id, cross before isolated (instrument order); passes repeat until one
-/// changes nothing. Only touched parts are candidates, so a tick costs O(its holders): a min-heap
-/// keyed by (account id, slot) orders a pass's candidates; a part touched during the pass joins
-/// it if its key is still ahead of the cursor, otherwise the next pass — exactly the visit order
-/// of a full ascending scan, without the scan. What a visit does is the engine's; this class
+/// changes nothing. Only touched parts are candidates, so a tick costs O(its holders): the pass's
+/// candidates are sorted once by (account id, slot) (<see cref="Queue"/>, <see cref="SealPass"/>);
+/// a part touched during the pass joins it through a min-heap if its key is still ahead of the
+/// cursor, otherwise the next pass; each visit takes the smaller head of the two — exactly the
+/// visit order of a full ascending scan, without the scan. The sorted batch also tells the
+/// engine which parts come next, so it can prefetch them (a crash visits tens of thousands). What a visit does is the engine's; this class
 /// only owns the candidate sets. Single-threaded; no allocation after construction.
 /// </summary>
 internal sealed class Settlement
@@ -18,8 +20,18 @@ internal sealed class Settlement
     private readonly int[] _touched;
     private readonly bool[] _touchedFlag;
     private int _touchedCount;
-    private readonly int[] _heap;
+    // Heap entries carry their sort key (account id, slot), so a sift compares in the heap's own lines
+    // instead of loading two scattered account rows per comparison (a crash pushes thousands of parts).
+    private struct Entry { public long Id; public int Slot, Part; }
+    private readonly Entry[] _heap;
     private readonly bool[] _inHeap;
+    // The candidates found by the pass's first loop, sorted once (cheaper than a heap push each and
+    // sequential to read); _batchIds are the keys, equal ids (one account's parts) ordered by part.
+    private readonly long[] _batchIds;
+    private readonly int[] _batchParts;
+    private int _batchCount, _batchAt;
+    private long _cursorId;
+    private int _cursorSlot;
     private int _heapCount;
     private bool _settling;
     private int _cursor = -1;
@@ -29,7 +41,9 @@ internal sealed class Settlement
         _accounts = accounts;
         _touched = new int[parts];
         _touchedFlag = new bool[parts];
-        _heap = new int[parts];
+        _heap = new Entry[parts];
+        _batchIds = new long[parts];
+        _batchParts = new int[parts];
         _inHeap = new bool[parts];
     }
 
@@ -40,7 +54,7 @@ internal sealed class Settlement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int part)
     {
-        if (_settling && _cursor >= 0 && Before(_cursor, part))
+        if (_settling && _cursor >= 0 && AfterCursor(part))
         {
             if (!_inHeap[part]) Push(part);
         }
@@ -80,46 +94,106 @@ internal sealed class Settlement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsQueued(int part) => _inHeap[part];
 
+    /// <summary>Adds a candidate found by the pass's first loop (before any visit); <see cref="SealPass"/> orders them.</summary>
+    public void Queue(int part)
+    {
+        _inHeap[part] = true;
+        _batchIds[_batchCount] = _accounts.Rows[part / _accounts.PartStride].Id;
+        _batchParts[_batchCount++] = part;
+    }
+
+    /// <summary>Sorts the queued candidates into visit order (allocation-free: a key/item span sort, ties by part).</summary>
+    public void SealPass()
+    {
+        _batchAt = 0;
+        int n = _batchCount;
+        if (n < 2) return;
+        var ids = _batchIds.AsSpan(0, n);
+        var parts = _batchParts.AsSpan(0, n);
+        ids.Sort(parts);
+        // One account's parts share an id: order them by part (= by slot); runs are at most instruments + 1 long.
+        for (int i = 1; i < n; i++)
+        {
+            if (ids[i] != ids[i - 1]) continue;
+            int p = parts[i], k = i;
+            while (k > 0 && ids[k - 1] == ids[i] && parts[k - 1] > p) { parts[k] = parts[k - 1]; k--; }
+            parts[k] = p;
+        }
+    }
+
     /// <summary>Pops the next part in visit order and moves the cursor to it; false when the pass is done.</summary>
     public bool TryNext(out int part)
     {
-        if (_heapCount == 0) { part = -1; return false; }
-        part = Pop();
+        bool fromBatch = _batchAt < _batchCount;
+        if (fromBatch && _heapCount > 0)
+        {
+            ref var top = ref _heap[0];
+            long id = _batchIds[_batchAt];
+            int slot = _batchParts[_batchAt] % _accounts.PartStride;
+            fromBatch = id != top.Id ? id < top.Id : slot < top.Slot;
+        }
+        if (fromBatch)
+        {
+            part = _batchParts[_batchAt];
+            _cursorId = _batchIds[_batchAt++];
+            _cursorSlot = part % _accounts.PartStride;
+            _inHeap[part] = false;
+            if (_batchAt == _batchCount) _batchAt = _batchCount = 0;
+        }
+        else if (_heapCount > 0)
+        {
+            var top = Pop();
+            part = top.Part; _cursorId = top.Id; _cursorSlot = top.Slot;
+        }
+        else { part = -1; return false; }
         _cursor = part;
         return true;
     }
 
-    /// <summary>Visit order: account id, then slot (cross 0, isolated 1 + instrument index).</summary>
+    /// <summary>
+    /// A part due soon (for look-ahead prefetch): the <paramref name="i"/>-th next of the sorted batch,
+    /// or with the batch done the heap entry at position i; −1 if none.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Before(int a, int b)
+    public int QueuedAt(int i) => _batchAt + i < _batchCount ? _batchParts[_batchAt + i] : i < _heapCount ? _heap[i].Part : -1;
+
+    /// <summary>True when <paramref name="part"/> comes after the cursor in visit order (account id, then slot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AfterCursor(int part)
     {
-        int pp = _accounts.PartStride;
-        long ida = _accounts.Id[a / pp], idb = _accounts.Id[b / pp];
-        return ida != idb ? ida < idb : a % pp < b % pp;
+        int pp = _accounts.PartStride, acct = part / pp;
+        long id = _accounts.Rows[acct].Id;
+        return id != _cursorId ? _cursorId < id : _cursorSlot < part - acct * pp;
     }
 
-    // ---------------------------------------------------------------- binary min-heap of part ids
+    /// <summary>Visit order: account id, then slot (cross 0, isolated 1 + instrument index).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Before(in Entry a, in Entry b) => a.Id != b.Id ? a.Id < b.Id : a.Slot < b.Slot;
 
-    /// <summary>Queues a part for this pass.</summary>
-    public void Push(int part)
+    // ---------------------------------------------------------------- binary min-heap of (id, slot, part)
+
+    /// <summary>Queues a part touched during the pass ahead of the cursor.</summary>
+    private void Push(int part)
     {
         _inHeap[part] = true;
+        int pp = _accounts.PartStride, acct = part / pp;
+        var entry = new Entry { Id = _accounts.Rows[acct].Id, Slot = part - acct * pp, Part = part };
         int i = _heapCount++;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (!Before(part, _heap[parent])) break;
+            if (!Before(entry, _heap[parent])) break;
             _heap[i] = _heap[parent];
             i = parent;
         }
-        _heap[i] = part;
+        _heap[i] = entry;
     }
 
-    private int Pop()
+    private Entry Pop()
     {
-        int top = _heap[0];
-        _inHeap[top] = false;
-        int last = _heap[--_heapCount];
+        var top = _heap[0];
+        _inHeap[top.Part] = false;
+        var last = _heap[--_heapCount];
         int i = 0;
         while (true)
         {

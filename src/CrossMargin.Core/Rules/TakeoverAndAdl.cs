@@ -21,22 +21,24 @@ internal static class TakeoverAndAdl
         var ins = market.Instruments[instr];
         int best = -1;
         UInt128 bestNum = 0, bestDen = 1;
+        int ni = accounts.InstrumentStride;
         for (int j = 0, n = t.Count; j < n; j++)
         {
-            long q = t.Qty[j];
             int acct = t.Account[j];
+            ref var p = ref accounts.Positions[acct * ni + instr];
+            long q = p.Qty;
             if (acct == AccountTable.Fund || q == 0 || (q > 0 ? 1 : -1) != sign) continue;
-            if (t.MarkAt[j] != ins.MarkTicks) SlotValuation.Revalue(market, accounts, instr, j);
-            long upnl = t.Upnl[j];
+            if (p.MarkAt != ins.MarkTicks) SlotValuation.Revalue(market, accounts, acct, instr);
+            long upnl = p.Upnl;
             if (upnl <= 0) continue;
             HealthClassifier.Figures(market, accounts, refresh, t.Part[j], out long equity, out _, out _, out _);
             if (equity <= 0) continue;
             long notional = ins.Notional(q, ins.MarkTicks);
             UInt128 num = (UInt128)(ulong)upnl * (ulong)notional;
-            UInt128 den = (UInt128)(ulong)Math.Max(1, Math.Abs(t.Basis[j])) * (ulong)equity;
+            UInt128 den = (UInt128)(ulong)Math.Max(1, Math.Abs(p.Basis)) * (ulong)equity;
             if (best < 0) { best = j; bestNum = num; bestDen = den; continue; }
             int cmp = WideMath.CompareFractions(num, den, bestNum, bestDen);
-            if (cmp > 0 || (cmp == 0 && accounts.Id[acct] < accounts.Id[t.Account[best]]))
+            if (cmp > 0 || (cmp == 0 && accounts.Rows[acct].Id < accounts.Rows[t.Account[best]].Id))
             {
                 best = j; bestNum = num; bestDen = den;
             }

@@ -61,22 +61,23 @@ internal static class TradeApplier
     {
         var ins = market.Instruments[instr];
         var t = market.Positions[instr];
-        int j = PositionSlots.Ensure(market, accounts, acct, instr);
-        long q = t.Qty[j];
-        long basis = t.Basis[j];
-        long realized = Outcome(q, basis, signedLots, priceTicks, ins.TickValue, out t.Qty[j], out t.Basis[j]);
-        t.SumQty += t.Qty[j] - q;
-        t.SumBasis += t.Basis[j] - basis;
-        t.LongLots += Math.Max(0, t.Qty[j]) - Math.Max(0, q);
-        int part = t.Part[j];
+        PositionSlots.Ensure(market, accounts, acct, instr);
+        ref var p = ref accounts.Positions[acct * accounts.InstrumentStride + instr];
+        long q = p.Qty;
+        long basis = p.Basis;
+        long realized = Outcome(q, basis, signedLots, priceTicks, ins.TickValue, out p.Qty, out p.Basis);
+        t.SumQty += p.Qty - q;
+        t.SumBasis += p.Basis - basis;
+        t.LongLots += Math.Max(0, p.Qty) - Math.Max(0, q);
+        int part = PositionSlots.PartOfSlot(accounts, acct, instr);
         accounts.Cash(part) += realized;
         ledger.Clearing[0] -= realized;
         if (part % accounts.PartStride == 0)
         {
-            if (q == 0 && t.Qty[j] != 0) accounts.CrossPositions[acct]++;
-            else if (q != 0 && t.Qty[j] == 0) accounts.CrossPositions[acct]--;
+            if (q == 0 && p.Qty != 0) accounts.Rows[acct].CrossPositions++;
+            else if (q != 0 && p.Qty == 0) accounts.Rows[acct].CrossPositions--;
         }
-        SlotValuation.Revalue(market, accounts, instr, j);
+        SlotValuation.Revalue(market, accounts, acct, instr);
         PositionSlots.RemoveIfEmpty(market, accounts, acct, instr);
         return part;
     }

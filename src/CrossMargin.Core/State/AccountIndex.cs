@@ -25,6 +25,7 @@ internal sealed class AccountIndex
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity + capacity / 3 + 1));
         _entries = new Entry[size];
+        HugePages.Advise(_entries);
         for (int i = 0; i < size; i++) _entries[i].Key = Empty;
         _mask = size - 1;
         _shift = 64 - BitOperations.Log2((uint)size);

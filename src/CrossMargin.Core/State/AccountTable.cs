@@ -1,15 +1,71 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Core.Engine;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using CrossMargin.Core.Model;
 
 namespace CrossMargin.Core.State;
 
 /// <summary>
-/// Struct-of-arrays state of every account, account-major, in three row shapes: per account,
-/// per (account, instrument) <c>[acct × instruments + i]</c> and per margin part
-/// <c>[acct × (instruments + 1) + slot]</c>. Account index 0 is the insurance fund. Plain
-/// fields, read and written directly by the engine's rules (no dispatch on hot paths); sized
-/// once from <see cref="Capacities"/>, never reallocated.
+/// The hot line of one account (issue 8, item 4): everything an order check, a withdrawal or the
+/// cross part's health classification reads about the account itself, in one 64-byte cache line —
+/// the settlement balance, the cached cross sums, the id, the open-order count, the halt flag and
+/// the cross part's health. Layout is explicit so the line never grows unnoticed (a test pins it).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+internal struct AccountRow
+{
+    /// <summary>Settlement-asset balance (asset 0), money micro-units.</summary>
+    [FieldOffset(0)] public long Cash;
+    /// <summary>Σ haircut values of the non-settlement balances.</summary>
+    [FieldOffset(8)] public long CollateralValue;
+    /// <summary>Cached cross sums over the account's cross slots: uPnL, IM, MM, open loss.</summary>
+    [FieldOffset(16)] public long CrossUpnl;
+    [FieldOffset(24)] public long CrossIm;
+    [FieldOffset(32)] public long CrossMm;
+    [FieldOffset(40)] public long CrossOpenLoss;
+    /// <summary>External account id (the fund: −1).</summary>
+    [FieldOffset(48)] public long Id;
+    /// <summary>Open (non-liquidation) orders of the account.</summary>
+    [FieldOffset(56)] public int OrderCount;
+    /// <summary>Cross positions with q ≠ 0 (≤ 256 instruments).</summary>
+    [FieldOffset(60)] public ushort CrossPositions;
+    [FieldOffset(62)] public bool Halted;
+    /// <summary>Health of the cross part (slot 0).</summary>
+    [FieldOffset(63)] public HealthState CrossHealth;
+}
+
+/// <summary>
+/// One (account, instrument) position, account-major and one 64-byte line: lots, basis, open order
+/// lots and the cached uPnL / IM / MM with the mark they were computed at. An account's positions
+/// are adjacent lines, so re-evaluating a part reads them in sequence; the instrument's holder list
+/// (<see cref="PositionTable"/>) only names the accounts.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+internal struct PositionRow
+{
+    /// <summary>Signed lots.</summary>
+    [FieldOffset(0)] public long Qty;
+    /// <summary>Signed cost, micro-units.</summary>
+    [FieldOffset(8)] public long Basis;
+    /// <summary>Open buy lots (B) and sell lots (S).</summary>
+    [FieldOffset(16)] public long Buy;
+    [FieldOffset(24)] public long Sell;
+    /// <summary>Cached contributions, kept equal to a full recomputation at <see cref="MarkAt"/>.</summary>
+    [FieldOffset(32)] public long Upnl;
+    [FieldOffset(40)] public long Im;
+    [FieldOffset(48)] public long Mm;
+    /// <summary>Mark (ticks) the cached figures were computed at (index mode refreshes on demand).</summary>
+    [FieldOffset(56)] public long MarkAt;
+}
+
+/// <summary>
+/// The state of every account, account-major, in four row shapes: the hot <see cref="AccountRow"/>
+/// per account (one line), the <see cref="PositionRow"/> per (account, instrument) at
+/// <c>[acct × instruments + i]</c> (one line each, an account's adjacent), colder per (account,
+/// instrument) and per (account, asset) columns, and per margin part <c>[acct × (instruments + 1) + slot]</c>.
+/// Account index 0 is the insurance fund. Plain fields, read and written directly by the engine's
+/// rules (no dispatch on hot paths); sized once from <see cref="Capacities"/>, never reallocated.
 /// </summary>
 internal sealed class AccountTable
 {
@@ -24,26 +80,26 @@ internal sealed class AccountTable
     /// <summary>Accounts in use, the fund included.</summary>
     public int Count;
 
-    // Per account.
-    public readonly long[] Id;
-    public readonly bool[] Halted;
-    public readonly long[] Balance;         // [acct × assets + asset]; asset 0 in money micro-units
+    // Per account: the hot line.
+    public readonly AlignedRows<AccountRow> Rows;
+
+    // Per (account, asset) [acct × assets + asset], non-settlement assets only (asset 0 is AccountRow.Cash; its column is unused).
+    public readonly long[] AssetBalance;
     public readonly long[] AssetValue;      // cached haircut value of each non-settlement balance
     public readonly int[] AssetHolderPos;   // position in the asset's holder list, −1 if none
-    public readonly long[] CollateralValue; // Σ haircut values of non-settlement assets [acct]
-    public readonly long[] CrossUpnl, CrossIm, CrossMm, CrossOpenLoss; // cached cross sums [acct]
-    public readonly int[] CrossPositions;   // cross positions with q ≠ 0 [acct]
 
-    // Per (account, instrument).
-    public readonly int[] PositionSlot;     // slot in the instrument's table, −1 if none
+    // Per (account, instrument) [acct × instruments + i].
+    public readonly AlignedRows<PositionRow> Positions;
+    public readonly int[] PositionSlot;     // slot in the instrument's holder list, −1 if none
     public readonly bool[] IsolatedMode;
+    public readonly long[] OpenLoss;        // Σ open loss of the (account, instrument)'s orders, micro-units
     public readonly long[] IsolatedMargin;
     public readonly long[] LiqRemaining;    // open liquidation order lots (0: none)
     public readonly long[] LiqPrice;
     public readonly sbyte[] LiqSide;
 
-    // Per part.
-    public readonly HealthState[] Health;
+    // Per part (slot 0 of each account unused by IsolatedHealth: the cross part's health is in its row).
+    public readonly HealthState[] IsolatedHealth;
     public readonly bool[] RoundDue;        // a liquidation fill asked for a new round (§6.3)
     public readonly int[] LiqOpen;          // open liquidation orders of the part
 
@@ -53,29 +109,53 @@ internal sealed class AccountTable
         InstrumentStride = instruments; AssetStride = assets; PartStride = instruments + 1;
         int parts = accounts * PartStride;
         Index = new AccountIndex(accounts);
-        Id = new long[accounts];
-        Halted = new bool[accounts];
-        Balance = new long[accounts * assets];
+        Rows = new AlignedRows<AccountRow>(accounts);
+        AssetBalance = new long[accounts * assets];
         AssetValue = new long[accounts * assets];
         AssetHolderPos = new int[accounts * assets];
         Array.Fill(AssetHolderPos, -1);
-        CollateralValue = new long[accounts];
-        CrossUpnl = new long[accounts]; CrossIm = new long[accounts]; CrossMm = new long[accounts]; CrossOpenLoss = new long[accounts];
-        CrossPositions = new int[accounts];
+        Positions = new AlignedRows<PositionRow>(accounts * instruments);
         PositionSlot = new int[accounts * instruments];
+        HugePages.Advise(PositionSlot); // before the fill first touches its pages
         Array.Fill(PositionSlot, -1);
         IsolatedMode = new bool[accounts * instruments];
+        HugePages.Advise(IsolatedMode);
+        OpenLoss = new long[accounts * instruments];
         IsolatedMargin = new long[accounts * instruments];
         LiqRemaining = new long[accounts * instruments];
         LiqPrice = new long[accounts * instruments];
         LiqSide = new sbyte[accounts * instruments];
-        Health = new HealthState[parts];
+        IsolatedHealth = new HealthState[parts];
         RoundDue = new bool[parts];
         LiqOpen = new int[parts];
     }
 
     /// <summary>Account capacity, the fund included.</summary>
-    public int Capacity => Id.Length;
+    public int Capacity => Rows.Length;
+
+    /// <summary>The hot row of an account.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref AccountRow Row(int acct) => ref Rows[acct];
+
+    /// <summary>External id of an account.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long IdOf(int acct) => Rows[acct].Id;
+
+    /// <summary>Balance of one asset: the settlement asset in the account's hot row, others in their column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref long Balance(int acct, int asset) => ref asset == 0 ? ref Rows[acct].Cash : ref AssetBalance[acct * AssetStride + asset];
+
+    /// <summary>The position row of (account, instrument).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref PositionRow Position(int acct, int instr) => ref Positions[acct * InstrumentStride + instr];
+
+    /// <summary>Health of a part: the cross part's is in the account row, an isolated part's in its column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref HealthState Health(int part)
+    {
+        int acct = part / PartStride;
+        return ref part == acct * PartStride ? ref Rows[acct].CrossHealth : ref IsolatedHealth[part];
+    }
 
     /// <summary>The cross part of an account (slot 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -97,7 +177,24 @@ internal sealed class AccountTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref long Cash(int part)
     {
-        int acct = part / PartStride, slot = part % PartStride;
-        return ref slot == 0 ? ref Balance[acct * AssetStride] : ref IsolatedMargin[acct * InstrumentStride + slot - 1];
+        int acct = part / PartStride, slot = part - acct * PartStride;
+        return ref slot == 0 ? ref Rows[acct].Cash : ref IsolatedMargin[acct * InstrumentStride + slot - 1];
+    }
+
+    /// <summary>
+    /// Hints the CPU to load what a check of (account, instrument) reads: the account row, the
+    /// position row, the slot and mode columns and the isolated part's health. Addresses are
+    /// computed from the indexes alone (no dependent load); never blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(int acct, int instr)
+    {
+        if (!Sse.IsSupported) return;
+        Rows.Prefetch(acct);
+        if ((uint)instr >= (uint)InstrumentStride) return;
+        int k = acct * InstrumentStride + instr;
+        Positions.Prefetch(k);
+        Sse.Prefetch0(Unsafe.AsPointer(ref PositionSlot[k]));
+        Sse.Prefetch0(Unsafe.AsPointer(ref IsolatedMode[k]));
     }
 }

@@ -23,9 +23,8 @@ internal sealed class Ledger
     /// </summary>
     public long Sum(int asset, AccountTable accounts, KernelMode kernel)
     {
-        int na = accounts.AssetStride;
         long sum = Clearing[asset];
-        for (int a = 0; a < accounts.Count; a++) sum += accounts.Balance[a * na + asset]; // account-major: strided column
+        for (int a = 0; a < accounts.Count; a++) sum += accounts.Balance(a, asset); // account-major: strided column
         if (asset == 0) sum += MarginKernels.Sum(kernel, accounts.IsolatedMargin.AsSpan(0, accounts.Count * accounts.InstrumentStride)) + FeePool;
         return sum;
     }

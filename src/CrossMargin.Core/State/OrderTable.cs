@@ -2,46 +2,51 @@ namespace CrossMargin.Core.State;
 
 /// <summary>
 /// Open (non-liquidation) orders, struct-of-arrays, dense per account:
-/// <c>[acct × ordersPerAccount + k]</c> for k &lt; <see cref="Count"/>[acct]. Removal moves the
-/// account's last order into the hole, so slot order is not id order.
+/// <c>[acct × ordersPerAccount + k]</c> for k &lt; <see cref="CountOf"/>(acct), the count being in the
+/// account's hot row (<see cref="AccountRow.OrderCount"/>). Removal moves the account's last order
+/// into the hole, so slot order is not id order.
 /// </summary>
 internal sealed class OrderTable
 {
     private readonly int _perAccount;
+    private readonly AccountTable _accounts;
     public readonly long[] Id;
     public readonly int[] Instrument;
     public readonly sbyte[] Side;
     public readonly long[] Remaining;
     public readonly long[] LossPerLot; // open loss per lot, fixed at acceptance (a whole number of µ)
     public readonly bool[] ReduceOnly;
-    public readonly int[] Count;       // open orders per account
 
-    public OrderTable(int accounts, int perAccount)
+    public OrderTable(AccountTable accounts, int perAccount)
     {
+        _accounts = accounts;
         _perAccount = perAccount;
-        Id = new long[accounts * perAccount];
-        Instrument = new int[accounts * perAccount];
-        Side = new sbyte[accounts * perAccount];
-        Remaining = new long[accounts * perAccount];
-        LossPerLot = new long[accounts * perAccount];
-        ReduceOnly = new bool[accounts * perAccount];
-        Count = new int[accounts];
+        Id = new long[accounts.Capacity * perAccount];
+        Instrument = new int[accounts.Capacity * perAccount];
+        Side = new sbyte[accounts.Capacity * perAccount];
+        Remaining = new long[accounts.Capacity * perAccount];
+        LossPerLot = new long[accounts.Capacity * perAccount];
+        ReduceOnly = new bool[accounts.Capacity * perAccount];
     }
 
     /// <summary>Orders an account may hold open.</summary>
     public int PerAccount => _perAccount;
 
+    /// <summary>Open orders of an account (in its hot row).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public ref int CountOf(int acct) => ref _accounts.Rows[acct].OrderCount;
+
     /// <summary>Index k of an open order (absolute into the arrays), −1 if none.</summary>
     public int Find(int acct, long orderId)
     {
-        int k = Id.AsSpan(acct * _perAccount, Count[acct]).IndexOf(orderId); // vectorised search
+        int k = Id.AsSpan(acct * _perAccount, CountOf(acct)).IndexOf(orderId); // vectorised search
         return k < 0 ? -1 : acct * _perAccount + k;
     }
 
     /// <summary>Appends an order to an account's row (the caller checked there is room); returns its index.</summary>
     public int Add(int acct, long id, int instrument, sbyte side, long lots, long lossPerLot, bool reduceOnly)
     {
-        int k = acct * _perAccount + Count[acct]++;
+        int k = acct * _perAccount + CountOf(acct)++;
         Id[k] = id; Instrument[k] = instrument; Side[k] = side;
         Remaining[k] = lots; LossPerLot[k] = lossPerLot; ReduceOnly[k] = reduceOnly;
         return k;
@@ -50,7 +55,7 @@ internal sealed class OrderTable
     /// <summary>Removes order k by moving the account's last order into it.</summary>
     public void RemoveAt(int acct, int k)
     {
-        int last = acct * _perAccount + --Count[acct];
+        int last = acct * _perAccount + --CountOf(acct);
         if (k == last) return;
         Id[k] = Id[last]; Instrument[k] = Instrument[last]; Side[k] = Side[last];
         Remaining[k] = Remaining[last]; LossPerLot[k] = LossPerLot[last]; ReduceOnly[k] = ReduceOnly[last];

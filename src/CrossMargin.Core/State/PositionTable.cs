@@ -1,23 +1,16 @@
 namespace CrossMargin.Core.State;
 
 /// <summary>
-/// Struct-of-arrays table of every position slot on one instrument: the instrument's holder
-/// index. A mark tick walks exactly these dense arrays (SIMD), so its cost grows with the
-/// instrument's holders, not with the number of accounts. A slot lives while its position or
-/// its open orders are non-zero; removal swaps the last slot into the hole.
+/// The holder list of one instrument: which (account, part) holds a position slot on it, dense
+/// over [0, <see cref="Count"/>). The position figures themselves are account-major
+/// (<see cref="AccountTable.Positions"/>); this list is what a scan-mode tick, funding and ADL walk,
+/// and the slot ids the trigger bands are keyed by. A slot lives while its position or its open
+/// orders are non-zero; removal swaps the last slot into the hole.
 /// </summary>
 internal sealed class PositionTable
 {
     public readonly int[] Account;   // account index
     public readonly int[] Part;      // part id the slot belongs to (cross or isolated)
-    public readonly long[] Qty;      // signed lots
-    public readonly long[] Basis;    // signed cost, micro-units
-    public readonly long[] Buy;      // open buy lots (B)
-    public readonly long[] Sell;     // open sell lots (S)
-    public readonly long[] OpenLoss; // Σ open loss of the slot's orders, micro-units
-    // Cached contributions, kept equal to a full recomputation at the current mark.
-    public readonly long[] Upnl, Im, Mm;
-    public readonly long[] MarkAt;   // mark (ticks) the cached Upnl/Im/Mm were computed at (index mode refreshes on demand)
     public int Count;
     // Instrument-level aggregates over every slot (fund included), kept on every trade so a tick reads them in O(1).
     public Int128 SumQty, SumBasis;
@@ -27,26 +20,16 @@ internal sealed class PositionTable
     {
         Account = new int[capacity];
         Part = new int[capacity];
-        Qty = new long[capacity];
-        Basis = new long[capacity];
-        Buy = new long[capacity];
-        Sell = new long[capacity];
-        OpenLoss = new long[capacity];
-        Upnl = new long[capacity];
-        Im = new long[capacity];
-        Mm = new long[capacity];
-        MarkAt = new long[capacity];
     }
 
-    public int Capacity => Qty.Length;
+    public int Capacity => Account.Length;
 
-    /// <summary>Appends an empty slot; returns −1 when full.</summary>
+    /// <summary>Appends a slot for (account, part); returns −1 when full. The caller zeroes the position row.</summary>
     public int Add(int account, int part)
     {
-        if (Count == Qty.Length) return -1;
+        if (Count == Account.Length) return -1;
         int j = Count++;
         Account[j] = account; Part[j] = part;
-        Qty[j] = Basis[j] = Buy[j] = Sell[j] = OpenLoss[j] = Upnl[j] = Im[j] = Mm[j] = MarkAt[j] = 0;
         return j;
     }
 
@@ -55,9 +38,7 @@ internal sealed class PositionTable
     {
         int last = --Count;
         if (j == last) return -1;
-        Account[j] = Account[last]; Part[j] = Part[last]; Qty[j] = Qty[last]; Basis[j] = Basis[last];
-        Buy[j] = Buy[last]; Sell[j] = Sell[last]; OpenLoss[j] = OpenLoss[last];
-        Upnl[j] = Upnl[last]; Im[j] = Im[last]; Mm[j] = Mm[last]; MarkAt[j] = MarkAt[last];
+        Account[j] = Account[last]; Part[j] = Part[last];
         return Account[j];
     }
 }

@@ -20,23 +20,26 @@ internal static class PartBands
         int held = 0;
         for (int i = from; i < to; i++)
         {
-            int j = accounts.PositionSlot[row + i];
-            if (j < 0 || market.Positions[i].Part[j] != part) continue;
+            if (!Holds(accounts, acct, slot, row + i)) continue;
             held++;
-            var t = market.Positions[i];
-            budget.Add(SafeBand.SlopesOf(market.Instruments[i], t.Qty[j], MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j])));
+            ref var p = ref accounts.Positions[row + i];
+            budget.Add(SafeBand.SlopesOf(market.Instruments[i], p.Qty, MarginMath.WorstCase(p.Qty, p.Buy, p.Sell)));
         }
         if (held == 0) return;
         for (int i = from; i < to; i++)
         {
+            if (!Holds(accounts, acct, slot, row + i)) continue;
             int j = accounts.PositionSlot[row + i];
-            if (j < 0 || market.Positions[i].Part[j] != part) continue;
-            var t = market.Positions[i];
+            ref var p = ref accounts.Positions[row + i];
             var ins = market.Instruments[i];
-            long w = MarginMath.WorstCase(t.Qty[j], t.Buy[j], t.Sell[j]);
-            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, t.Qty[j], w), w, held);
+            long w = MarginMath.WorstCase(p.Qty, p.Buy, p.Sell);
+            var (lo, hi) = budget.BandOf(ins, SafeBand.SlopesOf(ins, p.Qty, w), w, held);
             if (lo <= 1 && hi >= ins.MaxPriceTicks) market.Bands[i].Clear(j); // no reachable mark can change it
             else market.Bands[i].Set(j, lo, hi);
         }
     }
+
+    /// <summary>True when (account, instrument) k has a slot in the part being re-banded (slot 0 holds the cross slots, the fund's all).</summary>
+    private static bool Holds(AccountTable accounts, int acct, int slot, int k) =>
+        accounts.PositionSlot[k] >= 0 && (slot == 0) == (acct == AccountTable.Fund || !accounts.IsolatedMode[k]);
 }
