@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Core.Engine;
 using CrossMargin.Core.Model;
+using CrossMargin.Core.Snapshot;
 
 namespace CrossMargin.Core.State;
 
@@ -99,5 +100,43 @@ internal sealed class AccountTable
     {
         int acct = part / PartStride, slot = part % PartStride;
         return ref slot == 0 ? ref Balance[acct * AssetStride] : ref IsolatedMargin[acct * InstrumentStride + slot - 1];
+    }
+
+    /// <summary>Snapshot: the rows of the accounts in use, column by column (raw array bytes).</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        int n = Count, ni = InstrumentStride, na = AssetStride, pp = PartStride;
+        w.Write(n);
+        w.Write<long>(Id.AsSpan(0, n)); w.Write<bool>(Halted.AsSpan(0, n));
+        w.Write<long>(Balance.AsSpan(0, n * na)); w.Write<long>(AssetValue.AsSpan(0, n * na)); w.Write<int>(AssetHolderPos.AsSpan(0, n * na));
+        w.Write<long>(CollateralValue.AsSpan(0, n));
+        w.Write<long>(CrossUpnl.AsSpan(0, n)); w.Write<long>(CrossIm.AsSpan(0, n)); w.Write<long>(CrossMm.AsSpan(0, n)); w.Write<long>(CrossOpenLoss.AsSpan(0, n));
+        w.Write<int>(CrossPositions.AsSpan(0, n));
+        w.Write<int>(PositionSlot.AsSpan(0, n * ni)); w.Write<bool>(IsolatedMode.AsSpan(0, n * ni)); w.Write<long>(IsolatedMargin.AsSpan(0, n * ni));
+        w.Write<long>(LiqRemaining.AsSpan(0, n * ni)); w.Write<long>(LiqPrice.AsSpan(0, n * ni)); w.Write<sbyte>(LiqSide.AsSpan(0, n * ni));
+        w.Write<HealthState>(Health.AsSpan(0, n * pp)); w.Write<bool>(RoundDue.AsSpan(0, n * pp)); w.Write<int>(LiqOpen.AsSpan(0, n * pp));
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a fresh table (only the fund in use) and rebuilds the id index.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        int n = r.ReadCount("accounts", Capacity), ni = InstrumentStride, na = AssetStride, pp = PartStride;
+        if (n < 1) throw r.Fail("no fund row");
+        r.Read<long>(Id.AsSpan(0, n)); r.Read<bool>(Halted.AsSpan(0, n));
+        r.Read<long>(Balance.AsSpan(0, n * na)); r.Read<long>(AssetValue.AsSpan(0, n * na)); r.Read<int>(AssetHolderPos.AsSpan(0, n * na));
+        r.Read<long>(CollateralValue.AsSpan(0, n));
+        r.Read<long>(CrossUpnl.AsSpan(0, n)); r.Read<long>(CrossIm.AsSpan(0, n)); r.Read<long>(CrossMm.AsSpan(0, n)); r.Read<long>(CrossOpenLoss.AsSpan(0, n));
+        r.Read<int>(CrossPositions.AsSpan(0, n));
+        r.Read<int>(PositionSlot.AsSpan(0, n * ni)); r.Read<bool>(IsolatedMode.AsSpan(0, n * ni)); r.Read<long>(IsolatedMargin.AsSpan(0, n * ni));
+        r.Read<long>(LiqRemaining.AsSpan(0, n * ni)); r.Read<long>(LiqPrice.AsSpan(0, n * ni)); r.Read<sbyte>(LiqSide.AsSpan(0, n * ni));
+        r.Read<HealthState>(Health.AsSpan(0, n * pp)); r.Read<bool>(RoundDue.AsSpan(0, n * pp)); r.Read<int>(LiqOpen.AsSpan(0, n * pp));
+        Count = n;
+        // Accounts were added in index order and never removed, so inserting them again in that order
+        // rebuilds the identical probe table (cheaper than storing it).
+        for (int acct = 1; acct < n; acct++)
+        {
+            if (Index.ContainsKey(Id[acct])) throw r.Fail($"account id {Id[acct]} appears twice");
+            Index.Add(Id[acct], acct);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using CrossMargin.Core.Snapshot;
+
 namespace CrossMargin.Core.State;
 
 /// <summary>
@@ -59,5 +61,29 @@ internal sealed class PositionTable
         Buy[j] = Buy[last]; Sell[j] = Sell[last]; OpenLoss[j] = OpenLoss[last];
         Upnl[j] = Upnl[last]; Im[j] = Im[last]; Mm[j] = Mm[last]; MarkAt[j] = MarkAt[last];
         return Account[j];
+    }
+
+    /// <summary>Snapshot: the slots in use, column by column, and the instrument aggregates.</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        int n = Count;
+        w.Write(n);
+        w.Write<int>(Account.AsSpan(0, n)); w.Write<int>(Part.AsSpan(0, n));
+        w.Write<long>(Qty.AsSpan(0, n)); w.Write<long>(Basis.AsSpan(0, n)); w.Write<long>(Buy.AsSpan(0, n)); w.Write<long>(Sell.AsSpan(0, n));
+        w.Write<long>(OpenLoss.AsSpan(0, n)); w.Write<long>(Upnl.AsSpan(0, n)); w.Write<long>(Im.AsSpan(0, n)); w.Write<long>(Mm.AsSpan(0, n));
+        w.Write<long>(MarkAt.AsSpan(0, n));
+        w.Write(SumQty); w.Write(SumBasis); w.Write(LongLots);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a fresh table.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        int n = r.ReadCount("holder slots", Capacity);
+        r.Read<int>(Account.AsSpan(0, n)); r.Read<int>(Part.AsSpan(0, n));
+        r.Read<long>(Qty.AsSpan(0, n)); r.Read<long>(Basis.AsSpan(0, n)); r.Read<long>(Buy.AsSpan(0, n)); r.Read<long>(Sell.AsSpan(0, n));
+        r.Read<long>(OpenLoss.AsSpan(0, n)); r.Read<long>(Upnl.AsSpan(0, n)); r.Read<long>(Im.AsSpan(0, n)); r.Read<long>(Mm.AsSpan(0, n));
+        r.Read<long>(MarkAt.AsSpan(0, n));
+        SumQty = r.Read<Int128>(); SumBasis = r.Read<Int128>(); LongLots = r.Read<long>();
+        Count = n;
     }
 }

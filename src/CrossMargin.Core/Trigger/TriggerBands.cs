@@ -147,4 +147,32 @@ internal sealed class TriggerBands
         if (p != None) next[p] = to; else head[edge >> _shift] = to;
         if (n != None) prev[n] = to;
     }
+
+    /// <summary>Snapshot: the mark, the bands and bucket links of the first <paramref name="slots"/> slots (the holder table's in use) and the bucket heads, as they are.</summary>
+    public void WriteTo(Snapshot.SnapshotWriter w, int slots)
+    {
+        w.Write(_mark); w.Write(_count);
+        w.Write<long>(_lo.AsSpan(0, slots)); w.Write<long>(_hi.AsSpan(0, slots)); w.Write<bool>(_banded.AsSpan(0, slots));
+        w.Write<int>(_loNext.AsSpan(0, slots)); w.Write<int>(_loPrev.AsSpan(0, slots)); w.Write<int>(_hiNext.AsSpan(0, slots)); w.Write<int>(_hiPrev.AsSpan(0, slots));
+        w.Write<int>(_loHead); w.Write<int>(_hiHead);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into fresh bands of the same instrument.</summary>
+    public void ReadFrom(Snapshot.SnapshotReader r, int slots)
+    {
+        _mark = r.Read<long>(); _count = r.ReadCount("banded slots", slots);
+        r.Read<long>(_lo.AsSpan(0, slots)); r.Read<long>(_hi.AsSpan(0, slots)); r.Read<bool>(_banded.AsSpan(0, slots));
+        r.Read<int>(_loNext.AsSpan(0, slots)); r.Read<int>(_loPrev.AsSpan(0, slots)); r.Read<int>(_hiNext.AsSpan(0, slots)); r.Read<int>(_hiPrev.AsSpan(0, slots));
+        r.Read<int>(_loHead); r.Read<int>(_hiHead);
+        // Links index slots: one pointing past the table would corrupt the next walk, so bound them now.
+        if (!InRange(_loNext.AsSpan(0, slots), slots) || !InRange(_loPrev.AsSpan(0, slots), slots) || !InRange(_hiNext.AsSpan(0, slots), slots)
+            || !InRange(_hiPrev.AsSpan(0, slots), slots) || !InRange(_loHead, slots) || !InRange(_hiHead, slots))
+            throw r.Fail($"a band link points outside the {slots} slots in use");
+    }
+
+    private static bool InRange(ReadOnlySpan<int> links, int slots)
+    {
+        foreach (int s in links) if (s < None || s >= slots) return false;
+        return true;
+    }
 }
