@@ -57,8 +57,12 @@ public sealed partial class RiskEngine
     /// sum must equal a full recomputation. Returns null, or the refusal; after a refusal the engine
     /// is half-filled and must be discarded.
     /// </summary>
-    public SnapshotLoadError? LoadSnapshot(Stream input, bool verifyCaches = true)
+    public SnapshotLoadError? LoadSnapshot(Stream input, bool verifyCaches = true) => LoadSnapshot(input, out _, verifyCaches);
+
+    /// <summary><see cref="LoadSnapshot(Stream, bool)"/>, also giving the (proven) state hash of the loaded state.</summary>
+    public SnapshotLoadError? LoadSnapshot(Stream input, out ulong stateHash, bool verifyCaches = true)
     {
+        stateHash = 0;
         ArgumentNullException.ThrowIfNull(input);
         if (_accounts.Count != 1 || HasAnySlot())
             return new SnapshotLoadError(SnapshotLoadErrorKind.EngineNotFresh, "the engine already holds state; load into one built fresh from the configuration");
@@ -108,6 +112,7 @@ public sealed partial class RiskEngine
             return new SnapshotLoadError(SnapshotLoadErrorKind.HashMismatch, $"the loaded state hashes to {hash:x16}, the snapshot was sealed with {sealedHash:x16}");
         if (verifyCaches && VerifyCaches() is { } stale)
             return new SnapshotLoadError(SnapshotLoadErrorKind.CachesInconsistent, $"the loaded state fails the cache audit: {stale}");
+        stateHash = hash;
         return null;
     }
 

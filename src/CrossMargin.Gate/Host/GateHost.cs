@@ -36,6 +36,12 @@ public interface IGate : IDisposable
     PublisherSequences Publishers { get; }
     /// <summary>The publishers and sender sequences the journal replay restored at start-up (empty without a journal), taken before intake started.</summary>
     IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; }
+    /// <summary>How the start-up recovered its state: the snapshot used (and any refused), the journal tail applied; null without a journal.</summary>
+    Journal.RecoveryReport? Recovery { get; }
+    /// <summary>The snapshot replica (<c>journal.snapshotEvery</c>), or null when snapshots are off.</summary>
+    SnapshotReplica? Snapshots { get; }
+    /// <summary>Asks the replica for a snapshot now (operator request, e.g. SIGUSR1); false when snapshots are off.</summary>
+    bool RequestSnapshot();
     /// <summary>Output sequence of this run's first decision (above every number an earlier run used; see <see cref="DecisionLog.RunBase"/>).</summary>
     long FirstDecisionSequence { get; }
     /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
@@ -83,23 +89,35 @@ public static class GateHost
         private readonly CrossMargin.Aeron.Client.ExclusivePublication _decisionsPub;
         private readonly int _inboundSize, _outboundSize;
         private readonly DecisionLog _decisionLog;
+        private readonly SnapshotReplica? _replica;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
         {
-            Engine = config.BuildEngine();
             if (config.JournalPath is { } path)
             {
-                // Restart: check the whole journal (cutting a torn tail), replay it, then keep appending
-                // (design.md, "Nothing lost"). A damaged journal or another config stops the start.
+                // Restart (design.md, "Nothing lost"): the newest snapshot that proves itself, then the journal
+                // tail after it, in one pass that also checks every record and cuts a torn tail; then keep
+                // appending. A damaged journal or another config stops the start; a bad snapshot falls back
+                // to an older one or the whole journal (JournalRecovery).
                 var fingerprint = Journal.ConfigFingerprint.Of(config);
-                _journal = Journal.JournalWriter.Open(path, new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes), out var opened);
+                var options = new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes);
+                if (Journal.JournalRecovery.TryOpen(path, options, () => config.BuildEngine(), useSnapshots: true, out _journal, out var opened, out var recovered) is { } error)
+                    throw new Journal.JournalException(error);
                 JournalOpened = opened;
-                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint, publishers: Publishers); // sender sequences persist across restarts
-                if (replay.Error is { } error) { _journal.Dispose(); throw new Journal.JournalException(error); }
-                Counters.Replayed.Set(replay.Records);
+                Recovery = recovered!.Report;
+                Engine = recovered.Engine;
+                Publishers = recovered.Publishers; // sender sequences persist across restarts
+                Counters.Replayed.Set(recovered.Report.SnapshotSequence + recovered.Report.TailRecords);
                 ReplayedPublishers = Publishers.Entries();
+                if (config.JournalSnapshots is { } policy)
+                {
+                    var journal = _journal!;
+                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint, () => journal.OsSequence, policy, recovered.Report.Snapshot,
+                        sync: config.JournalDurability.Mode != Journal.DurabilityMode.None);
+                }
             }
+            else Engine = config.BuildEngine();
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
@@ -138,6 +156,13 @@ public static class GateHost
         public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
         public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
         public PublisherSequences Publishers { get; } = new();
+        public Journal.RecoveryReport? Recovery { get; }
+        public SnapshotReplica? Snapshots => _replica;
+        public bool RequestSnapshot()
+        {
+            _replica?.Request();
+            return _replica is not null;
+        }
         public IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; } = [];
         public long FirstDecisionSequence => _decisionLog.FirstOutputSequence;
         public (long Pending, long Capacity) DecisionBacklog => (Counters.DecisionsPending.Value, _decisionLog.Capacity);
@@ -158,6 +183,7 @@ public static class GateHost
             while (Counters.DecisionsPending.Value > 0 && _decisionsPub.IsConnected && sw.Elapsed < timeout) Thread.Sleep(1);
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
+            _replica?.Dispose(); // before the journal it follows closes
             _journal?.Dispose();
             _driver.Dispose();
             return drained && stopped;

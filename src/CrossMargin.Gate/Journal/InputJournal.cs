@@ -73,12 +73,21 @@ public static class InputJournal
         }
     }
 
-    private struct Apply(RiskEngine engine, Host.PublisherSequences? publishers) : IJournalVisitor
+    /// <summary>
+    /// Applies each record after <paramref name="after"/> to the engine and tracks its publisher (records
+    /// up to it are already in a snapshot's state and only checked by the reader's checksums).
+    /// </summary>
+    internal struct Apply(RiskEngine engine, Host.PublisherSequences? publishers, long after = 0) : IJournalVisitor
     {
+        /// <summary>Records applied (malformed-input records included: they keep their place, apply nothing).</summary>
         public long Count;
+        /// <summary>Sequence of the first record seen (0: none).</summary>
+        public long First;
 
         public string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
         {
+            if (First == 0) First = sequence;
+            if (sequence <= after) return null;
             var result = InputCodec.TryDecode(message, out RiskInput input, out long senderSequence);
             if (result == DecodeResult.Ok)
             {
