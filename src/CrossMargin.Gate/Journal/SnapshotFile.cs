@@ -84,11 +84,9 @@ public static class SnapshotFile
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1))
         {
             file.Write(header); // placeholder: the hash and body length are known only once the body is written
-            using (var buffered = new BufferedStream(file, 1 << 20))
-            {
-                hash = engine.WriteSnapshot(buffered);
-                buffered.Flush();
-            }
+            var buffered = new BufferedStream(file, 1 << 20); // not disposed: that would close the file
+            hash = engine.WriteSnapshot(buffered);
+            buffered.Flush();
             length = file.Length;
             FillHeader(header, inputSequence, hash, decisionSequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), fingerprint.Bytes, publishers, length - headerBytes);
             file.Position = 0;

@@ -1,0 +1,292 @@
+using CrossMargin.Core.Engine;
+using CrossMargin.Gate.Config;
+using CrossMargin.Gate.Host;
+using CrossMargin.Gate.Journal;
+using CrossMargin.Messages;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace CrossMargin.Gate.Tests.JournalTests;
+
+/// <summary>
+/// Issue 9, item 2: restart = the newest snapshot that proves itself + the journal tail after it, in
+/// one pass over the journal, giving the state (and the publishers' sender sequences) of a full
+/// replay; a damaged snapshot is refused by name and the restart falls back to an older one or to
+/// the whole journal; the replica follows a journal being written and snapshots itself.
+/// </summary>
+public class SnapshotRestartTests
+{
+    private static readonly GateConfig Config = GateHostTests.LoopbackConfig();
+
+    /// <summary>A snapshot after the first <paramref name="upTo"/> messages, as the replica would write it.</summary>
+    private static SnapshotWritten SnapshotAfter(string dir, IReadOnlyList<byte[]> messages, int upTo, int keep = 10)
+    {
+        var engine = Config.BuildEngine();
+        var publishers = new PublisherSequences();
+        for (int i = 0; i < upTo; i++)
+        {
+            Assert.Equal(DecodeResult.Ok, InputCodec.TryDecode(messages[i], out RiskInput input, out long sender));
+            engine.Process(input);
+            publishers.Track(0, 0, sender);
+        }
+        return SnapshotFile.Write(dir, engine, upTo, ConfigFingerprint.Of(Config), publishers.Entries(), sync: false, keep: keep);
+    }
+
+    private static (ulong Hash, PublisherSequences.Entry[] Publishers) FullReplay(string dir)
+    {
+        var table = new PublisherSequences();
+        var engine = Config.BuildEngine();
+        var replay = InputJournal.Replay(dir, engine, ConfigFingerprint.Of(Config), publishers: table);
+        Assert.Null(replay.Error);
+        return (engine.StateHash(), table.Entries());
+    }
+
+    [Property(MaxTest = 12)]
+    public void Snapshot_at_any_point_plus_the_journal_tail_gives_the_state_and_sender_sequences_of_a_full_replay(PositiveInt point)
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            int at = point.Get % (messages.Count + 1);
+            JournalKit.Write(dir, JournalKit.Options(Config, segmentBytes: 2048), messages); // several segments
+            var written = SnapshotAfter(dir, messages, at);
+            var (hash, publishers) = FullReplay(dir);
+
+            Assert.Null(JournalRecovery.Replay(dir, ConfigFingerprint.Of(Config), () => Config.BuildEngine(), false, false, out var recovered));
+            Assert.Equal(written.Path, recovered!.Report.Snapshot);
+            Assert.Equal(at, recovered.Report.SnapshotSequence);
+            Assert.Equal(messages.Count - at, recovered.Report.TailRecords);
+            Assert.Equal(1, recovered.Report.JournalPasses);
+            Assert.Equal(hash, recovered.Engine.StateHash());
+            Assert.Equal(publishers, recovered.Publishers.Entries());
+
+            // --from-start ignores it and reaches the same state.
+            Assert.Null(JournalRecovery.Replay(dir, ConfigFingerprint.Of(Config), () => Config.BuildEngine(), false, true, out var full));
+            Assert.Null(full!.Report.Snapshot);
+            Assert.Equal(messages.Count, full.Report.TailRecords);
+            Assert.Equal(hash, full.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void A_restarted_gate_starts_from_the_newest_snapshot_and_equals_a_full_replay()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            JournalKit.Write(dir, JournalKit.Options(Config), messages);
+            SnapshotAfter(dir, messages, 60);
+            var newest = SnapshotAfter(dir, messages, 150);
+            var (hash, publishers) = FullReplay(dir);
+            using var gate = GateHost.Start(Config.WithJournal(dir));
+            Assert.Equal(newest.Path, gate.Recovery!.Snapshot);
+            Assert.Equal(messages.Count - 150, gate.Recovery.TailRecords);
+            Assert.Empty(gate.Recovery.Refused);
+            Assert.Equal(messages.Count, gate.Counters.Replayed.Value);
+            Assert.Equal(publishers, gate.ReplayedPublishers);
+            Assert.Equal(messages.Count + 1, gate.JournalOpened!.NextSequence);
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(hash, gate.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Property(MaxTest = 25)]
+    public void A_flipped_bit_anywhere_in_the_newest_snapshot_is_refused_and_the_restart_falls_back_to_the_older_one(PositiveInt where, byte bit)
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            JournalKit.Write(dir, JournalKit.Options(Config), messages);
+            var older = SnapshotAfter(dir, messages, 80);
+            var newest = SnapshotAfter(dir, messages, 170);
+            var bytes = File.ReadAllBytes(newest.Path);
+            int at = where.Get % bytes.Length;
+            bytes[at] ^= (byte)(1 << (bit & 7));
+            File.WriteAllBytes(newest.Path, bytes);
+
+            Assert.Null(JournalRecovery.Replay(dir, ConfigFingerprint.Of(Config), () => Config.BuildEngine(), false, false, out var recovered));
+            Assert.Equal(older.Path, recovered!.Report.Snapshot);
+            var refused = Assert.Single(recovered.Report.Refused);
+            Assert.StartsWith(Path.GetFileName(newest.Path) + ": ", refused, StringComparison.Ordinal);
+            Assert.Equal(messages.Count - 80, recovered.Report.TailRecords);
+            Assert.Equal(FullReplay(dir).Hash, recovered.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void With_every_snapshot_damaged_or_ahead_of_the_journal_the_restart_replays_the_whole_journal()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            JournalKit.Write(dir, JournalKit.Options(Config), messages.Take(100).ToList());
+            var truncated = SnapshotAfter(dir, messages, 50);
+            using (var f = new FileStream(truncated.Path, FileMode.Open)) f.SetLength(f.Length - 3);
+            SnapshotAfter(dir, messages, 120); // inputs the journal does not have (lost with a torn tail, say)
+            using var gate = GateHost.Start(Config.WithJournal(dir));
+            var report = gate.Recovery!;
+            Assert.Null(report.Snapshot);
+            Assert.Equal(2, report.Refused.Count);
+            Assert.Contains("ahead of the journal (input 120, the journal ends at 100)", report.Refused[0], StringComparison.Ordinal);
+            Assert.Contains("truncated", report.Refused[1], StringComparison.Ordinal);
+            Assert.Equal(2, report.JournalPasses);
+            Assert.Equal(100, report.TailRecords);
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(JournalKit.HashOf(Config, messages.Take(100)), gate.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void A_snapshot_of_another_configuration_is_refused_by_its_fingerprint()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            JournalKit.Write(dir, JournalKit.Options(Config), messages);
+            SnapshotAfter(dir, messages, 100);
+            var other = Config with { Capacities = Config.Capacities with { Accounts = Config.Capacities.Accounts + 1 } };
+            // The journal under another config only with --accept-config-change; its snapshots never (another state layout).
+            Assert.Null(JournalRecovery.Replay(dir, ConfigFingerprint.Of(other), () => other.BuildEngine(), true, false, out var recovered));
+            Assert.Null(recovered!.Report.Snapshot);
+            Assert.Contains("taken under config fingerprint", Assert.Single(recovered.Report.Refused), StringComparison.Ordinal);
+            Assert.Equal(messages.Count, recovered.Report.TailRecords);
+            Assert.Equal(JournalKit.HashOf(other, messages), recovered.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void The_tail_follows_a_journal_while_it_is_written_across_segments()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            using var w = JournalWriter.Open(dir, JournalKit.Options(Config, segmentBytes: 1024), out _);
+            Assert.Null(JournalTail.TryOpen(dir, 1, out var tail));
+            using (tail)
+            {
+                var seen = new Seen { Records = [] };
+                for (int i = 0; i < messages.Count; i++)
+                {
+                    Assert.Equal(AppendResult.Ok, w.Append(w.NextSequence, messages[i]));
+                    if (i % 5 == 4) w.Commit();
+                    Assert.True(tail!.Poll(w.OsSequence, 3, ref seen, out var error) >= 0, error);
+                }
+                w.Commit();
+                while (tail!.NextSequence <= w.OsSequence) Assert.True(tail.Poll(w.OsSequence, 64, ref seen, out var error) >= 0, error);
+                Assert.True(JournalKit.Segments(dir).Length > 3);
+                Assert.Equal(messages.Count, seen.Records.Count);
+                for (int i = 0; i < messages.Count; i++) Assert.Equal(messages[i], seen.Records[i]);
+            }
+            // Started mid-journal, it begins at the record asked for.
+            Assert.Null(JournalTail.TryOpen(dir, 100, out var mid));
+            using (mid)
+            {
+                var seen = new Seen { Records = [] };
+                Assert.Equal(5, mid!.Poll(104, 64, ref seen, out _));
+                Assert.Equal(messages[99], seen.Records[0]);
+            }
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Fact]
+    public void The_replica_follows_the_journal_snapshots_every_n_inputs_and_on_request_and_keeps_the_last_k()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            var fingerprint = ConfigFingerprint.Of(Config);
+            using var w = JournalWriter.Open(dir, JournalKit.Options(Config), out _);
+            var written = new List<SnapshotWritten>();
+            using (var replica = new SnapshotReplica(dir, () => Config.BuildEngine(), fingerprint, () => w.OsSequence, new SnapshotPolicy(40, 0, Keep: 2), null, sync: false))
+            {
+                replica.SnapshotWritten += s => { lock (written) written.Add(s); };
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                void Append(int count)
+                {
+                    for (int k = 0; k < count; k++) Assert.Equal(AppendResult.Ok, w.Append(w.NextSequence, messages[(int)w.NextSequence - 1]));
+                    w.Commit();
+                    Assert.True(replica.WaitApplied(w.OsSequence, TimeSpan.FromSeconds(30)), replica.Fault);
+                }
+                void WaitWritten(int n)
+                {
+                    while (replica.Written < n && sw.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(2);
+                    Assert.True(replica.Written == n, $"{replica.Written} snapshots written, expected {n}; fault: {replica.Fault}");
+                }
+                for (int round = 1; round <= 3; round++)
+                {
+                    Append(25);
+                    Thread.Sleep(20);
+                    Assert.Equal(round - 1, replica.Written); // 25 inputs since the last: not due yet
+                    Append(20);
+                    WaitWritten(round);
+                }
+                Append(5);
+                replica.Request(); // 5 inputs since the last: only the request makes one
+                WaitWritten(4);
+                Assert.Null(replica.Fault);
+            }
+            lock (written)
+            {
+                Assert.Equal([45L, 90, 135, 140], written.Select(s => s.InputSequence).ToArray());
+            }
+            var kept = SnapshotFile.List(dir);
+            Assert.Equal(2, kept.Count);
+            Assert.Equal(140, kept[0].InputSequence);
+            Assert.Equal(135, kept[1].InputSequence);
+            foreach (var (sequence, path) in kept)
+            {
+                var engine = Config.BuildEngine();
+                Assert.Null(SnapshotFile.TryLoad(path, fingerprint, engine, out var header));
+                Assert.Equal(JournalKit.HashOf(Config, messages.Take((int)sequence)), engine.StateHash());
+                Assert.Equal(sequence, Assert.Single(header!.Publishers).LastSequence);
+            }
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Theory]
+    [InlineData("\"60s\"", 0, 60)]
+    [InlineData("1000000", 1_000_000, 0)]
+    [InlineData("\"250000\"", 250_000, 0)]
+    [InlineData("\"request\"", 0, 0)]
+    public void Snapshot_policies_parse(string every, long inputs, int seconds)
+    {
+        var config = GateConfig.Parse(GateConfig.DefaultJson().Replace("\"threads\":", $"\"journal\": {{ \"path\": \"j\", \"snapshotEvery\": {every}, \"snapshotKeep\": 5 }},\n  \"threads\":"));
+        Assert.Equal(new SnapshotPolicy(inputs, seconds, 5), config.JournalSnapshots);
+    }
+
+    [Theory]
+    [InlineData("\"soon\"", "config.journal.snapshotEvery: 'soon' is not a number of inputs")]
+    [InlineData("\"0s\"", "config.journal.snapshotEvery: '0s' is not a number")]
+    [InlineData("0", "config.journal.snapshotEvery: must be an integer in 1..")]
+    public void Bad_snapshot_policies_are_refused_by_name(string every, string message)
+    {
+        var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(GateConfig.DefaultJson().Replace("\"threads\":", $"\"journal\": {{ \"path\": \"j\", \"snapshotEvery\": {every} }},\n  \"threads\":")));
+        Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    private struct Seen : IJournalVisitor
+    {
+        public List<byte[]> Records;
+
+        public readonly string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
+        {
+            Records.Add(message.ToArray());
+            return null;
+        }
+    }
+}
