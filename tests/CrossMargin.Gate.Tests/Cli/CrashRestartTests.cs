@@ -22,13 +22,13 @@ namespace CrossMargin.Gate.Tests.Cli;
 /// </summary>
 public class CrashRestartTests(ITestOutputHelper output)
 {
-    private const int Accounts = 200;
+    internal const int Accounts = 200;
     private const int KillPoints = 10;
     private const int TornRound = 4;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Input number <paramref name="i"/> (0-based) of the sender: deposits, orders, fills, marks and withdrawals over 200 accounts and both perpetuals.</summary>
-    private static RiskInput InputAt(long i, int btc, int eth)
+    internal static RiskInput InputAt(long i, int btc, int eth)
     {
         long a = (i / 8 * 13 + i % 8) % Accounts + 1; // every account over time (13 is prime to 200)
         int instr = i % 3 == 0 ? eth : btc;
@@ -49,7 +49,7 @@ public class CrashRestartTests(ITestOutputHelper output)
     /// An exchange-side sender on its own driver: encodes inputs next.. and offers them at a steady
     /// pace; it also consumes decisions, keeping each one's output sequence (the frame's reserved value).
     /// </summary>
-    private sealed class Sender : IDisposable
+    internal sealed class Sender : IDisposable
     {
         private readonly EmbeddedDriver _driver = new();
         private readonly ExclusivePublication _orderFlow;
