@@ -130,24 +130,37 @@ public static class SnapshotHarness
         var alone = new LongHistogram(TimeStamp.Seconds(10), 3);
         int k = 0;
         var sw = Stopwatch.StartNew();
+        var gc = GcMark.Now();
         while (sw.Elapsed.TotalSeconds < 5) Time(engine, inputs, ref k, alone);
+        var gcAlone = GcMark.Now() - gc;
         var concurrent = new LongHistogram(TimeStamp.Seconds(10), 3);
         long journalEnd = JournalReader.Verify(dir).NextSequence - 1;
         long start = long.Parse(Path.GetFileNameWithoutExtension(snapshot)["snapshot-".Length..], CultureInfo.InvariantCulture);
         sw.Restart();
+        GcMark gcWith;
         using (var replica = new SnapshotReplica(dir, () => config.BuildEngine(), fingerprint, () => journalEnd, new SnapshotPolicy(Math.Max(1, journalTail / 4), 0, Keep: 2), snapshot, sync: true))
         {
+            gc = GcMark.Now(); // after the replica's engine was built (the gate builds it at start-up, before the risk thread runs)
+            Console.WriteLine(F($"replica engine built in {sw.Elapsed.TotalSeconds:F2} s (start-up cost)"));
+            sw.Restart();
             while (replica.AppliedSequence < journalEnd && replica.Fault is null) Time(engine, inputs, ref k, concurrent);
             long due = replica.Written;
             replica.Request(); // and one on request at the end, as an operator's SIGUSR1
             while (replica.Written == due && replica.Fault is null) Time(engine, inputs, ref k, concurrent);
+            gcWith = GcMark.Now() - gc;
             if (replica.Fault is { } fault) throw new InvalidOperationException(fault);
             Console.WriteLine(F($"replica: from input {start:N0} followed {journalEnd - start:N0} journal inputs and wrote {replica.Written} snapshots (every {Math.Max(1, journalTail / 4):N0} inputs + 1 requested) in {sw.Elapsed.TotalSeconds:F1} s; longest snapshot write {replica.MaxWriteTime.TotalSeconds:F2} s"));
         }
         double us = Stopwatch.Frequency / 1e6;
-        foreach (var (name, h) in new[] { ("alone", alone), ("with replica", concurrent) })
-            Console.WriteLine(F($"risk thread per input, {name,-12}: {h.TotalCount,10:N0} inputs, p50 {h.GetValueAtPercentile(50) / us,7:F2} µs, p99 {h.GetValueAtPercentile(99) / us,8:F2} µs, p99.99 {h.GetValueAtPercentile(99.99) / us,9:F1} µs, max {h.GetMaxValue() / us,9:F1} µs"));
+        foreach (var (name, h, g) in new[] { ("alone", alone, gcAlone), ("with replica", concurrent, gcWith) })
+            Console.WriteLine(F($"risk thread per input, {name,-12}: {h.TotalCount,10:N0} inputs, p50 {h.GetValueAtPercentile(50) / us,7:F2} µs, p99 {h.GetValueAtPercentile(99) / us,8:F2} µs, p99.9 {h.GetValueAtPercentile(99.9) / us,8:F2} µs, p99.99 {h.GetValueAtPercentile(99.99) / us,9:F1} µs, max {h.GetMaxValue() / us,9:F1} µs; GCs gen0/1/2 {g.Gen0}/{g.Gen1}/{g.Gen2}, GC pause {g.Pause.TotalMilliseconds:F1} ms"));
         Console.WriteLine("(the risk thread never waits for the replica: any difference is CPU and memory-bandwidth contention on the shared cores, not a pause)");
+    }
+
+    private readonly record struct GcMark(int Gen0, int Gen1, int Gen2, TimeSpan Pause)
+    {
+        public static GcMark Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        public static GcMark operator -(GcMark a, GcMark b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause);
     }
 
     private static void Time(RiskEngine engine, List<RiskInput> inputs, ref int k, LongHistogram h)

@@ -42,7 +42,7 @@ public sealed record SnapshotPolicy(long EveryInputs, int EverySeconds, int Keep
 public sealed class SnapshotReplica : IDisposable
 {
     private readonly string _directory;
-    private readonly Func<RiskEngine> _build;
+    private readonly RiskEngine _engine;
     private readonly ConfigFingerprint _fingerprint;
     private readonly Func<long> _durableUpTo;
     private readonly SnapshotPolicy _policy;
@@ -60,10 +60,17 @@ public sealed class SnapshotReplica : IDisposable
     /// Starts a replica on the journal in <paramref name="directory"/>: from <paramref name="startSnapshot"/>
     /// (null: the journal's first record), following records up to <paramref name="journaledUpTo"/>().
     /// </summary>
+    /// <remarks>
+    /// The replica's engine is built here, on the caller's thread (the gate's start-up, before the risk
+    /// thread runs): allocating a second engine's arrays later would bring full GCs that stop every
+    /// thread. After that the replica allocates only small, short-lived objects per snapshot.
+    /// </remarks>
     public SnapshotReplica(string directory, Func<RiskEngine> build, ConfigFingerprint fingerprint, Func<long> journaledUpTo, SnapshotPolicy policy,
         string? startSnapshot, bool sync = true)
     {
-        (_directory, _build, _fingerprint, _durableUpTo, _policy, _startSnapshot, _sync) = (directory, build, fingerprint, journaledUpTo, policy, startSnapshot, sync);
+        ArgumentNullException.ThrowIfNull(build);
+        _engine = build();
+        (_directory, _fingerprint, _durableUpTo, _policy, _startSnapshot, _sync) = (directory, fingerprint, journaledUpTo, policy, startSnapshot, sync);
         _thread = new Thread(Run) { Name = "gate-snapshot", IsBackground = true, Priority = ThreadPriority.BelowNormal };
         _thread.Start();
     }
@@ -93,7 +100,7 @@ public sealed class SnapshotReplica : IDisposable
     {
         try
         {
-            var engine = _build();
+            var engine = _engine;
             var publishers = new PublisherSequences();
             long from = 0;
             if (_startSnapshot is not null)

@@ -41,7 +41,7 @@ public static class SnapshotFile
     public static ReadOnlySpan<byte> Magic => "CMSNAP01"u8;
     /// <summary>Header format version.</summary>
     public const ushort Version = 1;
-    private const int FixedHeader = 96, PublisherEntry = 32;
+    private const int FixedHeader = 96, PublisherEntry = 32, IoBuffer = 64 * 1024;
     private const string Prefix = "snapshot-", Suffix = ".cms", TempSuffix = ".tmp";
 
     /// <summary>File name of the snapshot taken after input <paramref name="inputSequence"/>.</summary>
@@ -81,12 +81,14 @@ public static class SnapshotFile
         var header = new byte[headerBytes];
         long length;
         ulong hash;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1))
+        // FileStream's own buffer (64 KiB, under the large-object threshold, so a snapshot adds no LOH
+        // garbage that would bring a full GC — a stop of every thread, the risk thread's included);
+        // the tables' big arrays bypass it.
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, IoBuffer))
         {
             file.Write(header); // placeholder: the hash and body length are known only once the body is written
-            var buffered = new BufferedStream(file, 1 << 20); // not disposed: that would close the file
-            hash = engine.WriteSnapshot(buffered);
-            buffered.Flush();
+            hash = engine.WriteSnapshot(file);
+            file.Flush();
             length = file.Length;
             FillHeader(header, inputSequence, hash, decisionSequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), fingerprint.Bytes, publishers, length - headerBytes);
             file.Position = 0;
@@ -147,7 +149,7 @@ public static class SnapshotFile
         string name = Path.GetFileName(path);
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, IoBuffer);
             long fileLength = file.Length;
             Span<byte> fixedPart = stackalloc byte[FixedHeader];
             if (fileLength < FixedHeader + sizeof(uint)) return $"{name}: {fileLength} bytes, shorter than a snapshot header";
@@ -174,9 +176,8 @@ public static class SnapshotFile
             if (fileLength != h.Length + hd.BodyBytes) return $"{name}: {fileLength} bytes, the header promises {h.Length + hd.BodyBytes} (truncated or extended)";
             if (!expected.Matches(hd.Fingerprint))
                 return $"{name}: taken under config fingerprint {Convert.ToHexStringLower(hd.Fingerprint)[..16]}…, the config given has {expected.Short}…";
-            using var buffered = new BufferedStream(file, 1 << 20);
-            if (fresh.LoadSnapshot(buffered, out ulong hash, verifyCaches) is { } refused) return $"{name}: {refused}";
-            if (buffered.ReadByte() != -1) return $"{name}: bytes after the sealed state";
+            if (fresh.LoadSnapshot(file, out ulong hash, verifyCaches) is { } refused) return $"{name}: {refused}";
+            if (file.ReadByte() != -1) return $"{name}: bytes after the sealed state";
             if (hash != hd.StateHash) return $"{name}: the state hashes to {hash:x16}, the header says {hd.StateHash:x16}";
             header = hd;
             return null;
