@@ -15,7 +15,8 @@ namespace CrossMargin.Journal.Benchmarks;
 /// the same journal, and the risk thread's per-input latency while the snapshot replica follows the
 /// journal and writes snapshots, against the same thread alone. Population: N accounts of the default
 /// config (2 perpetuals, 3 assets; capacities 8 instruments × 4 assets × 16 orders), each a deposit,
-/// every other one an order and a fill (a position), every fourth a resting order. Tail: T inputs —
+/// every other one an order and a fill (a position), every fourth a resting order; then H inputs of
+/// trading history; the snapshot is taken after them. Tail (and history): T inputs —
 /// fills 40 %, orders 20 %, cancels 10 %, marks 10 %, deposits 20 % — over random accounts (a seeded
 /// generator: a benchmark's workload, not a test's).
 /// </summary>
@@ -23,17 +24,18 @@ public static class SnapshotHarness
 {
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    public static int Run(int accounts, int tail, int repetitions, string root)
+    public static int Run(int accounts, int history, int tail, int repetitions, string root)
     {
         string json = GateConfig.DefaultJson().Replace("\"accounts\": 20000", F($"\"accounts\": {accounts}"));
         var config = GateConfig.Parse(json);
         var fingerprint = ConfigFingerprint.Of(config);
         string dir = Path.Combine(root, F($"cm-snapshot-bench-{Environment.ProcessId}"));
-        Console.WriteLine(F($"CrossMargin snapshot harness: {Environment.ProcessorCount} cores, {accounts:N0} accounts, tail {tail:N0} inputs, {repetitions} repetitions, directory {root} ({JournalHarness.FileSystemOf(root)})"));
+        Console.WriteLine(F($"CrossMargin snapshot harness: {Environment.ProcessorCount} cores, {accounts:N0} accounts, history {history:N0} inputs, tail {tail:N0} inputs, {repetitions} repetitions, directory {root} ({JournalHarness.FileSystemOf(root)})"));
         try
         {
             var engine = config.BuildEngine();
             var population = Population(engine, accounts);
+            population.AddRange(Tail(engine, accounts, history, seed: 5)); // trading history before the snapshot
             var tailInputs = Tail(engine, accounts, tail, seed: 11);
             // The journal: population then tail, as a sender would have sent it (durability none: the journal is not what is measured here).
             var sw = Stopwatch.StartNew();
@@ -49,13 +51,13 @@ public static class SnapshotHarness
                 }
                 w.Commit();
             }
-            Console.WriteLine(F($"journal: {population.Count:N0} population + {tailInputs.Count:N0} tail records, {Directory.GetFiles(dir, "segment-*").Sum(f => new FileInfo(f).Length) / 1e6:F0} MB, written in {sw.Elapsed.TotalSeconds:F1} s"));
+            Console.WriteLine(F($"journal: {population.Count:N0} population and history + {tailInputs.Count:N0} tail records, {Directory.GetFiles(dir, "segment-*").Sum(f => new FileInfo(f).Length) / 1e6:F0} MB, written in {sw.Elapsed.TotalSeconds:F1} s"));
 
             sw.Restart();
             var publishers = new PublisherSequences();
             long sender = 0;
             foreach (var input in population) { engine.Process(input); publishers.Track(1, 1, ++sender); }
-            Console.WriteLine(F($"population applied directly: {population.Count:N0} inputs in {sw.Elapsed.TotalSeconds:F1} s; {engine.AccountCount:N0} accounts"));
+            Console.WriteLine(F($"population and history applied directly: {population.Count:N0} inputs in {sw.Elapsed.TotalSeconds:F1} s; {engine.AccountCount:N0} accounts"));
             ulong populationHash = engine.StateHash();
 
             // Snapshot write (fsynced, renamed, directory fsynced), repeated.
@@ -69,6 +71,7 @@ public static class SnapshotHarness
             Console.WriteLine(F($"snapshot write: {snap.Bytes:N0} bytes ({snap.Bytes / (double)accounts:F0} B/account), median {Median(writes.Select(w => w.Elapsed.TotalSeconds)):F2} s (runs {string.Join(", ", writes.Select(w => w.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)))}), {snap.Bytes / 1e6 / Median(writes.Select(w => w.Elapsed.TotalSeconds)):F0} MB/s"));
 
             // Load: engine built from the config + file read + checks (+ the cache audit).
+            RiskEngine? loaded = null;
             foreach (bool audit in new[] { false, true })
             {
                 var times = new List<double>();
@@ -81,34 +84,43 @@ public static class SnapshotHarness
                     times.Add(t.Elapsed.TotalSeconds);
                     if (error is not null) throw new InvalidOperationException(error);
                     if (fresh.StateHash() != populationHash) throw new InvalidOperationException("loaded state differs");
+                    loaded = fresh;
                 }
                 Console.WriteLine(F($"snapshot load ({(audit ? "with" : "without")} the cache audit, engine build included): median {Median(times):F2} s (runs {string.Join(", ", times.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))})"));
             }
 
+            // The same tail on the engine that lived through the inputs and on the one loaded from the snapshot.
             sw.Restart();
             foreach (var input in tailInputs) engine.Process(input);
-            Console.WriteLine(F($"tail applied directly: {tailInputs.Count:N0} inputs in {sw.Elapsed.TotalSeconds:F2} s ({tailInputs.Count / sw.Elapsed.TotalSeconds:N0}/s)"));
+            double direct = sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            foreach (var input in tailInputs) loaded!.Process(input);
+            double onLoaded = sw.Elapsed.TotalSeconds;
+            Console.WriteLine(F($"tail applied directly: {tailInputs.Count:N0} inputs in {direct:F2} s ({tailInputs.Count / direct:N0}/s) on the live engine, {onLoaded:F2} s on the engine loaded from the snapshot"));
             ulong finalHash = engine.StateHash();
+            if (loaded!.StateHash() != finalHash) throw new InvalidOperationException("the loaded engine diverged");
+            loaded = null;
 
-            // Restart: snapshot + tail vs the whole journal, through the gate's own start-up path.
-            foreach (bool useSnapshots in new[] { true, false })
-            {
-                var times = new List<double>();
-                RecoveryReport? report = null;
-                for (int r = 0; r < repetitions; r++)
+            // Restart: snapshot + tail vs the whole journal, through the gate's own start-up path, interleaved
+            // (the machine is shared: drift hits both alike).
+            var restart = new[] { new List<double>(), new List<double>() };
+            var reports = new RecoveryReport?[2];
+            for (int r = 0; r < repetitions; r++)
+                for (int m = 0; m < 2; m++)
                 {
                     GC.Collect();
                     var t = Stopwatch.StartNew();
-                    var error = JournalRecovery.TryOpen(dir, new JournalOptions(fingerprint, DurabilityPolicy.None), () => config.BuildEngine(), useSnapshots, out var writer, out _, out var recovered);
-                    times.Add(t.Elapsed.TotalSeconds);
+                    var error = JournalRecovery.TryOpen(dir, new JournalOptions(fingerprint, DurabilityPolicy.None), () => config.BuildEngine(), useSnapshots: m == 0, out var writer, out _, out var recovered);
+                    restart[m].Add(t.Elapsed.TotalSeconds);
                     writer?.Dispose();
                     if (error is not null) throw new InvalidOperationException(error.ToString());
                     if (recovered!.Engine.StateHash() != finalHash) throw new InvalidOperationException("restarted state differs from the uninterrupted run");
-                    report = recovered.Report;
+                    reports[m] = recovered.Report;
                 }
-                Console.WriteLine(F($"restart {(useSnapshots ? "from snapshot + tail" : "full replay      ")}: median {Median(times):F2} s (runs {string.Join(", ", times.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); {report}"));
-            }
-            Console.WriteLine(F($"state hash after population + tail {finalHash:x16} (all restarts equal)"));
+            for (int m = 0; m < 2; m++)
+                Console.WriteLine(F($"restart {(m == 0 ? "from snapshot + tail" : "full replay         ")}: median {Median(restart[m]):F2} s, best {restart[m].Min():F2} s (runs {string.Join(", ", restart[m].Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); last: {reports[m]}"));
+            Console.WriteLine(F($"restart ratio snapshot / full replay: median {Median(restart[0]) / Median(restart[1]):F2}, best {restart[0].Min() / restart[1].Min():F2}"));
+            Console.WriteLine(F($"state hash after population, history and tail {finalHash:x16} (all restarts equal)"));
 
             RiskThreadPause(config, fingerprint, dir, engine, snap.Path, accounts, tailInputs.Count);
             return 0;

@@ -54,6 +54,7 @@ public class SnapshotTests
             flow.Observe(input, events);
         }
         Assert.NotNull(loaded);
+        Assert.Equal(run.Engine.StateHash(), source.Engine.StateHash()); // taking a snapshot changed nothing
         Assert.Equal(run.Engine.Counters.TriggerPops, loaded!.Engine.Counters.TriggerPops);
         Assert.Equal(run.Engine.Counters.LiquidationOrders, loaded.Engine.Counters.LiquidationOrders);
         Assert.Null(loaded.Engine.VerifyCaches());

@@ -46,30 +46,16 @@ public static class JournalRecovery
         out JournalWriter? writer, out JournalOpenReport? opened, out Recovered? recovered)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(build);
-        recovered = null;
-        var refused = new List<string>();
-        long ceiling = useSnapshots ? long.MaxValue : -1;
-        for (int pass = 1; ; pass++)
+        JournalWriter? w = null;
+        JournalOpenReport? o = null;
+        var error = Recover(directory, options.Fingerprint, build, useSnapshots, (ref InputJournal.Apply apply, out JournalScan? scan) =>
         {
-            var (engine, publishers, header, path, load) = Start(directory, options.Fingerprint, build, ceiling, refused);
-            long after = header?.InputSequence ?? 0;
-            var apply = new InputJournal.Apply(engine, publishers, after);
-            var sw = Stopwatch.StartNew();
-            var error = JournalWriter.TryOpen(directory, options, ref apply, out writer, out opened, out var scan);
-            if (error is not null) return error;
-            if (Check(directory, scan!, after) is { } late) { writer!.Dispose(); writer = null; return late; }
-            if (after > scan!.NextSequence - 1)
-            {
-                writer!.Dispose();
-                writer = null;
-                refused.Add($"{Path.GetFileName(path)}: ahead of the journal (input {after:N0}, the journal ends at {scan.NextSequence - 1:N0})");
-                ceiling = scan.NextSequence - 1;
-                continue;
-            }
-            recovered = new Recovered(engine, publishers, scan, new RecoveryReport(path, after, refused, apply.Count, load, sw.Elapsed, pass));
-            return null;
-        }
+            w?.Dispose(); // an earlier pass's writer: that pass's snapshot was ahead of the journal
+            return JournalWriter.TryOpen(directory, options, ref apply, out w, out o, out scan);
+        }, out recovered);
+        if (error is not null) w?.Dispose();
+        (writer, opened) = error is null ? (w, o) : (null, null);
+        return error;
     }
 
     /// <summary>
@@ -77,29 +63,37 @@ public static class JournalRecovery
     /// With <paramref name="fromStart"/>, snapshots are ignored and every record is applied.
     /// </summary>
     public static JournalError? Replay(string directory, ConfigFingerprint expected, Func<RiskEngine> build, bool acceptConfigChange, bool fromStart,
-        out Recovered? recovered)
+        out Recovered? recovered) =>
+        Recover(directory, expected, build, !fromStart, (ref InputJournal.Apply apply, out JournalScan? scan) =>
+        {
+            scan = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
+            return scan.Error;
+        }, out recovered);
+
+    /// <summary>One pass over the journal with a visitor: the scan, or the refusal.</summary>
+    private delegate JournalError? Pass(ref InputJournal.Apply apply, out JournalScan? scan);
+
+    private static JournalError? Recover(string directory, ConfigFingerprint expected, Func<RiskEngine> build, bool useSnapshots, Pass pass, out Recovered? recovered)
     {
         ArgumentNullException.ThrowIfNull(build);
         recovered = null;
         var refused = new List<string>();
-        long ceiling = fromStart ? -1 : long.MaxValue;
-        for (int pass = 1; ; pass++)
+        long ceiling = useSnapshots ? long.MaxValue : -1;
+        for (int passes = 1; ; passes++)
         {
             var (engine, publishers, header, path, load) = Start(directory, expected, build, ceiling, refused);
             long after = header?.InputSequence ?? 0;
             var apply = new InputJournal.Apply(engine, publishers, after);
             var sw = Stopwatch.StartNew();
-            var scan = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
-            if (scan.Error is { } error) return error;
-            if (!scan.Exists) { recovered = new Recovered(engine, publishers, scan, new RecoveryReport(null, 0, refused, 0, default, sw.Elapsed, pass)); return null; }
-            if (Check(directory, scan, after) is { } late) return late;
+            if (pass(ref apply, out var scan) is { } error) return error;
+            if (scan!.Exists && Check(directory, scan, after) is { } late) return late;
             if (after > scan.NextSequence - 1)
             {
                 refused.Add($"{Path.GetFileName(path)}: ahead of the journal (input {after:N0}, the journal ends at {scan.NextSequence - 1:N0})");
                 ceiling = scan.NextSequence - 1;
                 continue;
             }
-            recovered = new Recovered(engine, publishers, scan, new RecoveryReport(path, after, refused, apply.Count, load, sw.Elapsed, pass));
+            recovered = new Recovered(engine, publishers, scan, new RecoveryReport(path, after, refused, apply.Count, load, sw.Elapsed, passes));
             return null;
         }
     }

@@ -108,6 +108,14 @@ public class CrashRestartTests(ITestOutputHelper output)
         public void Dispose() => _driver.Dispose();
     }
 
+    /// <summary>The default config on loopback <paramref name="ports"/>, 200 accounts, small rings, scenario roles, plus <paramref name="sections"/> (JSON members).</summary>
+    internal static string RunConfigJson(int[] ports, string sections = "") => GateConfig.DefaultJson()
+        .Replace("127.0.0.1:40456", $"127.0.0.1:{ports[0]}").Replace("127.0.0.1:40457", $"127.0.0.1:{ports[1]}").Replace("127.0.0.1:40458", $"127.0.0.1:{ports[2]}")
+        .Replace("\"accounts\": 20000", $"\"accounts\": {Accounts}")
+        .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096")
+        // One sender keeps one total order over one stream (marks included): the scenario role mode.
+        .Replace("\"threads\":", "\"security\": { \"roles\": \"scenario\" },\n  " + sections + "\"threads\":");
+
     [Fact]
     public void Killed_at_generated_points_the_gate_restarts_from_its_journal_and_ends_in_the_state_of_the_inputs()
     {
@@ -116,12 +124,7 @@ public class CrashRestartTests(ITestOutputHelper output)
         string journal = Path.Combine(dir, "journal"), counters = Path.Combine(dir, "gate.counters"), configPath = Path.Combine(dir, "gate.json");
         try
         {
-            string json = GateConfig.DefaultJson()
-                .Replace("127.0.0.1:40456", $"127.0.0.1:{ports[0]}").Replace("127.0.0.1:40457", $"127.0.0.1:{ports[1]}").Replace("127.0.0.1:40458", $"127.0.0.1:{ports[2]}")
-                .Replace("\"accounts\": 20000", $"\"accounts\": {Accounts}")
-                .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096")
-                // One sender keeps one total order over one stream (marks included): the scenario role mode.
-                .Replace("\"threads\":", "\"security\": { \"roles\": \"scenario\" },\n  \"threads\":");
+            string json = RunConfigJson(ports);
             File.WriteAllText(configPath, json);
             var config = GateConfig.Parse(json);
             var reference = config.BuildEngine();

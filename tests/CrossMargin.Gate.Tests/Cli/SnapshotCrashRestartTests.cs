@@ -31,11 +31,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
         var timeout = CrashRestartTests.Timeout;
         try
         {
-            string json = GateConfig.DefaultJson()
-                .Replace("127.0.0.1:40456", $"127.0.0.1:{ports[0]}").Replace("127.0.0.1:40457", $"127.0.0.1:{ports[1]}").Replace("127.0.0.1:40458", $"127.0.0.1:{ports[2]}")
-                .Replace("\"accounts\": 20000", $"\"accounts\": {CrashRestartTests.Accounts}")
-                .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096")
-                .Replace("\"threads\":", "\"security\": { \"roles\": \"scenario\" },\n  \"journal\": { \"path\": \"unused\", \"snapshotEvery\": 400, \"snapshotKeep\": 2 },\n  \"threads\":");
+            string json = CrashRestartTests.RunConfigJson(ports, "\"journal\": { \"path\": \"unused\", \"snapshotEvery\": 400, \"snapshotKeep\": 2 },\n  ");
             File.WriteAllText(configPath, json);
             var config = GateConfig.Parse(json);
             var reference = config.BuildEngine();
