@@ -8,16 +8,16 @@ namespace CrossMargin.Gate.Journal;
 /// records after a given sequence, segment by segment, checking each record's checksums and sequence
 /// exactly as <see cref="JournalReader"/> does. It reads only records up to a sequence the caller
 /// knows reached the OS whole (<see cref="JournalWriter.OsSequence"/>), so it never meets a record
-/// being written. Single thread (the replica's). Reads with positional reads into one buffer: no
-/// allocation per record; opening the next segment opens a file.
+/// being written. Single thread (the replica's). Reads 1 MiB chunks with positional reads into one
+/// buffer: no allocation per record; opening the next segment opens a file.
 /// </summary>
 public sealed class JournalTail : IDisposable
 {
     private readonly string _directory;
-    private readonly byte[] _buffer = new byte[JournalFormat.RecordOverhead + JournalFormat.MaxMessageLength];
+    private readonly byte[] _buffer = new byte[1 << 20]; // a chunk of the segment; holds the largest record many times over
     private SafeFileHandle? _file;
-    private int _segment;
-    private long _offset, _length;
+    private int _segment, _at, _chunkLength;
+    private long _offset, _length, _chunkStart;
 
     private JournalTail(string directory) => _directory = directory;
 
@@ -75,7 +75,7 @@ public sealed class JournalTail : IDisposable
                 continue;
             }
             if (ReadRecord(out int frame) is { } why) { error = why; return -1; }
-            var at = _buffer.AsSpan(0, frame);
+            var at = _buffer.AsSpan(_at, frame);
             int length = frame - JournalFormat.RecordOverhead;
             if (visitor.OnRecord(NextSequence, BinaryPrimitives.ReadInt32LittleEndian(at[12..]), BinaryPrimitives.ReadInt32LittleEndian(at[16..]),
                     at.Slice(JournalFormat.RecordHeaderLength, length)) is { } refused)
@@ -87,26 +87,43 @@ public sealed class JournalTail : IDisposable
         return n;
     }
 
-    /// <summary>Reads and checks the record at the current offset into the buffer; its frame length.</summary>
+    /// <summary>
+    /// Checks the record at the current offset, reading the segment in large chunks (one pread per
+    /// chunk, not two per record); the record's frame is then at <see cref="_at"/> in the chunk. Bytes once
+    /// read are final (the writer only appends), so a chunk read while a record was being written is
+    /// read again only from where its valid bytes end.
+    /// </summary>
     private string? ReadRecord(out int frame)
     {
         frame = 0;
-        string name = JournalFormat.SegmentFileName(_segment);
-        var header = _buffer.AsSpan(0, JournalFormat.RecordHeaderLength);
-        if (RandomAccess.Read(_file!, header, _offset) != header.Length) return $"{name} offset {_offset}: record {NextSequence} is not there (truncated)";
+        string? problem = Ensure(JournalFormat.RecordHeaderLength);
+        if (problem is not null) return problem;
+        var header = _buffer.AsSpan(_at, JournalFormat.RecordHeaderLength);
         if (JournalFormat.Crc32C(header[..JournalFormat.RecordHeaderChecked]) != BinaryPrimitives.ReadUInt32LittleEndian(header[JournalFormat.RecordHeaderChecked..]))
-            return $"{name} offset {_offset}: record header checksum mismatch";
+            return Where("record header checksum mismatch");
         int length = BinaryPrimitives.ReadInt32LittleEndian(header);
         long sequence = BinaryPrimitives.ReadInt64LittleEndian(header[4..]);
-        if (length <= 0 || length > JournalFormat.MaxMessageLength) return $"{name} offset {_offset}: message length {length}";
-        if (sequence != NextSequence) return $"{name} offset {_offset}: record carries sequence {sequence}, expected {NextSequence}";
+        if (length <= 0 || length > JournalFormat.MaxMessageLength) return Where($"message length {length}");
+        if (sequence != NextSequence) return Where($"record carries sequence {sequence}, expected {NextSequence}");
         frame = JournalFormat.RecordOverhead + length;
-        var rest = _buffer.AsSpan(JournalFormat.RecordHeaderLength, frame - JournalFormat.RecordHeaderLength);
-        if (RandomAccess.Read(_file!, rest, _offset + JournalFormat.RecordHeaderLength) != rest.Length) return $"{name} offset {_offset}: record {NextSequence} is cut short";
+        if ((problem = Ensure(frame)) is not null) return problem;
         int end = JournalFormat.RecordHeaderLength + length;
-        if (JournalFormat.Crc32C(_buffer.AsSpan(0, end)) != BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(end))) return $"{name} offset {_offset}: record checksum mismatch";
+        if (JournalFormat.Crc32C(_buffer.AsSpan(_at, end)) != BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_at + end))) return Where("record checksum mismatch");
         return null;
     }
+
+    /// <summary>Makes <paramref name="bytes"/> from the current offset available in the chunk (reading from there if not).</summary>
+    private string? Ensure(int bytes)
+    {
+        _at = (int)(_offset - _chunkStart);
+        if (_offset >= _chunkStart && _at + bytes <= _chunkLength) return null;
+        _chunkStart = _offset;
+        _at = 0;
+        _chunkLength = RandomAccess.Read(_file!, _buffer, _offset);
+        return _chunkLength >= bytes ? null : Where($"record {NextSequence} is cut short");
+    }
+
+    private string Where(string what) => $"{JournalFormat.SegmentFileName(_segment)} offset {_offset}: {what}";
 
     private string? OpenSegment(int index, out long first)
     {
@@ -127,6 +144,8 @@ public sealed class JournalTail : IDisposable
         _segment = index;
         _offset = JournalFormat.SegmentHeaderLength;
         _length = RandomAccess.GetLength(file);
+        _chunkStart = _chunkLength = 0; // the chunk held the previous segment
+        _at = 0;
         return null;
     }
 

@@ -290,3 +290,50 @@ public class SnapshotRestartTests
         }
     }
 }
+
+/// <summary>
+/// The replica shares the process with the risk thread, so its garbage would bring GCs that stop every
+/// thread: following the journal allocates nothing per record, and a snapshot write only its file
+/// buffer and a few small objects — the same at 5,000 accounts as at 40.
+/// </summary>
+public class SnapshotAllocationTests
+{
+    [Fact]
+    public void Following_the_journal_allocates_nothing_and_a_snapshot_write_a_bounded_few_kilobytes()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var config = GateHostTests.LoopbackConfig();
+            var messages = JournalKit.Messages(config);
+            string journal = Path.Combine(dir, "journal");
+            JournalKit.Write(journal, JournalKit.Options(config), messages);
+            var engine = config.BuildEngine();
+            Assert.Null(JournalTail.TryOpen(journal, 1, out var tail));
+            using (tail)
+            {
+                var apply = new InputJournal.Apply(engine, new PublisherSequences());
+                Assert.Equal(10, tail!.Poll(10, 100, ref apply, out _)); // warm-up (JIT, first segment read)
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                int n = tail.Poll(messages.Count, 10_000, ref apply, out string? error);
+                long followed = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(n == messages.Count - 10, error);
+                Assert.Equal(0, followed);
+            }
+            var fingerprint = ConfigFingerprint.Of(config);
+            var big = (config with { Capacities = config.Capacities with { Accounts = 6000 } }).BuildEngine();
+            for (long a = 1; a <= 5000; a++) big.Process(new RiskInput { Kind = InputKind.Deposit, Account = a, Asset = 0, Amount = 1_000_000 });
+            long[] costs = new long[2];
+            var engines = new[] { engine, big };
+            for (int k = 0; k < 2; k++)
+            {
+                SnapshotFile.Write(dir, engines[k], 1, fingerprint, [], sync: false); // warm-up
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                SnapshotFile.Write(dir, engines[k], 2, fingerprint, [new PublisherSequences.Entry(1, 2, 3, 0, 3)], sync: false);
+                costs[k] = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.True(costs[0] < 96 * 1024 && costs[1] < 96 * 1024, $"a snapshot write allocated {costs[0]:N0} B (40 accounts) and {costs[1]:N0} B (5,000 accounts)");
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+}
