@@ -164,15 +164,20 @@ internal sealed class TriggerBands
         r.Read<long>(_lo.AsSpan(0, slots)); r.Read<long>(_hi.AsSpan(0, slots)); r.Read<bool>(_banded.AsSpan(0, slots));
         r.Read<int>(_loNext.AsSpan(0, slots)); r.Read<int>(_loPrev.AsSpan(0, slots)); r.Read<int>(_hiNext.AsSpan(0, slots)); r.Read<int>(_hiPrev.AsSpan(0, slots));
         r.Read<int>(_loHead); r.Read<int>(_hiHead);
-        // Links index slots: one pointing past the table would corrupt the next walk, so bound them now.
-        if (!InRange(_loNext.AsSpan(0, slots), slots) || !InRange(_loPrev.AsSpan(0, slots), slots) || !InRange(_hiNext.AsSpan(0, slots), slots)
-            || !InRange(_hiPrev.AsSpan(0, slots), slots) || !InRange(_loHead, slots) || !InRange(_hiHead, slots))
-            throw r.Fail($"a band link points outside the {slots} slots in use");
+        // Links index slots: one pointing past the table would corrupt the next walk, so bound those a walk
+        // can follow — the heads and the banded slots' links (an unbanded slot keeps stale ones, never read).
+        int banded = 0;
+        for (int s = 0; s < slots; s++)
+        {
+            if (!_banded[s]) continue;
+            banded++;
+            if (!InRange(_loNext[s], slots) || !InRange(_loPrev[s], slots) || !InRange(_hiNext[s], slots) || !InRange(_hiPrev[s], slots))
+                throw r.Fail($"a band link of slot {s} points outside the {slots} slots in use");
+        }
+        if (banded != _count) throw r.Fail($"{banded} banded slots, the count says {_count}");
+        foreach (int s in _loHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a lo bucket starts at a slot outside the bands");
+        foreach (int s in _hiHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a hi bucket starts at a slot outside the bands");
     }
 
-    private static bool InRange(ReadOnlySpan<int> links, int slots)
-    {
-        foreach (int s in links) if (s < None || s >= slots) return false;
-        return true;
-    }
+    private static bool InRange(int link, int slots) => link >= None && link < slots;
 }

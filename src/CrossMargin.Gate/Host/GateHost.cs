@@ -112,9 +112,12 @@ public static class GateHost
                 ReplayedPublishers = Publishers.Entries();
                 if (config.JournalSnapshots is { } policy)
                 {
+                    // The replica snapshots only inputs as durable as the policy makes them (with `none`: handed to
+                    // the OS), so a snapshot is never ahead of what a restart finds in the journal.
                     var journal = _journal!;
-                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint, () => journal.OsSequence, policy, recovered.Report.Snapshot,
-                        sync: config.JournalDurability.Mode != Journal.DurabilityMode.None);
+                    bool synced = config.JournalDurability.Mode != Journal.DurabilityMode.None;
+                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint, synced ? () => journal.DurableSequence : () => journal.OsSequence,
+                        policy, recovered.Report.Snapshot, sync: synced);
                 }
             }
             else Engine = config.BuildEngine();

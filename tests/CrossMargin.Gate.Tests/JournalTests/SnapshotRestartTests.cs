@@ -95,6 +95,48 @@ public class SnapshotRestartTests
         finally { JournalKit.Delete(dir); }
     }
 
+    [Fact]
+    public void A_gate_with_a_replica_snapshots_what_is_durable_and_its_restart_starts_from_the_newest()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var config = Config.WithJournal(dir) with { JournalDurability = DurabilityPolicy.Batch, JournalSnapshots = new SnapshotPolicy(50, 0, Keep: 2) };
+            var inputs = GateHostTests.Workload(config.BuildEngine());
+            ulong expected;
+            using (var gate = GateHost.Start(config))
+            using (var peer = new GateHostTests.Peer(config))
+            {
+                Assert.NotNull(gate.Snapshots);
+                peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+                var buffer = new byte[InputCodec.MaxLength];
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], i + 1, buffer)));
+                    peer.Pump(() => true, TimeSpan.FromSeconds(1));
+                }
+                peer.Pump(() => gate.ProcessorCounters.Inputs == inputs.Count, TimeSpan.FromSeconds(30));
+                Assert.True(gate.Snapshots!.WaitApplied(inputs.Count, TimeSpan.FromSeconds(30)), gate.Snapshots.Fault);
+                Assert.True(gate.RequestSnapshot());
+                peer.Pump(() => gate.Snapshots.Last?.InputSequence == inputs.Count, TimeSpan.FromSeconds(30));
+                Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+                Assert.Null(gate.Snapshots.Fault);
+                // Due ones at the replica's poll boundaries after every 50 (the journal commits whole ring batches), then the requested one.
+                Assert.True(gate.Snapshots.Written >= 2, $"{gate.Snapshots.Written} snapshots for {inputs.Count} inputs every 50");
+                expected = gate.Engine.StateHash();
+            }
+            var kept = SnapshotFile.List(dir);
+            Assert.Equal(2, kept.Count);
+            Assert.Equal(inputs.Count, kept[0].InputSequence);
+            using var restarted = GateHost.Start(config);
+            Assert.True(kept[0].Path == restarted.Recovery!.Snapshot, string.Join("; ", restarted.Recovery.Refused));
+            Assert.Equal(0, restarted.Recovery.TailRecords);
+            Assert.True(restarted.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(expected, restarted.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
     [Property(MaxTest = 25)]
     public void A_flipped_bit_anywhere_in_the_newest_snapshot_is_refused_and_the_restart_falls_back_to_the_older_one(PositiveInt where, byte bit)
     {
