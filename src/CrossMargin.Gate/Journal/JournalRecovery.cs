@@ -12,13 +12,14 @@ namespace CrossMargin.Gate.Journal;
 /// <param name="SnapshotLoad">Time to load and prove the snapshot.</param>
 /// <param name="JournalPass">Time of the pass over the journal (check every record, apply the tail).</param>
 /// <param name="JournalPasses">Passes over the journal: 1, or 2 when a snapshot turned out to be ahead of the journal.</param>
+/// <param name="StateHash">The state hash of the recovered state (an operator compares it with <c>replay</c>).</param>
 public sealed record RecoveryReport(string? Snapshot, long SnapshotSequence, IReadOnlyList<string> Refused, long TailRecords,
-    TimeSpan SnapshotLoad, TimeSpan JournalPass, int JournalPasses)
+    TimeSpan SnapshotLoad, TimeSpan JournalPass, int JournalPasses, ulong StateHash)
 {
     /// <inheritdoc />
     public override string ToString() =>
         (Snapshot is null ? "no snapshot used; " : $"snapshot {Path.GetFileName(Snapshot)} (input {SnapshotSequence:N0}) loaded in {SnapshotLoad.TotalSeconds:F2} s; ")
-        + $"journal tail of {TailRecords:N0} inputs applied in {JournalPass.TotalSeconds:F2} s ({JournalPasses} pass(es) over the journal)"
+        + $"journal tail of {TailRecords:N0} inputs applied in {JournalPass.TotalSeconds:F2} s ({JournalPasses} pass(es) over the journal); state hash {StateHash:x16}"
         + (Refused.Count > 0 ? "; refused: " + string.Join("; ", Refused) : "");
 }
 
@@ -93,7 +94,7 @@ public static class JournalRecovery
                 ceiling = scan.NextSequence - 1;
                 continue;
             }
-            recovered = new Recovered(engine, publishers, scan, new RecoveryReport(path, after, refused, apply.Count, load, sw.Elapsed, passes));
+            recovered = new Recovered(engine, publishers, scan, new RecoveryReport(path, after, refused, apply.Count, load, sw.Elapsed, passes, engine.StateHash()));
             return null;
         }
     }

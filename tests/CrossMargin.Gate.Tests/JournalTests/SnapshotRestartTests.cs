@@ -137,6 +137,74 @@ public class SnapshotRestartTests
         finally { JournalKit.Delete(dir); }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_gate_restarted_from_a_snapshot_processes_new_inputs_as_an_uninterrupted_engine(bool replica)
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var messages = JournalKit.Messages(Config);
+            var inputs = GateHostTests.Workload(Config.BuildEngine());
+            const int Before = 100;
+            JournalKit.Write(dir, JournalKit.Options(Config), messages.Take(Before).ToList());
+            SnapshotAfter(dir, messages, Before);
+            var config = Config.WithJournal(dir) with { JournalSnapshots = replica ? new SnapshotPolicy(30, 0) : null };
+            using var gate = GateHost.Start(config);
+            using var peer = new GateHostTests.Peer(config);
+            Assert.Equal(Before, gate.Recovery!.SnapshotSequence);
+            peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+            var buffer = new byte[InputCodec.MaxLength];
+            for (int i = Before; i < inputs.Count; i++)
+            {
+                peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], i + 1, buffer)));
+                peer.Pump(() => true, TimeSpan.FromSeconds(1));
+            }
+            peer.Pump(() => gate.ProcessorCounters.Inputs == inputs.Count - Before, TimeSpan.FromSeconds(30));
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(JournalKit.HashOf(Config, messages), gate.Engine.StateHash());
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_gate_restarted_from_its_replicas_snapshot_under_the_crash_tests_load_equals_the_inputs_applied_directly(bool replicaSecond)
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var ports = Cli.GateProcess.FreeUdpPorts(3);
+            var config = GateConfig.Parse(Cli.CrashRestartTests.RunConfigJson(ports)).WithJournal(dir) with { JournalSnapshots = new SnapshotPolicy(300, 0) };
+            var reference = config.BuildEngine();
+            int btc = reference.FindInstrument("BTC-PERP"), eth = reference.FindInstrument("ETH-PERP");
+            var buffer = new byte[InputCodec.MaxLength];
+            void Run(GateConfig c, long from, long to)
+            {
+                using var gate = GateHost.Start(c);
+                using var peer = new GateHostTests.Peer(c);
+                peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+                for (long i = from; i < to; i++)
+                {
+                    peer.Send(buffer.AsSpan(0, InputCodec.Encode(Cli.CrashRestartTests.InputAt(i, btc, eth), i + 1, buffer)));
+                    if (i % 1024 == 0) peer.Pump(() => true, TimeSpan.FromSeconds(1));
+                }
+                peer.Pump(() => gate.ProcessorCounters.Inputs == to - from, TimeSpan.FromSeconds(30));
+                if (c.JournalSnapshots is not null) gate.Snapshots!.WaitApplied(to, TimeSpan.FromSeconds(30));
+                Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+                var direct = c.BuildEngine();
+                for (long i = 0; i < to; i++) direct.Process(Cli.CrashRestartTests.InputAt(i, btc, eth));
+                Assert.True(direct.StateHash() == gate.Engine.StateHash(), $"after {to}: gate differs from direct; recovery {gate.Recovery}");
+            }
+            Run(config, 0, 30000);
+            Assert.NotEmpty(SnapshotFile.List(dir));
+            Run(replicaSecond ? config : config with { JournalSnapshots = null }, 30000, 40000);
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
     [Property(MaxTest = 25)]
     public void A_flipped_bit_anywhere_in_the_newest_snapshot_is_refused_and_the_restart_falls_back_to_the_older_one(PositiveInt where, byte bit)
     {
