@@ -77,7 +77,7 @@ public static class RunCommand
                 if (gate.Snapshots is { } replica)
                 {
                     output.WriteLine($"snapshots: replica thread following the journal ({(config.JournalSnapshots!.EveryInputs > 0 ? $"every {config.JournalSnapshots.EveryInputs:N0} inputs" : config.JournalSnapshots.EverySeconds > 0 ? $"every {config.JournalSnapshots.EverySeconds} s" : "on request only")}, keep {config.JournalSnapshots.Keep}); kill -USR1 {Environment.ProcessId} asks for one now");
-                    replica.SnapshotWritten += w => { lock (output) { output.WriteLine($"snapshot {w.Path}: input {w.InputSequence:N0}, {w.Bytes:N0} bytes in {w.Elapsed.TotalSeconds:F2} s, state hash {w.StateHash:x16}"); output.Flush(); } };
+                    replica.SnapshotWritten += w => { lock (output) { output.WriteLine($"snapshot {w.Path}: input {w.InputSequence:N0}, {w.Bytes:N0} bytes in {w.Elapsed.TotalSeconds:F2} s, sealed with {w.StateHash:x16}"); output.Flush(); } };
                 }
                 // The sender sequences restored from the journal: each publisher's next message is checked against them.
                 foreach (var p in gate.ReplayedPublishers)

@@ -19,7 +19,7 @@ public sealed record RecoveryReport(string? Snapshot, long SnapshotSequence, IRe
     /// <inheritdoc />
     public override string ToString() =>
         (Snapshot is null ? "no snapshot used; " : $"snapshot {Path.GetFileName(Snapshot)} (input {SnapshotSequence:N0}) loaded in {SnapshotLoad.TotalSeconds:F2} s; ")
-        + $"journal tail of {TailRecords:N0} inputs applied in {JournalPass.TotalSeconds:F2} s ({JournalPasses} pass(es) over the journal); state hash {StateHash:x16}"
+        + $"journal tail of {TailRecords:N0} inputs applied in {JournalPass.TotalSeconds:F2} s ({JournalPasses} pass(es) over the journal); recovered state {StateHash:x16}"
         + (Refused.Count > 0 ? "; refused: " + string.Join("; ", Refused) : "");
 }
 

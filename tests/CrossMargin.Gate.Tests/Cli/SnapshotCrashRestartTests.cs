@@ -30,20 +30,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Killed_while_snapshotting_the_gate_restarts_from_snapshot_and_tail_to_the_state_of_a_full_replay() => Scenario(checkLiveStop: false);
-
-    /// <summary>
-    /// The same, and the gate's own state at its graceful stop after the last restart (from a snapshot, then
-    /// 1,000 live inputs) equals the inputs applied directly. OPEN BUG (session 8): in this process-level run
-    /// the stop hash differs (every restart's recovered hash, the replica's snapshots, <c>replay</c> and
-    /// <c>replay --from-start</c> all equal the direct run); the in-process twin
-    /// (<see cref="JournalTests.SnapshotRestartTests"/>, restarted from a replica snapshot under the same load)
-    /// passes. Unskip when found.
-    /// </summary>
-    [Fact(Skip = "open bug: after a snapshot start under kill -9 rounds, the live gate's stop hash differs from the direct run while replay (snapshot or from start) matches; see the summary")]
-    public void Killed_while_snapshotting_the_gate_after_a_snapshot_start_processes_live_inputs_as_the_direct_run() => Scenario(checkLiveStop: true);
-
-    private void Scenario(bool checkLiveStop)
+    public void Killed_while_snapshotting_the_gate_restarts_from_snapshot_and_tail_to_the_state_of_a_full_replay()
     {
         var ports = GateProcess.FreeUdpPorts(3);
         string dir = Directory.CreateTempSubdirectory("cm-snapcrash-").FullName;
@@ -77,7 +64,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
                 gate.WaitUntilRunning(timeout);
                 Assert.Contains($"replayed {journaled:N0} journaled inputs", gate.Stdout);
                 if (gate.Stdout.Contains("restart: snapshot ", StringComparison.Ordinal)) fromSnapshot++;
-                Assert.Equal(DirectHash(config, journaled, btc, eth), Regex.Match(gate.Stdout, "restart: .*state hash ([0-9a-f]{16})").Groups[1].Value);
+                Assert.Equal(DirectHash(config, journaled, btc, eth), Regex.Match(gate.Stdout, "restart: .*recovered state ([0-9a-f]{16})").Groups[1].Value);
                 if (damaged is not null)
                 {
                     Assert.Contains($"refused: {damaged}: ", gate.Stdout);
@@ -120,7 +107,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
                 gate.WaitUntilRunning(timeout);
                 Assert.Contains($"replayed {journaled:N0} journaled inputs", gate.Stdout);
                 Assert.Contains("restart: snapshot ", gate.Stdout);
-                Assert.Equal(DirectHash(config, journaled, btc, eth), Regex.Match(gate.Stdout, "restart: .*state hash ([0-9a-f]{16})").Groups[1].Value);
+                Assert.Equal(DirectHash(config, journaled, btc, eth), Regex.Match(gate.Stdout, "restart: .*recovered state ([0-9a-f]{16})").Groups[1].Value);
                 fromSnapshot++;
                 using (var sender = new CrashRestartTests.Sender(config, btc, eth, decisions))
                 {
@@ -143,7 +130,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
             }
             Assert.Empty(Directory.GetFiles(journal, "*.tmp")); // a kill mid-write left one at most; the next write removed it
             Assert.True(SnapshotFile.List(journal).Count <= 2, "snapshotKeep 2");
-            string stopHash = Regex.Match(finalStdout, "state hash ([0-9a-f]{16})").Groups[1].Value;
+            string stopHash = Regex.Match(finalStdout, "summary: .*state hash ([0-9a-f]{16})").Groups[1].Value; // not a snapshot line's
 
             var (code, fromSnap, err) = GateProcess.Run(timeout, null, "replay", journal, "--config", configPath);
             Assert.True(code == 0, err);
@@ -156,10 +143,10 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
             for (long i = 0; i < total; i++) direct.Process(CrashRestartTests.InputAt(i, btc, eth));
             string hash = direct.StateHash().ToString("x16");
             string snapHash = Regex.Match(fromSnap, "state hash ([0-9a-f]{16})").Groups[1].Value, startHash = Regex.Match(fromStart, "state hash ([0-9a-f]{16})").Groups[1].Value;
-            Assert.True(hash == snapHash && hash == startHash && (!checkLiveStop || hash == stopHash),
+            Assert.True(hash == snapHash && hash == startHash && hash == stopHash,
                 $"direct {hash}, gate stop {stopHash}, replay {snapHash} ({err.Trim()}), replay --from-start {startHash}; snapshots {string.Join(", ", SnapshotFile.List(journal).Select(s => s.InputSequence))}\n{finalStdout}");
             Assert.True(fromSnapshot >= 3, $"only {fromSnapshot} restarts started from a snapshot");
-            output.WriteLine($"kills {KillPoints}, restarts from a snapshot {fromSnapshot}, fell back past a damaged snapshot {fellBack}; {total:N0} inputs; state hash {hash}; live stop {(stopHash == hash ? "equal" : $"DIFFERS ({stopHash})")}");
+            output.WriteLine($"kills {KillPoints}, restarts from a snapshot {fromSnapshot}, fell back past a damaged snapshot {fellBack}; {total:N0} inputs; state hash {hash}");
         }
         finally
         {
