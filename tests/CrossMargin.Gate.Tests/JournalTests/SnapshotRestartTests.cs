@@ -33,6 +33,17 @@ public class SnapshotRestartTests
         return SnapshotFile.Write(dir, engine, upTo, ConfigFingerprint.Of(Config), publishers.Entries(), sync: false, keep: keep);
     }
 
+    /// <summary>Sends inputs <paramref name="from"/>… (sender sequence = index + 1), taking decisions after each.</summary>
+    private static void SendAll(GateHostTests.Peer peer, List<RiskInput> inputs, int from)
+    {
+        var buffer = new byte[InputCodec.MaxLength];
+        for (int i = from; i < inputs.Count; i++)
+        {
+            peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], i + 1, buffer)));
+            peer.Pump(() => true, TimeSpan.FromSeconds(1));
+        }
+    }
+
     private static (ulong Hash, PublisherSequences.Entry[] Publishers) FullReplay(string dir)
     {
         var table = new PublisherSequences();
@@ -109,12 +120,7 @@ public class SnapshotRestartTests
             {
                 Assert.NotNull(gate.Snapshots);
                 peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
-                var buffer = new byte[InputCodec.MaxLength];
-                for (int i = 0; i < inputs.Count; i++)
-                {
-                    peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], i + 1, buffer)));
-                    peer.Pump(() => true, TimeSpan.FromSeconds(1));
-                }
+                SendAll(peer, inputs, 0);
                 peer.Pump(() => gate.ProcessorCounters.Inputs == inputs.Count, TimeSpan.FromSeconds(30));
                 Assert.True(gate.Snapshots!.WaitApplied(inputs.Count, TimeSpan.FromSeconds(30)), gate.Snapshots.Fault);
                 Assert.True(gate.RequestSnapshot());
@@ -155,12 +161,7 @@ public class SnapshotRestartTests
             using var peer = new GateHostTests.Peer(config);
             Assert.Equal(Before, gate.Recovery!.SnapshotSequence);
             peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
-            var buffer = new byte[InputCodec.MaxLength];
-            for (int i = Before; i < inputs.Count; i++)
-            {
-                peer.Send(buffer.AsSpan(0, InputCodec.Encode(inputs[i], i + 1, buffer)));
-                peer.Pump(() => true, TimeSpan.FromSeconds(1));
-            }
+            SendAll(peer, inputs, Before);
             peer.Pump(() => gate.ProcessorCounters.Inputs == inputs.Count - Before, TimeSpan.FromSeconds(30));
             Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(JournalKit.HashOf(Config, messages), gate.Engine.StateHash());
