@@ -172,7 +172,7 @@ public static class JournalHarness
         return inputs.Select((input, i) => buffer.AsSpan(0, InputCodec.Encode(input, i + 1, buffer)).ToArray()).ToArray();
     }
 
-    private static string FileSystemOf(string path)
+    internal static string FileSystemOf(string path)
     {
         try
         {

@@ -3,6 +3,7 @@ using CrossMargin.Core.Engine;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using CrossMargin.Core.Model;
+using CrossMargin.Core.Snapshot;
 
 namespace CrossMargin.Core.State;
 
@@ -196,5 +197,42 @@ internal sealed class AccountTable
         Positions.Prefetch(k);
         Sse.Prefetch0(Unsafe.AsPointer(ref PositionSlot[k]));
         Sse.Prefetch0(Unsafe.AsPointer(ref IsolatedMode[k]));
+    }
+
+    /// <summary>Snapshot: the rows of the accounts in use (account rows, position rows, then the columns), as raw bytes.</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        int n = Count, ni = InstrumentStride, na = AssetStride, pp = PartStride;
+        w.Write(n);
+        w.Write<AccountRow>(Rows.AsSpan()[..n]);
+        w.Write<long>(AssetBalance.AsSpan(0, n * na)); w.Write<long>(AssetValue.AsSpan(0, n * na)); w.Write<int>(AssetHolderPos.AsSpan(0, n * na));
+        w.Write<PositionRow>(Positions.AsSpan()[..(n * ni)]);
+        w.Write<int>(PositionSlot.AsSpan(0, n * ni)); w.Write<bool>(IsolatedMode.AsSpan(0, n * ni)); w.Write<long>(OpenLoss.AsSpan(0, n * ni));
+        w.Write<long>(IsolatedMargin.AsSpan(0, n * ni));
+        w.Write<long>(LiqRemaining.AsSpan(0, n * ni)); w.Write<long>(LiqPrice.AsSpan(0, n * ni)); w.Write<sbyte>(LiqSide.AsSpan(0, n * ni));
+        w.Write<HealthState>(IsolatedHealth.AsSpan(0, n * pp)); w.Write<bool>(RoundDue.AsSpan(0, n * pp)); w.Write<int>(LiqOpen.AsSpan(0, n * pp));
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a fresh table (only the fund in use) and rebuilds the id index.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        int n = r.ReadCount("accounts", Capacity), ni = InstrumentStride, na = AssetStride, pp = PartStride;
+        if (n < 1) throw r.Fail("no fund row");
+        r.Read<AccountRow>(Rows.AsSpan()[..n]);
+        r.Read<long>(AssetBalance.AsSpan(0, n * na)); r.Read<long>(AssetValue.AsSpan(0, n * na)); r.Read<int>(AssetHolderPos.AsSpan(0, n * na));
+        r.Read<PositionRow>(Positions.AsSpan()[..(n * ni)]);
+        r.Read<int>(PositionSlot.AsSpan(0, n * ni)); r.Read<bool>(IsolatedMode.AsSpan(0, n * ni)); r.Read<long>(OpenLoss.AsSpan(0, n * ni));
+        r.Read<long>(IsolatedMargin.AsSpan(0, n * ni));
+        r.Read<long>(LiqRemaining.AsSpan(0, n * ni)); r.Read<long>(LiqPrice.AsSpan(0, n * ni)); r.Read<sbyte>(LiqSide.AsSpan(0, n * ni));
+        r.Read<HealthState>(IsolatedHealth.AsSpan(0, n * pp)); r.Read<bool>(RoundDue.AsSpan(0, n * pp)); r.Read<int>(LiqOpen.AsSpan(0, n * pp));
+        Count = n;
+        // Accounts were added in index order and never removed, so inserting them again in that order
+        // rebuilds the identical probe table (cheaper than storing it).
+        for (int acct = 1; acct < n; acct++)
+        {
+            long id = Rows[acct].Id;
+            if (Index.ContainsKey(id)) throw r.Fail($"account id {id} appears twice");
+            Index.Add(id, acct);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using CrossMargin.Core.Kernels;
+using CrossMargin.Core.Snapshot;
 
 namespace CrossMargin.Core.State;
 
@@ -27,5 +28,19 @@ internal sealed class Ledger
         for (int a = 0; a < accounts.Count; a++) sum += accounts.Balance(a, asset); // account-major: strided column
         if (asset == 0) sum += MarginKernels.Sum(kernel, accounts.IsolatedMargin.AsSpan(0, accounts.Count * accounts.InstrumentStride)) + FeePool;
         return sum;
+    }
+
+    /// <summary>Snapshot: every clearing balance and the fee pool.</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        w.Write<long>(Clearing);
+        w.Write(FeePool);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        r.Read<long>(Clearing);
+        FeePool = r.Read<long>();
     }
 }

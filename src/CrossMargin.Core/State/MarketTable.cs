@@ -1,5 +1,6 @@
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Trigger;
+using CrossMargin.Core.Snapshot;
 
 namespace CrossMargin.Core.State;
 
@@ -34,5 +35,35 @@ internal sealed class MarketTable
         Bands = new TriggerBands[instruments];
         AssetHolders = new int[assets][];
         AssetHolderCount = new int[assets];
+    }
+
+    /// <summary>Snapshot: the global halt, each instrument's mark and halt, each asset's index price, and the asset holder lists (definitions come from the configuration).</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        w.Write(GlobalHalt);
+        for (int i = 0; i < InstrumentCount; i++) { w.Write(Instruments[i].MarkTicks); w.Write(Instruments[i].Halted); }
+        for (int a = 0; a < AssetCount; a++) w.Write(Assets[a].IndexPriceMicros);
+        w.Write<int>(AssetHolderCount);
+        for (int a = 0; a < AssetCount; a++) w.Write<int>(AssetHolders[a].AsSpan(0, AssetHolderCount[a]));
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a table with the same definitions.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        GlobalHalt = r.Read<bool>();
+        for (int i = 0; i < InstrumentCount; i++)
+        {
+            long mark = r.Read<long>();
+            if (mark <= 0 || mark > Instruments[i].MaxPriceTicks) throw r.Fail($"mark {mark} of {Instruments[i].Id} outside 1..{Instruments[i].MaxPriceTicks}");
+            Instruments[i].MarkTicks = mark;
+            Instruments[i].Halted = r.Read<bool>();
+        }
+        for (int a = 0; a < AssetCount; a++) Assets[a].IndexPriceMicros = r.Read<long>();
+        r.Read<int>(AssetHolderCount);
+        for (int a = 0; a < AssetCount; a++)
+        {
+            if ((uint)AssetHolderCount[a] > (uint)AssetHolders[a].Length) throw r.Fail($"{AssetHolderCount[a]} holders of asset {Assets[a].Id}, above its {AssetHolders[a].Length}");
+            r.Read<int>(AssetHolders[a].AsSpan(0, AssetHolderCount[a]));
+        }
     }
 }

@@ -1,3 +1,5 @@
+using CrossMargin.Core.Snapshot;
+
 namespace CrossMargin.Core.State;
 
 /// <summary>
@@ -59,5 +61,32 @@ internal sealed class OrderTable
         if (k == last) return;
         Id[k] = Id[last]; Instrument[k] = Instrument[last]; Side[k] = Side[last];
         Remaining[k] = Remaining[last]; LossPerLot[k] = LossPerLot[last]; ReduceOnly[k] = ReduceOnly[last];
+    }
+
+    /// <summary>Snapshot: per-account counts of the first <paramref name="accounts"/> rows, then each column's open orders only (rows are mostly empty).</summary>
+    public void WriteTo(SnapshotWriter w, int accounts)
+    {
+        // The counts travel in the account rows (written before this table).
+        WriteColumn(w, Id, accounts); WriteColumn(w, Instrument, accounts); WriteColumn(w, Side, accounts);
+        WriteColumn(w, Remaining, accounts); WriteColumn(w, LossPerLot, accounts); WriteColumn(w, ReduceOnly, accounts);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a fresh table.</summary>
+    public void ReadFrom(SnapshotReader r, int accounts)
+    {
+        for (int a = 0; a < accounts; a++)
+            if ((uint)CountOf(a) > (uint)_perAccount) throw r.Fail($"account row {a} has {CountOf(a)} open orders, above the {_perAccount} a row holds");
+        ReadColumn(r, Id, accounts); ReadColumn(r, Instrument, accounts); ReadColumn(r, Side, accounts);
+        ReadColumn(r, Remaining, accounts); ReadColumn(r, LossPerLot, accounts); ReadColumn(r, ReduceOnly, accounts);
+    }
+
+    private void WriteColumn<T>(SnapshotWriter w, T[] column, int accounts) where T : unmanaged
+    {
+        for (int a = 0; a < accounts; a++) if (CountOf(a) > 0) w.Write<T>(column.AsSpan(a * _perAccount, CountOf(a)));
+    }
+
+    private void ReadColumn<T>(SnapshotReader r, T[] column, int accounts) where T : unmanaged
+    {
+        for (int a = 0; a < accounts; a++) if (CountOf(a) > 0) r.Read<T>(column.AsSpan(a * _perAccount, CountOf(a)));
     }
 }

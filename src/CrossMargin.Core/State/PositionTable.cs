@@ -1,3 +1,5 @@
+using CrossMargin.Core.Snapshot;
+
 namespace CrossMargin.Core.State;
 
 /// <summary>
@@ -40,5 +42,23 @@ internal sealed class PositionTable
         if (j == last) return -1;
         Account[j] = Account[last]; Part[j] = Part[last];
         return Account[j];
+    }
+
+    /// <summary>Snapshot: the slots in use, column by column, and the instrument aggregates.</summary>
+    public void WriteTo(SnapshotWriter w)
+    {
+        int n = Count;
+        w.Write(n);
+        w.Write<int>(Account.AsSpan(0, n)); w.Write<int>(Part.AsSpan(0, n)); // the positions themselves are in the account table's rows
+        w.Write(SumQty); w.Write(SumBasis); w.Write(LongLots);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into a fresh table.</summary>
+    public void ReadFrom(SnapshotReader r)
+    {
+        int n = r.ReadCount("holder slots", Capacity);
+        r.Read<int>(Account.AsSpan(0, n)); r.Read<int>(Part.AsSpan(0, n));
+        SumQty = r.Read<Int128>(); SumBasis = r.Read<Int128>(); LongLots = r.Read<long>();
+        Count = n;
     }
 }

@@ -147,4 +147,37 @@ internal sealed class TriggerBands
         if (p != None) next[p] = to; else head[edge >> _shift] = to;
         if (n != None) prev[n] = to;
     }
+
+    /// <summary>Snapshot: the mark, the bands and bucket links of the first <paramref name="slots"/> slots (the holder table's in use) and the bucket heads, as they are.</summary>
+    public void WriteTo(Snapshot.SnapshotWriter w, int slots)
+    {
+        w.Write(_mark); w.Write(_count);
+        w.Write<long>(_lo.AsSpan(0, slots)); w.Write<long>(_hi.AsSpan(0, slots)); w.Write<bool>(_banded.AsSpan(0, slots));
+        w.Write<int>(_loNext.AsSpan(0, slots)); w.Write<int>(_loPrev.AsSpan(0, slots)); w.Write<int>(_hiNext.AsSpan(0, slots)); w.Write<int>(_hiPrev.AsSpan(0, slots));
+        w.Write<int>(_loHead); w.Write<int>(_hiHead);
+    }
+
+    /// <summary>Snapshot: reads what <see cref="WriteTo"/> wrote into fresh bands of the same instrument.</summary>
+    public void ReadFrom(Snapshot.SnapshotReader r, int slots)
+    {
+        _mark = r.Read<long>(); _count = r.ReadCount("banded slots", slots);
+        r.Read<long>(_lo.AsSpan(0, slots)); r.Read<long>(_hi.AsSpan(0, slots)); r.Read<bool>(_banded.AsSpan(0, slots));
+        r.Read<int>(_loNext.AsSpan(0, slots)); r.Read<int>(_loPrev.AsSpan(0, slots)); r.Read<int>(_hiNext.AsSpan(0, slots)); r.Read<int>(_hiPrev.AsSpan(0, slots));
+        r.Read<int>(_loHead); r.Read<int>(_hiHead);
+        // Links index slots: one pointing past the table would corrupt the next walk, so bound those a walk
+        // can follow — the heads and the banded slots' links (an unbanded slot keeps stale ones, never read).
+        int banded = 0;
+        for (int s = 0; s < slots; s++)
+        {
+            if (!_banded[s]) continue;
+            banded++;
+            if (!InRange(_loNext[s], slots) || !InRange(_loPrev[s], slots) || !InRange(_hiNext[s], slots) || !InRange(_hiPrev[s], slots))
+                throw r.Fail($"a band link of slot {s} points outside the {slots} slots in use");
+        }
+        if (banded != _count) throw r.Fail($"{banded} banded slots, the count says {_count}");
+        foreach (int s in _loHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a lo bucket starts at a slot outside the bands");
+        foreach (int s in _hiHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a hi bucket starts at a slot outside the bands");
+    }
+
+    private static bool InRange(int link, int slots) => link >= None && link < slots;
 }

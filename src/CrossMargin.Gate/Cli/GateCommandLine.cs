@@ -254,20 +254,26 @@ public static class GateCommandLine
         var dir = new Argument<string>("DIR") { Description = "input journal directory written by 'run --journal' or 'demo --journal'" };
         var config = CliOptions.Config();
         var accept = new Option<bool>("--accept-config-change") { Description = "replay a journal written under another configuration (its fingerprint differs); refused otherwise" };
-        var cmd = new Command("replay", "check an input journal and replay it into a fresh engine; prints the input count and the state hash; refuses a damaged journal") { dir, config, accept };
+        var fromStart = new Option<bool>("--from-start") { Description = "ignore the snapshots next to the journal and apply every record from the first" };
+        var cmd = new Command("replay", "check an input journal and replay it into a fresh engine, from the newest valid snapshot unless --from-start; prints the input count and the state hash; refuses a damaged journal")
+        { dir, config, accept, fromStart };
         cmd.SetAction(r =>
         {
             string path = r.GetValue(dir)!;
             var gateConfig = CliOptions.LoadConfig(r.GetValue(config));
-            var engine = gateConfig.BuildEngine();
-            Journal.JournalReplay replay;
-            try { replay = Journal.InputJournal.Replay(path, engine, Journal.ConfigFingerprint.Of(gateConfig), r.GetValue(accept)); }
+            Journal.Recovered? recovered;
+            Journal.JournalError? error;
+            try { error = Journal.JournalRecovery.Replay(path, Journal.ConfigFingerprint.Of(gateConfig), () => gateConfig.BuildEngine(), r.GetValue(accept), r.GetValue(fromStart), out recovered); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: {ex.Message}", 1); }
-            if (replay.Error is { } error) throw new CliException(error.ToString());
-            if (!replay.Scan.Exists) throw new CliException($"no journal at '{path}'");
-            if (replay.Scan.TornTail is { } torn) Console.Error.WriteLine($"crossmargin replay: {torn} not replayed (a crash mid-append; the gate cuts it when it next opens the journal)");
-            if (replay.Scan.ConfigChanged) Console.Error.WriteLine("crossmargin replay: the journal was written under another config (accepted by --accept-config-change)");
-            Console.WriteLine($"replayed {replay.Records:N0} inputs; accounts {engine.AccountCount:N0}; insurance fund {engine.FundBalance / 1e6:N2} USD; state hash {engine.StateHash():x16}");
+            if (error is not null) throw new CliException(error.ToString());
+            var scan = recovered!.Scan;
+            if (!scan.Exists) throw new CliException($"no journal at '{path}'");
+            if (scan.TornTail is { } torn) Console.Error.WriteLine($"crossmargin replay: {torn} not replayed (a crash mid-append; the gate cuts it when it next opens the journal)");
+            if (scan.ConfigChanged) Console.Error.WriteLine("crossmargin replay: the journal was written under another config (accepted by --accept-config-change)");
+            foreach (var why in recovered.Report.Refused) Console.Error.WriteLine($"crossmargin replay: snapshot refused: {why}");
+            if (recovered.Report.Snapshot is { } used) Console.Error.WriteLine($"crossmargin replay: {recovered.Report}");
+            var engine = recovered.Engine;
+            Console.WriteLine($"replayed {recovered.LastSequence:N0} inputs; accounts {engine.AccountCount:N0}; insurance fund {engine.FundBalance / 1e6:N2} USD; state hash {engine.StateHash():x16}");
             return 0;
         });
         return cmd;

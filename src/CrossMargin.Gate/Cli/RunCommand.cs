@@ -51,6 +51,16 @@ public static class RunCommand
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        // SIGUSR1 (10 on Linux; .NET takes raw numbers cast to PosixSignal): the operator asks for a snapshot now.
+        IGate? running = null;
+        using var sigusr1 = OperatingSystem.IsLinux() ? PosixSignalRegistration.Create((PosixSignal)10, ctx =>
+        {
+            ctx.Cancel = true;
+            if (running is null) return;
+            if (running.RequestSnapshot()) output.WriteLine("SIGUSR1: snapshot requested");
+            else output.WriteLine("SIGUSR1: snapshots are off (set journal.snapshotEvery)");
+            output.Flush();
+        }) : null;
 
         IGate gate;
         try { gate = GateHost.Start(config); }
@@ -59,9 +69,16 @@ public static class RunCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new CliException($"journal {config.JournalPath}: {ex.Message}", 1); }
         using (gate)
         {
+            running = gate;
             if (gate.JournalOpened is { } opened)
             {
                 output.WriteLine($"{opened}; replayed {gate.Counters.Replayed.Value + gate.RedoInputs:N0} journaled inputs in {wall.Elapsed.TotalSeconds:F1} s");
+                if (gate.Restart is { } restart) output.WriteLine($"restart: {restart}");
+                if (gate.Snapshots is { } replica)
+                {
+                    output.WriteLine($"snapshots: replica thread following the journal ({(config.JournalSnapshots!.EveryInputs > 0 ? $"every {config.JournalSnapshots.EveryInputs:N0} inputs" : config.JournalSnapshots.EverySeconds > 0 ? $"every {config.JournalSnapshots.EverySeconds} s" : "on request only")}, keep {config.JournalSnapshots.Keep}); kill -USR1 {Environment.ProcessId} asks for one now");
+                    replica.SnapshotWritten += w => { lock (output) { output.WriteLine($"snapshot {w.Path}: input {w.InputSequence:N0}, {w.Bytes:N0} bytes in {w.Elapsed.TotalSeconds:F2} s, sealed with {w.StateHash:x16}"); output.Flush(); } };
+                }
                 if (gate.DecisionJournal is { } decisions)
                     output.WriteLine($"decision log {decisions.Open.Directory}: last output sequence {decisions.LastOutputSequence:N0}" +
                         (gate.RedoInputs > 0 ? $"; {gate.RedoInputs:N0} journaled inputs fed through the processor again (their decisions never reached the log before the crash)" : ""));

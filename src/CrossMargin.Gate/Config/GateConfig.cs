@@ -90,6 +90,8 @@ public sealed record GateConfig
     public Journal.DurabilityPolicy JournalDurability { get; init; } = Journal.DurabilityPolicy.None;
     /// <summary>Journal segment size in bytes (a new segment file starts past it).</summary>
     public long JournalSegmentBytes { get; init; } = Journal.JournalFormat.DefaultSegmentBytes;
+    /// <summary>When a replica writes snapshots next to the journal (<c>journal.snapshotEvery</c>, <c>journal.snapshotKeep</c>); null: no replica, no new snapshots (existing ones are still used at start).</summary>
+    public Host.SnapshotPolicy? JournalSnapshots { get; init; }
     /// <summary>CPU of the poller thread, −1 for none.</summary>
     public int PollerCpu { get; init; } = -1;
     /// <summary>CPU of the risk processor thread, −1 for none.</summary>
@@ -226,7 +228,7 @@ public sealed record GateConfig
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
-                journal.Allow("path", "durability", "segmentSize");
+                journal.Allow("path", "durability", "segmentSize", "snapshotEvery", "snapshotKeep");
                 config = config.WithJournal(journal.String("path"));
                 if (journal.Has("durability"))
                 {
@@ -236,6 +238,16 @@ public sealed record GateConfig
                 }
                 if (journal.Has("segmentSize"))
                     config = config with { JournalSegmentBytes = journal.Int("segmentSize", 4096, int.MaxValue) };
+                if (journal.Has("snapshotEvery"))
+                {
+                    int keep = journal.OptionalInt("snapshotKeep", 1, 1000, 3);
+                    string every = journal.Has("snapshotEvery") && journal.IsNumber("snapshotEvery")
+                        ? journal.Int("snapshotEvery", 1, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture) : journal.String("snapshotEvery");
+                    if (!Host.SnapshotPolicy.TryParse(every, keep, out var snapshots, out var why))
+                        throw new GateConfigException($"config.journal.snapshotEvery: {why}");
+                    config = config with { JournalSnapshots = snapshots };
+                }
+                else if (journal.Has("snapshotKeep")) throw new GateConfigException("config.journal.snapshotKeep: only with journal.snapshotEvery");
             }
             config.BuildEngine(); // proves every definition (incl. the overflow bound) before a gate starts
             var problems = GateConfigCheck.ForRun(config); // and everything else `run` needs (config means run)
@@ -316,6 +328,8 @@ public sealed record GateConfig
         public int OptionalInt(string key, int min, int max, int fallback) => element.TryGetProperty(key, out _) ? Int(key, min, max) : fallback;
 
         public bool Has(string key) => element.TryGetProperty(key, out _);
+
+        public bool IsNumber(string key) => element.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number;
 
         /// <summary>This element as a string (an array item).</summary>
         public string Text() => element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new GateConfigException($"{path}: must be a string");

@@ -36,6 +36,12 @@ public interface IGate : IDisposable
     PublisherSequences Publishers { get; }
     /// <summary>The publishers and sender sequences the journal replay restored at start-up (empty without a journal), taken before intake started.</summary>
     IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; }
+    /// <summary>How the start-up recovered its state: the snapshot used (and any refused), the journal tail applied; null without a journal.</summary>
+    Journal.RecoveryReport? Restart { get; }
+    /// <summary>The snapshot replica (<c>journal.snapshotEvery</c>), or null when snapshots are off.</summary>
+    SnapshotReplica? Snapshots { get; }
+    /// <summary>Asks the replica for a snapshot now (operator request, e.g. SIGUSR1); false when snapshots are off.</summary>
+    bool RequestSnapshot();
     /// <summary>Output sequence of this run's first decision (above every number an earlier run used; see <see cref="DecisionLog.RunBase"/>).</summary>
     long FirstDecisionSequence { get; }
     /// <summary>Decision log: decisions logged but not yet sent, and the log's capacity in bytes (telemetry; any thread).</summary>
@@ -91,31 +97,65 @@ public static class GateHost
         private readonly DecisionLog _decisionLog;
         private readonly RecoveryWiring _recovery = RecoveryWiring.None;
         private readonly GateAgent<TWait> _agent;
+        private readonly SnapshotReplica? _replica;
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
         {
-            Engine = config.BuildEngine();
             if (config.JournalPath is { } path)
             {
-                // Restart: check the whole journal (cutting a torn tail), replay it, then keep appending
-                // (design.md, "Nothing lost"). A damaged journal or another config stops the start.
+                // Restart (design.md, "Nothing lost"): the newest snapshot that proves itself, then the journal
+                // tail after it, in one pass that also checks every record and cuts a torn tail; then keep
+                // appending. A damaged journal or another config stops the start; a bad snapshot falls back
+                // to an older one or the whole journal (JournalRecovery).
                 var fingerprint = Journal.ConfigFingerprint.Of(config);
-                _journal = Journal.JournalWriter.Open(path, new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes), out var opened);
+                var options = new Journal.JournalOptions(fingerprint, config.JournalDurability, config.JournalSegmentBytes);
+                // The decision log first (issue 9, item 4): inputs from its redo start on lost their decisions in a
+                // crash and are fed through the risk processor again, so recovery applies only the inputs before it
+                // (and never starts from a snapshot past it).
+                var decisionOptions = new Journal.JournalOptions(fingerprint, Journal.DurabilityPolicy.None);
+                Journal.DecisionJournal? decisionJournal = null;
+                long applyBefore = long.MaxValue;
+                if (Journal.DecisionJournal.Exists(path))
+                {
+                    decisionJournal = Journal.DecisionJournal.Open(path, decisionOptions, inputJournalNext: 1, out var existing); // its coverage is on file
+                    DecisionJournal = existing;
+                    applyBefore = existing.RedoStart;
+                }
+                if (Journal.JournalRecovery.TryOpen(path, options, () => config.BuildEngine(), useSnapshots: true, out _journal, out var opened, out var recovered, applyBefore) is { } error)
+                {
+                    decisionJournal?.Dispose();
+                    throw new Journal.JournalException(error);
+                }
                 JournalOpened = opened;
-                // issue 9 (recov): the decision log beside the journal; inputs whose decisions it lacks are fed again (redo).
-                var decisionJournal = OpenDecisionJournal(path, fingerprint, opened.NextSequence, out var redo, out long inputBase);
-                var replay = Journal.InputJournal.Replay(path, Engine, fingerprint, publishers: Publishers, applyBefore: inputBase); // sender sequences persist across restarts
-                if (replay.Error is { } error) { decisionJournal.Dispose(); _journal.Dispose(); throw new Journal.JournalException(error); }
-                Counters.Replayed.Set(replay.Records);
+                Restart = recovered!.Report;
+                Engine = recovered.Engine;
+                Publishers = recovered.Publishers; // sender sequences persist across restarts
+                Counters.Replayed.Set(recovered.Report.SnapshotSequence + recovered.Report.TailRecords);
                 ReplayedPublishers = Publishers.Entries();
+                if (decisionJournal is null)
+                {
+                    decisionJournal = Journal.DecisionJournal.Open(path, decisionOptions, opened!.NextSequence, out var created);
+                    DecisionJournal = created;
+                }
+                var redo = CollectRedo(path, fingerprint, opened!.NextSequence, DecisionJournal!.RedoStart, out long inputBase);
                 RedoInputs = redo?.Count ?? 0;
                 _recovery = _recovery with
                 {
                     Journal = decisionJournal, Replayer = new Journal.DecisionReplayer(decisionJournal.Directory), Redo = redo, InputBase = inputBase,
                     LoggedThrough = DecisionJournal!.LastInput, LoggedOfLast = DecisionJournal.DecisionsOfLastInput,
                 };
+                if (config.JournalSnapshots is { } policy)
+                {
+                    // The replica snapshots only inputs as durable as the policy makes them (with `none`: handed to
+                    // the OS), so a snapshot is never ahead of what a restart finds in the journal.
+                    var journal = _journal!;
+                    bool synced = config.JournalDurability.Mode != Journal.DurabilityMode.None;
+                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint, synced ? () => journal.DurableSequence : () => journal.OsSequence,
+                        policy, recovered.Report.Snapshot, sync: synced);
+                }
             }
+            else Engine = config.BuildEngine();
             _rings = new RiskRings<TWait>(Engine, wait, new RiskPipelineOptions
             {
                 InboundSize = config.InboundRing, OutboundSize = config.OutboundRing, ThreadName = "gate-risk", ProcessorCpu = config.RiskCpu,
@@ -156,6 +196,13 @@ public static class GateHost
         public (long Used, int Size) InboundOccupancy => (Math.Max(0, _rings.PublishedSequence - _rings.ProcessedSequence), _inboundSize);
         public (long Used, int Size) OutboundOccupancy => (Math.Max(0, _rings.OutboundSequencer.Cursor.Value - _rings.ConsumedSequence), _outboundSize);
         public PublisherSequences Publishers { get; } = new();
+        public Journal.RecoveryReport? Restart { get; }
+        public SnapshotReplica? Snapshots => _replica;
+        public bool RequestSnapshot()
+        {
+            _replica?.Request();
+            return _replica is not null;
+        }
         public IReadOnlyList<PublisherSequences.Entry> ReplayedPublishers { get; } = [];
         public long FirstDecisionSequence => _decisionLog.FirstOutputSequence;
         public (long Pending, long Capacity) DecisionBacklog => (Counters.DecisionsPending.Value, _decisionLog.Capacity);
@@ -170,26 +217,20 @@ public static class GateHost
         public long RedoInputs { get; }
 
         /// <summary>
-        /// Opens the decision journal beside the input journal and reads where its decisions stop: the
-        /// journal records from <paramref name="inputBase"/> on are fed through the processor again
-        /// (<paramref name="redo"/>) so that a crash loses no decision.
+        /// The journaled inputs from <paramref name="inputBase"/> (the decision log's redo start, or the journal's
+        /// end) on, to feed through the processor again so that a crash loses no decision; null when none.
         /// </summary>
-        private Journal.DecisionJournal OpenDecisionJournal(string path, Journal.ConfigFingerprint fingerprint, long journalNext, out RedoFeed? redo, out long inputBase)
+        private static RedoFeed? CollectRedo(string path, Journal.ConfigFingerprint fingerprint, long journalNext, long redoStart, out long inputBase)
         {
             // The decision log is handed to the OS before each decision is sent (a kill -9 loses none); a power cut can
             // lose its tail, which the redo of the (durable) input journal produces again.
-            var journal = Journal.DecisionJournal.Open(path, new Journal.JournalOptions(fingerprint, Journal.DurabilityPolicy.None), journalNext, out var state);
-            DecisionJournal = state;
-            long from = state.RedoStart;
-            inputBase = Math.Min(from, journalNext);
-            redo = null;
-            if (inputBase >= journalNext) return journal;
+            inputBase = Math.Min(redoStart, journalNext);
+            if (inputBase >= journalNext) return null;
             var feed = new RedoFeed();
             var collect = new RedoCollector(feed, inputBase);
             var scan = Journal.JournalReader.Scan(path, fingerprint, false, ref collect);
-            if (scan.Error is { } error) { journal.Dispose(); throw new Journal.JournalException(error); }
-            redo = feed;
-            return journal;
+            if (scan.Error is { } error) throw new Journal.JournalException(error);
+            return feed;
         }
 
         private readonly struct RedoCollector(RedoFeed feed, long from) : Journal.IJournalVisitor
@@ -231,6 +272,7 @@ public static class GateHost
             _runner.Dispose();
             bool stopped = _rings.StopProcessor(timeout);
             _agent.FinalMark();
+            _replica?.Dispose(); // before the journal it follows closes
             _journal?.Dispose();
             _recovery.Replayer?.Dispose();
             _recovery.Journal?.Dispose();

@@ -98,6 +98,20 @@ public sealed class PublisherSequences
         _gaps[slot]++;
     }
 
+    /// <summary>
+    /// Puts back one publisher's figures as a snapshot recorded them (start-up, before the network
+    /// thread runs); the journal tail after the snapshot is then tracked on top. False when full.
+    /// </summary>
+    public bool Restore(in Entry entry)
+    {
+        int i = _count;
+        if (i == _session.Length) return false;
+        _session[i] = entry.SessionId; _stream[i] = entry.StreamId;
+        _next[i] = entry.LastSequence + 1; _gaps[i] = entry.Gaps; _messages[i] = entry.Messages;
+        Volatile.Write(ref _count, i + 1);
+        return true;
+    }
+
     /// <summary>One publisher's figures.</summary>
     /// <param name="SessionId">Aeron session id of the publication.</param>
     /// <param name="StreamId">Stream it publishes on.</param>

@@ -91,6 +91,9 @@ public sealed class DecisionJournal : IDisposable
     /// <summary>The decision journal directory of the input journal in <paramref name="journalDirectory"/>.</summary>
     public static string PathFor(string journalDirectory) => Path.Combine(journalDirectory, DirectoryName);
 
+    /// <summary>Whether the input journal in <paramref name="journalDirectory"/> has a decision log yet (its coverage file).</summary>
+    public static bool Exists(string journalDirectory) => File.Exists(Path.Combine(PathFor(journalDirectory), CoverageFile));
+
     /// <summary>
     /// Opens (or creates) the decision journal beside the input journal in <paramref name="journalDirectory"/>,
     /// whose next record is <paramref name="inputJournalNext"/>. Throws <see cref="JournalException"/> when it is damaged.

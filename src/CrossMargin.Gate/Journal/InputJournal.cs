@@ -45,7 +45,7 @@ public static class InputJournal
                 Error = new JournalError(JournalErrorKind.StartsLate, directory, -1, scan.FirstSequence,
                     $"the journal starts at record {scan.FirstSequence}: the segments before it are missing"),
             });
-        var apply = new Apply(engine, publishers, applyBefore);
+        var apply = new Apply(engine, publishers, 0, applyBefore);
         var applied = JournalReader.Scan(directory, expected, acceptConfigChange, ref apply);
         if (applied.Error is not null || applied.Records != scan.Records)
         {
@@ -75,12 +75,23 @@ public static class InputJournal
         }
     }
 
-    private struct Apply(RiskEngine engine, Host.PublisherSequences? publishers, long applyBefore) : IJournalVisitor
+    /// <summary>
+    /// Applies each record after <paramref name="after"/> and before <paramref name="applyBefore"/> to the
+    /// engine and tracks the publisher of each after <paramref name="after"/> (records up to it are already
+    /// in a snapshot's state and only checked by the reader's checksums; records from <paramref name="applyBefore"/>
+    /// on are fed through the risk processor again by the caller, their decisions lost in a crash).
+    /// </summary>
+    internal struct Apply(RiskEngine engine, Host.PublisherSequences? publishers, long after = 0, long applyBefore = long.MaxValue) : IJournalVisitor
     {
+        /// <summary>Records applied (malformed-input records included: they keep their place, apply nothing).</summary>
         public long Count;
+        /// <summary>Sequence of the first record seen (0: none).</summary>
+        public long First;
 
         public string? OnRecord(long sequence, int sessionId, int streamId, ReadOnlySpan<byte> message)
         {
+            if (First == 0) First = sequence;
+            if (sequence <= after) return null;
             var result = InputCodec.TryDecode(message, out RiskInput input, out long senderSequence);
             if (result == DecodeResult.Ok)
             {

@@ -90,7 +90,21 @@ public sealed class JournalWriter : IDisposable
     /// </summary>
     public static JournalError? TryOpen(string directory, JournalOptions options, out JournalWriter? writer, out JournalOpenReport? report)
     {
+        var verify = new VerifyOnly();
+        return TryOpen(directory, options, ref verify, out writer, out report, out _);
+    }
+
+    /// <summary>
+    /// <see cref="TryOpen(string, JournalOptions, out JournalWriter?, out JournalOpenReport?)"/> whose one
+    /// pass over the journal (under the writer's lock, so nothing appends meanwhile) also hands every
+    /// intact record to <paramref name="visitor"/>: a restart checks and replays the journal in a single
+    /// read. On a refusal the visitor may have seen the records before the fault: discard what it built.
+    /// </summary>
+    public static JournalError? TryOpen<TVisitor>(string directory, JournalOptions options, ref TVisitor visitor,
+        out JournalWriter? writer, out JournalOpenReport? report, out JournalScan? scanned) where TVisitor : struct, IJournalVisitor
+    {
         ArgumentNullException.ThrowIfNull(options);
+        scanned = null;
         writer = null;
         report = null;
         if (options.SegmentBytes < JournalFormat.MinSegmentBytes)
@@ -114,7 +128,8 @@ public sealed class JournalWriter : IDisposable
         catch (IOException ex) { return new JournalError(JournalErrorKind.Locked, directory, -1, 0, $"in use by another writer ({ex.Message})"); }
         catch (UnauthorizedAccessException ex) { return new JournalError(JournalErrorKind.Io, directory, -1, 0, ex.Message); }
 
-        var scan = JournalReader.Verify(directory, options.Fingerprint, options.AcceptConfigChange);
+        var scan = JournalReader.Scan(directory, options.Fingerprint, options.AcceptConfigChange, ref visitor);
+        scanned = scan;
         if (scan.Error is { } error)
         {
             lockFile.Dispose();

@@ -28,14 +28,14 @@ namespace CrossMargin.Gate.Tests.Cli;
 /// </summary>
 public class CrashRestartTests(ITestOutputHelper output)
 {
-    private const int Accounts = 200;
+    internal const int Accounts = 200;
     private const int KillPoints = 10;
     private const int TornRound = 4;
     private const int PerMillisecond = 4;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Input number <paramref name="i"/> (0-based) of the sender: deposits, orders, fills, marks and withdrawals over 200 accounts and both perpetuals.</summary>
-    private static RiskInput InputAt(long i, int btc, int eth)
+    internal static RiskInput InputAt(long i, int btc, int eth)
     {
         long a = (i / 8 * 13 + i % 8) % Accounts + 1; // every account over time (13 is prime to 200)
         int instr = i % 3 == 0 ? eth : btc;
@@ -200,6 +200,14 @@ public class CrashRestartTests(ITestOutputHelper output)
         }
         return expected;
     }
+
+    /// <summary>The default config on loopback <paramref name="ports"/>, 200 accounts, small rings, scenario roles, plus <paramref name="sections"/> (JSON members).</summary>
+    internal static string RunConfigJson(int[] ports, string sections = "") => GateConfig.DefaultJson()
+        .Replace("127.0.0.1:40456", $"127.0.0.1:{ports[0]}").Replace("127.0.0.1:40457", $"127.0.0.1:{ports[1]}").Replace("127.0.0.1:40458", $"127.0.0.1:{ports[2]}")
+        .Replace("\"accounts\": 20000", $"\"accounts\": {Accounts}")
+        .Replace("\"inbound\": 65536", "\"inbound\": 4096").Replace("\"outbound\": 262144", "\"outbound\": 4096")
+        // One sender keeps one total order over one stream (marks included): the scenario role mode.
+        .Replace("\"threads\":", "\"security\": { \"roles\": \"scenario\" },\n  " + sections + "\"threads\":");
 
     [Fact]
     public void Killed_at_generated_points_while_the_exchange_keeps_sending_the_gate_recovers_every_input_and_every_decision()
