@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -155,6 +156,64 @@ public class GateHostTests
         Assert.Equal(0, gate.Counters.SequenceGaps.Value);
         Assert.Null(gate.Engine.VerifyCaches());
         Assert.Equal(expectedHash, gate.Engine.StateHash()); // the same state, bit for bit, as the engine run directly
+    }
+
+    /// <summary>
+    /// Issue 9, item 1: the journal keeps the message bytes as received, not a re-encoding. An order whose
+    /// block is extended (valid SBE: a newer sender's trailing fields) decodes, is applied, and is journaled
+    /// byte for byte — its re-encoding would be shorter; one extended past what a slot keeps is refused.
+    /// </summary>
+    [Fact]
+    public void The_journal_stores_each_message_as_received_not_its_re_encoding()
+    {
+        string journal = Path.Combine(Path.GetTempPath(), $"cm-journal-{Guid.NewGuid():N}");
+        try
+        {
+            var config = LoopbackConfig().WithJournal(journal);
+            var reference = config.BuildEngine();
+            int btc = reference.FindInstrument("BTC-PERP");
+            var buffer = new byte[InputCodec.MaxLength];
+            int n = InputCodec.Encode(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 10_000_000_000 }, 1, buffer);
+            byte[] deposit = buffer.AsSpan(0, n).ToArray();
+            n = InputCodec.Encode(new RiskInput { Kind = InputKind.Order, Account = 1, OrderId = 7, Instrument = btc, Side = Side.Buy, Qty = 1, Price = reference.GetInstrument(btc).MarkTicks }, 2, buffer);
+            static byte[] Extended(ReadOnlySpan<byte> message, int extra)
+            {
+                var longer = new byte[message.Length + extra];
+                message.CopyTo(longer);
+                longer.AsSpan(message.Length).Fill(0xAB);
+                BinaryPrimitives.WriteUInt16LittleEndian(longer, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(message) + extra)); // the header's block length
+                return longer;
+            }
+            byte[] order = Extended(buffer.AsSpan(0, n), 8);
+            Assert.Equal(DecodeResult.Ok, InputCodec.TryDecode(order, out var decoded, out long seq));
+            Assert.Equal((InputKind.Order, 2L), (decoded.Kind, seq));
+            n = InputCodec.Encode(new RiskInput { Kind = InputKind.Query, Account = 1 }, 3, buffer);
+            byte[] tooLong = Extended(buffer.AsSpan(0, n), Pipeline.InboundEvent.ReceivedCapacity);
+            Assert.Equal(DecodeResult.Ok, InputCodec.TryDecode(tooLong, out _, out _));
+            using (var gate = GateHost.Start(config))
+            using (var peer = new Peer(config))
+            {
+                peer.Pump(() => peer.OrderFlow.IsConnected && peer.Decisions.IsConnected, TimeSpan.FromSeconds(10));
+                peer.Send(deposit);
+                peer.Send(order);
+                peer.Send(tooLong);
+                peer.Pump(() => gate.ProcessorCounters.Inputs + gate.ProcessorCounters.Malformed >= 3, TimeSpan.FromSeconds(10));
+                Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+                Assert.Equal(1, gate.Counters.DecodeRejects.Value);
+                Assert.Equal(1, gate.ProcessorCounters.Malformed);
+            }
+            var (scan, records) = JournalTests.JournalKit.ReadAll(journal);
+            Assert.Null(scan.Error);
+            Assert.Equal(3, records.Count);
+            Assert.Equal(deposit, records[0].Message);
+            Assert.Equal(order, records[1].Message); // as sent: 8 bytes longer than InputCodec.Encode would write
+            Assert.Equal(DecodeResult.Ok, InputErrorCodec.TryDecode(records[2].Message, out long tag, out _, out var why));
+            Assert.Equal((3L, DecodeResult.BadBlockLength), (tag, why));
+            var replayed = config.BuildEngine();
+            Assert.Equal(3, Journal.InputJournal.Replay(journal, replayed, Journal.ConfigFingerprint.Of(config)).Records);
+            Assert.Equal(1, replayed.OpenOrderCount(1));
+        }
+        finally { if (Directory.Exists(journal)) Directory.Delete(journal, recursive: true); }
     }
 
     [Fact]

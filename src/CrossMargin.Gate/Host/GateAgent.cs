@@ -330,7 +330,14 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             }
             ref InboundEvent slot = ref rings.Slot(slotSequence);
             DecodeResult result = InputCodec.TryDecode(message, out slot.Input, out long sequence);
-            if (result == DecodeResult.Ok && !Config.StreamRoles.Accepts(acceptedKinds, slot.Input.Kind))
+            if (result == DecodeResult.Ok && message.Length > InboundEvent.ReceivedCapacity)
+            {
+                // A block extended past anything this schema version sends: the journal could not keep it as received.
+                result = DecodeResult.BadBlockLength;
+                slot.Input = default;
+                if (!redo) counters.DecodeRejects.Increment();
+            }
+            else if (result == DecodeResult.Ok && !Config.StreamRoles.Accepts(acceptedKinds, slot.Input.Kind))
             {
                 result = DecodeResult.WrongStream;
                 counters.WrongStreamRejects.Increment();
@@ -347,6 +354,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             slot.Redo = redo;
             if (result == DecodeResult.Ok)
             {
+                message.CopyTo(slot.Received); // what the journaler appends (≤ ReceivedCapacity, checked above)
+                slot.ReceivedLength = (ushort)message.Length;
                 slot.Kind = InboundKind.Input;
                 counters.Tally.Input(slot.Input.Kind);
                 if (track)
@@ -357,6 +366,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             }
             else
             {
+                slot.ReceivedLength = 0; // journaled as its input-error record
                 slot.Kind = InboundKind.Malformed;
             }
             rings.Commit(slotSequence);
@@ -379,6 +389,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             slot.ColdIndex = -1;
             slot.DecodeResult = why;
             slot.Redo = redo;
+            slot.ReceivedLength = 0;
             slot.Kind = InboundKind.Malformed;
             rings.Commit(slotSequence);
             counters.InputsPublished.Increment();

@@ -25,16 +25,23 @@ public readonly struct JournalHandler(JournalWriter writer) : IEventHandler<Inbo
         // Definitions come from the config at start-up: not journaled. A malformed input keeps its
         // place in the order as its input-error message; replay counts it and applies nothing.
         // A redo input (fed again at start-up for its lost decisions) is in the journal already.
-        int n = data.Redo ? 0 : data.Kind switch
+        if (data.Redo) { if (endOfBatch) Commit(); return; }
+        if (data.Kind == InboundKind.Input && data.ReceivedLength > 0)
         {
-            // ADAPTER — to be replaced when the inbound slot carries the received bytes: until then the
-            // decoded input is encoded again (the codec is canonical, so these are the bytes a
-            // conforming sender sent). Wire it as Append(receivedBytes) once the slot has them.
-            InboundKind.Input => InputCodec.Encode(data.Input, data.Tag, _scratch),
-            InboundKind.Malformed => InputErrorCodec.Encode(data.Tag, ProcessStatus.Applied, data.DecodeResult, _scratch),
-            _ => 0,
-        };
-        if (n > 0) Append(data.SessionId, data.StreamId, _scratch.AsSpan(0, n));
+            // The bytes the sender sent (design.md, "Nothing lost"): a replay decodes exactly these.
+            Append(data.SessionId, data.StreamId, ((ReadOnlySpan<byte>)data.Received)[..data.ReceivedLength]);
+        }
+        else
+        {
+            // An input not from the wire (a scenario feed, a test) has no received bytes: its canonical encoding is the message.
+            int n = data.Kind switch
+            {
+                InboundKind.Input => InputCodec.Encode(data.Input, data.Tag, _scratch),
+                InboundKind.Malformed => InputErrorCodec.Encode(data.Tag, ProcessStatus.Applied, data.DecodeResult, _scratch),
+                _ => 0,
+            };
+            if (n > 0) Append(data.SessionId, data.StreamId, _scratch.AsSpan(0, n));
+        }
         if (endOfBatch) Commit();
     }
 

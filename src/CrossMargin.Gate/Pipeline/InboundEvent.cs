@@ -66,4 +66,23 @@ public struct InboundEvent
     /// decision log before a crash (the journaler skips it; the processor decides it as any input).
     /// </summary>
     public bool Redo;
+
+    /// <summary>Bytes of <see cref="Received"/> in use: the message as it arrived (0 for an input not from the wire).</summary>
+    public ushort ReceivedLength;
+
+    /// <summary>
+    /// The message exactly as received (after its authentication tag, if any, was checked and cut off):
+    /// what the journal stores, so a replay applies the bytes the sender sent, not a re-encoding.
+    /// </summary>
+    public ReceivedBytes Received;
+
+    /// <summary>The longest message a slot keeps as received; a longer one that decodes is refused (<see cref="DecodeResult.BadBlockLength"/>).</summary>
+    public const int ReceivedCapacity = 128;
+}
+
+/// <summary>Inline storage of <see cref="InboundEvent.ReceivedCapacity"/> bytes: a slot stays unmanaged and copy-free to claim.</summary>
+[System.Runtime.CompilerServices.InlineArray(InboundEvent.ReceivedCapacity)]
+public struct ReceivedBytes
+{
+    private byte _first;
 }

@@ -221,6 +221,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         e.Input = default;
         e.Tag = tag;
         e.SessionId = e.StreamId = 0; // not from the wire
+        e.ReceivedLength = 0;
         e.ColdIndex = index;
         Commit(s);
         return s;
@@ -235,6 +236,7 @@ public sealed class RiskRings<TWait> where TWait : struct, IWaitStrategy
         e.Input = input;
         e.Tag = tag;
         e.SessionId = e.StreamId = 0; // not from the wire
+        e.ReceivedLength = 0;     // no received bytes: the journal stores the canonical encoding
         e.ColdIndex = unknownInstrumentId is null ? -1 : Tables.UnknownInstrumentIds.Add(unknownInstrumentId);
     }
 
