@@ -82,6 +82,7 @@ public class TriggerEquivalenceTests
         var scan = new Book(accounts: 12, trigger: TriggerMode.Scan);
         var flow = new RandomFlow(index, new ChoiceStream(choices), accounts: 10);
         for (long a = 1; a <= 10; a++) { index.Deposit(a, "2000"); scan.Deposit(a, "2000"); }
+        int indexTicks = 0;
         for (int step = 0; step < 400; step++)
         {
             var input = flow.Next();
@@ -93,10 +94,14 @@ public class TriggerEquivalenceTests
             Assert.True(ei.Length == es.Length, $"step {step} {input.Kind}: {ei.Length} events vs {es.Length}");
             for (int k = 0; k < ei.Length; k++) Assert.True(ei[k].Equals(es[k]), $"step {step} {input.Kind}: event {k} differs ({ei[k].Kind} vs {es[k].Kind})");
             Assert.True(index.Engine.StateHash() == scan.Engine.StateHash(), $"step {step} {input.Kind}: state hashes differ");
+            Assert.True(index.Engine.Census().StaleHealth == 0, $"step {step} {input.Kind}: a part's stored health is not what it evaluates to");
+            if (input.Kind == InputKind.Index) indexTicks++;
             flow.Observe(input, ei);
         }
         Assert.Null(index.Engine.VerifyCaches());
+        Assert.Null(scan.Engine.VerifyCaches());
         Assert.Equal(0, index.Engine.Census().StaleHealth);
+        Assert.True(indexTicks > 0 || choices.Length < 64, "the stream must move collateral index prices");
     }
 
     /// <summary>
@@ -138,6 +143,108 @@ public class TriggerEquivalenceTests
                     $"move {move}: {instr} to {price} in [{lo}, {hi}] changed the health to {book.Engine.EvaluateHealth(1)} unnoticed");
             }
         }
+    }
+
+    /// <summary>
+    /// The asset bands: a cross part holding BTC and ETH collateral (and random positions, open orders,
+    /// or a money debt) keeps its exact health while every index price and mark stays inside its band,
+    /// edges included — and nothing is popped. Checked with the exact evaluation, not with the scan.
+    /// </summary>
+    [Property(MaxTest = 200, Arbitrary = [typeof(ChoiceArbitraries)])]
+    public void Index_prices_and_marks_inside_every_band_never_change_a_parts_health(uint[] choices)
+    {
+        var rng = new ChoiceStream(choices);
+        var book = new Book(accounts: 4, trigger: TriggerMode.Index);
+        book.Deposit(1, rng.NextInt64(1, 5_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        book.Deposit(2, "100000000");
+        book.DepositAsset(1, Book.BtcAsset, rng.NextInt64(1, 20_000_000));      // up to 0.2 BTC
+        if (rng.Next(3) > 0) book.DepositAsset(1, Book.EthAsset, rng.NextInt64(1, 300_000_000)); // up to 3 ETH
+        for (int instr = 0; instr < 2; instr++)
+        {
+            if (rng.Next(3) == 0) continue;
+            var side = rng.Next(2) == 0 ? Side.Buy : Side.Sell;
+            long mark = book.Engine.GetInstrument(instr).MarkTicks;
+            if (rng.Next(3) > 0)
+                book.Step(new RiskInput { Kind = InputKind.Fill, Account = 1, Instrument = instr, Side = side, Qty = rng.NextInt64(1, instr == Book.Btc ? 20_000 : 50_000), Price = mark, HasFee = true, Fee = rng.NextInt64(0, 3_000_000_000) });
+            if (rng.Next(2) == 0)
+                book.Step(new RiskInput { Kind = InputKind.Order, Account = 1, OrderId = 10 + instr, Instrument = instr, Side = rng.Next(2) == 0 ? Side.Buy : Side.Sell, Qty = rng.NextInt64(1, 5_000), Price = mark });
+        }
+        for (int move = 0; move < 40; move++)
+        {
+            long pops = book.Engine.Counters.TriggerPops;
+            var before = book.Engine.CrossHealth(1);
+            long price;
+            string what;
+            if (rng.Next(3) > 0)
+            {
+                int asset = 1 + rng.Next(2);
+                if (book.Engine.AssetBandOf(1, asset) is not var (lo, hi)) continue;
+                // Often the edges themselves (inclusive), otherwise anywhere inside (an unbounded side: up to 100×).
+                hi = Math.Min(hi, Math.Min(Math.Max(lo, book.Engine.GetAsset(asset).IndexPriceMicros) * 100, 1L << 52));
+                price = rng.Next(3) switch { 0 => lo, 1 => hi, _ => rng.NextInt64(lo, hi + 1) };
+                book.Step(new RiskInput { Kind = InputKind.Index, Asset = asset, Price = price });
+                what = $"index {asset} to {price} in [{lo}, {hi}]";
+            }
+            else
+            {
+                int instr = rng.Next(2);
+                if (book.Engine.BandOf(1, instr) is not var (lo, hi)) continue;
+                price = rng.Next(3) switch { 0 => lo, 1 => hi, _ => rng.NextInt64(lo, hi + 1) };
+                book.Step(new RiskInput { Kind = InputKind.Mark, Instrument = instr, Price = price });
+                what = $"mark {instr} to {price} in [{lo}, {hi}]";
+            }
+            Assert.Equal(pops, book.Engine.Counters.TriggerPops); // inside the band: nothing popped
+            Assert.Equal(before, book.Engine.CrossHealth(1));
+            Assert.True(book.Engine.EvaluateHealth(1) == before, $"move {move}: {what} changed the health to {book.Engine.EvaluateHealth(1)} unnoticed");
+        }
+    }
+
+    /// <summary>
+    /// Hand-checked asset bands. Account 1: 100 USD, 0.1 BTC (4,500 USD after the 10 % haircut), long
+    /// 10 ETH-PERP at 3,000: E 4,600, IMreq 600, MMreq 300, two banded things. Its spare against a fall
+    /// is min(E, E − MM − 1 − 2, E − IM − 1) = 3,999.999999 USD, half of it (1,999.999999) for BTC, so BTC
+    /// may fall until its value is 2,500.000001: index ≥ ceil(2,500.000001 / 0.09) = 27,777.777789 USD.
+    /// Healthy, it has nothing a rise could flip: the band is unbounded above. Account 2 (collateral
+    /// only, rich) has no BTC or ETH band at all.
+    /// </summary>
+    [Fact]
+    public void A_quiet_index_tick_pops_nothing_and_a_collateral_crash_pops_the_parts_it_endangers()
+    {
+        var book = new Book(accounts: 8, trigger: TriggerMode.Index);
+        book.Deposit(1, "100");
+        book.DepositAsset(1, Book.BtcAsset, 10_000_000);   // 0.1 BTC
+        book.Fill(1, Book.Eth, Side.Buy, "10", "3000");
+        book.Deposit(2, "1000000");
+        book.DepositAsset(2, Book.BtcAsset, 10_000_000);
+        book.DepositAsset(2, Book.EthAsset, 100_000_000);  // 1 ETH
+        Assert.Equal((Book.Usd("4600"), Book.Usd("600"), Book.Usd("300")), book.Engine.Figures(1));
+        Assert.Equal((Book.Usd("27777.777789"), long.MaxValue), book.Engine.AssetBandOf(1, Book.BtcAsset));
+        Assert.Null(book.Engine.AssetBandOf(1, Book.EthAsset));
+        Assert.Null(book.Engine.AssetBandOf(2, Book.BtcAsset));
+        Assert.Null(book.Engine.AssetBandOf(2, Book.EthAsset));
+
+        long pops = book.Engine.Counters.TriggerPops;
+        book.Index("49000");
+        book.Index("27777.777789");                        // the edge itself: E 2,600.000001, still healthy
+        book.Index("1000000");                            // any rise
+        book.Index("27777.777789");
+        Assert.Equal(pops, book.Engine.Counters.TriggerPops);
+        Assert.Equal(Book.Usd("2600.000001"), book.Equity(1));
+        Assert.Equal(HealthState.Healthy, book.Engine.CrossHealth(1));
+
+        var restricted = Assert.Single(book.Index("3000")); // BTC worth 270: E 370 < IMreq 600, > MMreq 300
+        Assert.Equal((EventKind.Health, HealthState.Healthy, HealthState.Restricted, Book.Usd("370")), (restricted.Kind, restricted.From, restricted.To, restricted.Equity));
+        Assert.Equal(pops + 1, book.Engine.Counters.TriggerPops);
+        Assert.Equal(HealthState.Restricted, book.Engine.CrossHealth(1));
+        Assert.Equal(Book.Usd("370"), book.Equity(1));
+        var events = book.Index("2000");                  // BTC worth 180: E 280 ≤ MMreq 300
+        Assert.Equal(EventKind.Health, events[0].Kind);
+        Assert.Equal((HealthState.Restricted, HealthState.Liquidating, Book.Usd("280")), (events[0].From, events[0].To, events[0].Equity));
+        Assert.Equal(EventKind.LiquidationOrder, events[1].Kind);
+        Assert.Equal(HealthState.Healthy, book.Engine.CrossHealth(2));
+        book.Index("150", Book.EthAsset);                  // account 2 alone holds ETH and no risk: nothing to pop
+        Assert.Equal(pops + 2, book.Engine.Counters.TriggerPops);
+        book.AssertConsistent();
     }
 
     [Fact]

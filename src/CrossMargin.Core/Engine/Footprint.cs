@@ -16,7 +16,7 @@ public static class Footprint
         long parts = instruments + 1;
         long perAccount =
             8 + 1 + 4                       // id, halted, open-order count
-            + assets * (8 + 8 + 4)          // balance, haircut value, asset-holder position
+            + assets * (8 + 8 + 8 + 4)      // balance, haircut value and the index price it is at, asset-holder position
             + 8 + 4 * 8 + 4                 // collateral value, cross uPnL/IM/MM/open-loss sums, cross position count
             + (assets - 1) * 4              // asset holder lists (non-settlement assets)
             + 16 * 4 / 3                    // account index: 16-byte entries at ≤ 75 % load (power-of-two table: up to 2× this)
@@ -26,7 +26,7 @@ public static class Footprint
             + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
             + instruments * (4 + 4 + 9 * 8);             // holder-table row: account, part, q, basis, B, S, open loss, uPnL, IM, MM, mark-at
         perAccount += trigger == TriggerMode.Index
-            ? parts * (4 + 1) + instruments * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; band lo/hi, banded flag, bucket-list links, pop scratch
+            ? parts * (4 + 1) + (instruments + assets - 1) * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; per instrument and collateral asset: band lo/hi, banded flag, bucket-list links, pop scratch
             : 3 * 8;                                                   // scan kernel scratch (deltas)
         return perAccount;
     }

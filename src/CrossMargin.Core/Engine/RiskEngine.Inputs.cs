@@ -107,9 +107,10 @@ public sealed partial class RiskEngine
         {
             // Healthy afterwards? Compute E' without touching state.
             int part = _accounts.CrossPart(acct);
+            long equity = Equity(part); // first: in index mode it brings the cached haircut values to the index prices
             long delta = w.Asset == 0 ? w.Amount
                 : _accounts.AssetValue[acct * _na + w.Asset] - _market.Assets[w.Asset].HaircutValue(_accounts.Balance[acct * _na + w.Asset] - w.Amount);
-            if (!HealthyWith(part, Equity(part) - delta)) reason = RejectReason.InsufficientMargin;
+            if (!HealthyWith(part, equity - delta)) reason = RejectReason.InsufficientMargin;
         }
         ref var e = ref Events.Add(EventKind.Withdrawal);
         e.Account = w.Account; e.Asset = w.Asset; e.Amount = w.Amount;
@@ -161,19 +162,23 @@ public sealed partial class RiskEngine
         int asset = x.Asset;
         if ((uint)asset >= (uint)_market.AssetCount || asset == 0) return ProcessStatus.InvalidAsset;
         if (x.Price <= 0) return ProcessStatus.InvalidPrice;
-        var a = _market.Assets[asset];
-        a.IndexPriceMicros = x.Price;
+        _market.Assets[asset].IndexPriceMicros = x.Price;
+        if (Trigger == TriggerMode.Scan) RevalueAssetHolders(asset);
+        else PopAssetBands(asset, x.Price);
+        return ProcessStatus.Applied;
+    }
+
+    /// <summary>Scan mode: revalues every holder of a collateral asset and touches each whose haircut value changed: O(holders).</summary>
+    private void RevalueAssetHolders(int asset)
+    {
         int[] holders = _market.AssetHolders[asset];
         for (int h = 0, n = _market.AssetHolderCount[asset]; h < n; h++)
         {
-            int acct = holders[h], k = acct * _na + asset;
-            long value = a.HaircutValue(_accounts.Balance[k]);
-            if (value == _accounts.AssetValue[k]) continue;
-            _accounts.CollateralValue[acct] += value - _accounts.AssetValue[k];
-            _accounts.AssetValue[k] = value;
-            Touch(_accounts.CrossPart(acct));
+            int acct = holders[h];
+            long before = _accounts.AssetValue[acct * _na + asset];
+            SlotValuation.RevalueCollateral(_market, _accounts, acct, asset);
+            if (_accounts.AssetValue[acct * _na + asset] != before) Touch(_accounts.CrossPart(acct));
         }
-        return ProcessStatus.Applied;
     }
 
     private ProcessStatus Funding(in RiskInput f)

@@ -84,9 +84,7 @@ public sealed partial class RiskEngine
     {
         int k = acct * _na + asset;
         _accounts.Balance[k] = units;
-        long value = _market.Assets[asset].HaircutValue(units);
-        _accounts.CollateralValue[acct] += value - _accounts.AssetValue[k];
-        _accounts.AssetValue[k] = value;
+        SlotValuation.RevalueCollateral(_market, _accounts, acct, asset);
         ref int pos = ref _accounts.AssetHolderPos[k];
         if (units != 0 && pos < 0)
         {
@@ -97,6 +95,8 @@ public sealed partial class RiskEngine
         {
             int last = --_market.AssetHolderCount[asset];
             int moved = _market.AssetHolders[asset][last];
+            var bands = _market.AssetBands[asset];
+            if (bands is not null) { bands.Clear(pos); if (last != pos) bands.Move(last, pos); } // the band follows its holder
             _market.AssetHolders[asset][pos] = moved;
             _accounts.AssetHolderPos[moved * _na + asset] = pos;
             pos = -1;

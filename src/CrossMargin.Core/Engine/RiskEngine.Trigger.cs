@@ -4,7 +4,8 @@ using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
-// Index mode (issue 8): a mark tick pops only the holder slots whose safe band the new price left;
+// Index mode (issue 8): a mark tick pops only the holder slots whose safe band the new price left, an
+// index tick only the collateral holders whose asset band it left;
 // every other cache may be stale and is refreshed exactly when read (Figures, order checks, ADL,
 // snapshots). After every input the parts it touched get new bands (SafeBand).
 public sealed partial class RiskEngine
@@ -25,6 +26,16 @@ public sealed partial class RiskEngine
         foreach (int j in bands.Popped(n)) Touch(parts[j]);
     }
 
+    /// <summary>The index price left these holders' asset bands: their cross parts are re-evaluated exactly (their haircut values refresh when read).</summary>
+    private void PopAssetBands(int asset, long price)
+    {
+        var bands = _market.AssetBands[asset];
+        int[] holders = _market.AssetHolders[asset];
+        int n = bands.PopOutside(price);
+        Counters.TriggerPops += n;
+        foreach (int pos in bands.Popped(n)) Touch(_accounts.CrossPart(holders[pos]));
+    }
+
     private void RebandTouched()
     {
         for (int k = 0; k < _rebandCount; k++)
@@ -34,6 +45,14 @@ public sealed partial class RiskEngine
             PartBands.Reband(_market, _accounts, part);
         }
         _rebandCount = 0;
+    }
+
+    /// <summary>Index mode: the safe band of an account's index price of a collateral asset (micro-units per whole), or null when it has none (scan mode, no balance, or unbounded).</summary>
+    public (long Lo, long Hi)? AssetBandOf(long accountId, int asset)
+    {
+        if (Trigger != TriggerMode.Index || asset <= 0 || asset >= _market.AssetCount || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
+        int pos = _accounts.AssetHolderPos[acct * _na + asset];
+        return pos >= 0 && _market.AssetBands[asset].IsBanded(pos) ? _market.AssetBands[asset].BandOf(pos) : null;
     }
 
     // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)

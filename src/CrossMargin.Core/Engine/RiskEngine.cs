@@ -123,6 +123,7 @@ public sealed partial class RiskEngine
         _market.Assets[asset.Index] = asset;
         _market.AssetIds.Add(asset.Id, asset.Index);
         _market.AssetHolders[asset.Index] = asset.IsSettlement ? [] : new int[_cap.Accounts + 1];
+        if (Trigger == TriggerMode.Index && !asset.IsSettlement) _market.AssetBands[asset.Index] = TriggerBands.ForIndexPrices(_cap.Accounts + 1, asset.IndexPriceMicros);
         _market.AssetCount++;
     }
 
@@ -208,6 +209,6 @@ public sealed class EngineCounters
     public long AdlTrades;
     /// <summary>Liquidation orders issued.</summary>
     public long LiquidationOrders;
-    /// <summary>Index mode: holder slots a mark tick popped out of their safe band (each re-evaluates its part exactly).</summary>
+    /// <summary>Index mode: holder slots a mark tick (or asset holders an index tick) popped out of their safe band (each re-evaluates its part exactly).</summary>
     public long TriggerPops;
 }

@@ -29,6 +29,7 @@ internal sealed class AccountTable
     public readonly bool[] Halted;
     public readonly long[] Balance;         // [acct × assets + asset]; asset 0 in money micro-units
     public readonly long[] AssetValue;      // cached haircut value of each non-settlement balance
+    public readonly long[] AssetValuedAt;   // index price AssetValue was computed at (index mode refreshes it lazily)
     public readonly int[] AssetHolderPos;   // position in the asset's holder list, −1 if none
     public readonly long[] CollateralValue; // Σ haircut values of non-settlement assets [acct]
     public readonly long[] CrossUpnl, CrossIm, CrossMm, CrossOpenLoss; // cached cross sums [acct]
@@ -57,6 +58,7 @@ internal sealed class AccountTable
         Halted = new bool[accounts];
         Balance = new long[accounts * assets];
         AssetValue = new long[accounts * assets];
+        AssetValuedAt = new long[accounts * assets];
         AssetHolderPos = new int[accounts * assets];
         Array.Fill(AssetHolderPos, -1);
         CollateralValue = new long[accounts];

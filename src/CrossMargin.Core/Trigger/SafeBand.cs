@@ -50,6 +50,8 @@ internal static class SafeBand
         private readonly long _bMm = mm > 0 ? mm - 1 : -mm;
         private readonly long _bMarginIm = equity - im >= 0 ? equity - im : -(equity - im) - 1;
         private long _cMarginMm, _cMm, _cMarginIm;
+        // Which side of each E predicate the part is on: a rise of E can flip only those below their edge.
+        private readonly bool _eBelow = equity < 0, _mmBelow = equity - mm <= 0, _imBelow = equity - im < 0;
 
         /// <summary>Adds one held instrument's constants.</summary>
         public void Add(Slopes s) { _cMarginMm += s.CMarginMm; _cMm += s.CMm; _cMarginIm += s.CMarginIm; }
@@ -71,6 +73,55 @@ internal static class SafeBand
                 else ImBracketRange(ins, w, mark, ref lo, ref hi);
             }
             return (lo, hi);
+        }
+
+        /// <summary>
+        /// The band of a collateral asset's index price (micro-units per whole asset) for a cross part
+        /// holding <paramref name="units"/> &gt; 0 of it, one of <paramref name="held"/> banded things. The
+        /// haircut value v(p) = floor(c·p / D), c = units·(10^6 − h), D = 10^decimals·10^6, is monotone in
+        /// p and moves only E (so E, E − MM and E − IM, each by the same amount). A fall of v can flip only
+        /// the predicates the part is above the edge of, a rise only those it is below, so each side of the
+        /// band gets this asset's equal share of its own budgets (none: unbounded) and is exactly the prices
+        /// where v stays within it (the floor is inside v, so no rounding constant is needed). A side whose
+        /// bound does not fit 128 bits stays at the current price (any move that way pops the part).
+        /// </summary>
+        public readonly (long Lo, long Hi) AssetBandOf(Asset asset, long units, int held)
+        {
+            long p0 = asset.IndexPriceMicros;
+            Int128 c = (Int128)units * (Money.Scale - asset.HaircutPpm);
+            if (c <= 0) return (1, long.MaxValue);           // a 100 % haircut: the value is 0 at every price
+            Int128 d = (Int128)asset.UnitsPerWhole * Money.Scale;
+            // Above this price c·p leaves 128 bits and HaircutValue no longer computes floor(c·p / D).
+            Int128 exactUpTo = Int128.MaxValue / c;
+            if (p0 > exactUpTo) return (p0, p0);
+            Int128 v0 = c * p0 / d;
+            if (v0 >= long.MaxValue) return (p0, p0);
+            long fall = Spare(!_eBelow, _bE, !_mmBelow, _bMarginMm - _cMarginMm, !_imBelow, _bMarginIm - _cMarginIm);
+            long rise = Spare(_eBelow, _bE, _mmBelow, _bMarginMm - _cMarginMm, _imBelow, _bMarginIm - _cMarginIm);
+            Int128 lo = 1, hi = Int128.Min(long.MaxValue, exactUpTo);
+            if (fall < 0) lo = p0;
+            else if (fall != long.MaxValue)
+            {
+                Int128 low = v0 - fall / held;                // v(p) ≥ low ⟺ c·p ≥ low·D
+                if (low > 0) lo = low <= (Int128.MaxValue - c) / d ? (low * d + c - 1) / c : p0;
+            }
+            if (rise < 0) hi = p0;
+            else if (rise != long.MaxValue)
+            {
+                Int128 above = Int128.Min(v0 + rise / held, long.MaxValue - 1) + 1; // v(p) ≤ above − 1 ⟺ c·p ≤ above·D − 1
+                if (above <= Int128.MaxValue / d) hi = Int128.Min(hi, (above * d - 1) / c); // else c·p < above·D everywhere below exactUpTo
+            }
+            return ((long)Int128.Max(1, Int128.Min(lo, p0)), (long)Int128.Max(hi, p0));
+        }
+
+        /// <summary>The least spare budget (budget − constants) among the predicates that apply; long.MaxValue when none does.</summary>
+        private static long Spare(bool e, long spareE, bool marginMm, long spareMm, bool marginIm, long spareIm)
+        {
+            long s = long.MaxValue;
+            if (e) s = spareE;
+            if (marginMm) s = Math.Min(s, spareMm);
+            if (marginIm) s = Math.Min(s, spareIm);
+            return s;
         }
 
         /// <summary>Ticks one instrument may move: its equal share of (budget − constants) over its slope.</summary>
