@@ -204,8 +204,9 @@ public class TriggerEquivalenceTests
     /// 10 ETH-PERP at 3,000: E 4,600, IMreq 600, MMreq 300, two banded things. Its spare against a fall
     /// is min(E, E − MM − 1 − 2, E − IM − 1) = 3,999.999999 USD, half of it (1,999.999999) for BTC, so BTC
     /// may fall until its value is 2,500.000001: index ≥ ceil(2,500.000001 / 0.09) = 27,777.777789 USD.
-    /// Healthy, it has nothing a rise could flip: the band is unbounded above. Account 2 (collateral
-    /// only, rich) has no BTC or ETH band at all.
+    /// Healthy, it has nothing a rise could flip: above, the band ends only where the value would pass
+    /// the ceiling of 2^59 µ (p ≤ ((2^59 + 1)·10^14 − 1) / (10^7 · 0.9·10^6) = 6,405,119,470,038.038766 USD).
+    /// Account 2 (collateral only, rich) has nothing a fall could flip either: its bands reach 1 µ.
     /// </summary>
     [Fact]
     public void A_quiet_index_tick_pops_nothing_and_a_collateral_crash_pops_the_parts_it_endangers()
@@ -218,10 +219,10 @@ public class TriggerEquivalenceTests
         book.DepositAsset(2, Book.BtcAsset, 10_000_000);
         book.DepositAsset(2, Book.EthAsset, 100_000_000);  // 1 ETH
         Assert.Equal((Book.Usd("4600"), Book.Usd("600"), Book.Usd("300")), book.Engine.Figures(1));
-        Assert.Equal((Book.Usd("27777.777789"), long.MaxValue), book.Engine.AssetBandOf(1, Book.BtcAsset));
+        Assert.Equal((Book.Usd("27777.777789"), 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(1, Book.BtcAsset));
         Assert.Null(book.Engine.AssetBandOf(1, Book.EthAsset));
-        Assert.Null(book.Engine.AssetBandOf(2, Book.BtcAsset));
-        Assert.Null(book.Engine.AssetBandOf(2, Book.EthAsset));
+        Assert.Equal((1L, 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(2, Book.BtcAsset));
+        Assert.Equal((1L, 678_189_120_356_968_810L), book.Engine.AssetBandOf(2, Book.EthAsset)); // 1 ETH at 0.85: c = 8.5·10^13
 
         long pops = book.Engine.Counters.TriggerPops;
         book.Index("49000");
@@ -245,6 +246,37 @@ public class TriggerEquivalenceTests
         book.Index("150", Book.EthAsset);                  // account 2 alone holds ETH and no risk: nothing to pop
         Assert.Equal(pops + 2, book.Engine.Counters.TriggerPops);
         book.AssertConsistent();
+    }
+
+    /// <summary>
+    /// Hostile index prices (found by the trust-boundary property): far above any real price a haircut
+    /// value leaves 64 bits and wraps. The asset band stops below that (the value ceiling), so index and
+    /// scan still agree input by input and no stored health goes stale.
+    /// </summary>
+    [Fact]
+    public void Index_prices_near_the_long_range_keep_both_modes_equal()
+    {
+        var books = new[] { new Book(accounts: 4, trigger: TriggerMode.Index), new Book(accounts: 4, trigger: TriggerMode.Scan) };
+        var inputs = new List<RiskInput>
+        {
+            new() { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = Book.Usd("100") },
+            new() { Kind = InputKind.Deposit, Account = 1, Asset = Book.BtcAsset, Amount = int.MaxValue },
+            Book.FillInput(1, Book.Eth, Side.Buy, "10", "3000"),
+            new() { Kind = InputKind.Deposit, Account = 2, Asset = Book.EthAsset, Amount = 1L << 40 },
+        };
+        foreach (long price in new[] { long.MaxValue, 1L << 56, 1, 50_000_000_000, long.MaxValue / 3, 1L << 62, 2, long.MaxValue })
+        {
+            inputs.Add(new() { Kind = InputKind.Index, Asset = Book.BtcAsset, Price = price });
+            inputs.Add(new() { Kind = InputKind.Index, Asset = Book.EthAsset, Price = price });
+        }
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            var statuses = books.Select(b => b.Engine.Process(inputs[n])).ToArray();
+            Assert.Equal(statuses[0], statuses[1]);
+            Assert.True(books[0].Engine.Events.Span.SequenceEqual(books[1].Engine.Events.Span), $"input {n}: events differ");
+            Assert.True(books[0].Engine.StateHash() == books[1].Engine.StateHash(), $"input {n}: state hashes differ");
+            Assert.True(books[0].Engine.Census().StaleHealth == 0, $"input {n}: index mode missed a transition");
+        }
     }
 
     [Fact]

@@ -76,6 +76,12 @@ internal static class SafeBand
         }
 
         /// <summary>
+        /// The highest haircut value (µ) an asset band lets one balance reach without a re-evaluation: 2^59,
+        /// so the value and E's sums over a few assets stay far from wrapping a long at hostile index prices.
+        /// </summary>
+        public const long ValueCeiling = 1L << 59;
+
+        /// <summary>
         /// The band of a collateral asset's index price (micro-units per whole asset) for a cross part
         /// holding <paramref name="units"/> &gt; 0 of it, one of <paramref name="held"/> banded things. The
         /// haircut value v(p) = floor(c·p / D), c = units·(10^6 − h), D = 10^decimals·10^6, is monotone in
@@ -105,10 +111,12 @@ internal static class SafeBand
                 Int128 low = v0 - fall / held;                // v(p) ≥ low ⟺ c·p ≥ low·D
                 if (low > 0) lo = low <= (Int128.MaxValue - c) / d ? (low * d + c - 1) / c : p0;
             }
-            if (rise < 0) hi = p0;
-            else if (rise != long.MaxValue)
+            if (rise < 0 || v0 >= ValueCeiling) hi = p0;
+            else
             {
-                Int128 above = Int128.Min(v0 + rise / held, long.MaxValue - 1) + 1; // v(p) ≤ above − 1 ⟺ c·p ≤ above·D − 1
+                // Even with nothing a rise could flip, the value stays below a ceiling: far above it E's sums would wrap.
+                Int128 top = rise == long.MaxValue ? ValueCeiling : Int128.Min(v0 + rise / held, ValueCeiling);
+                Int128 above = top + 1;                       // v(p) ≤ above − 1 ⟺ c·p ≤ above·D − 1
                 if (above <= Int128.MaxValue / d) hi = Int128.Min(hi, (above * d - 1) / c); // else c·p < above·D everywhere below exactUpTo
             }
             return ((long)Int128.Max(1, Int128.Min(lo, p0)), (long)Int128.Max(hi, p0));
