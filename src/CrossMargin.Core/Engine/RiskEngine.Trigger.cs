@@ -1,60 +1,14 @@
+using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.Rules;
 using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
-// Index mode (issue 8): a mark tick pops only the holder slots whose safe band the new price left, an
-// index tick only the collateral holders whose asset band it left;
-// every other cache may be stale and is refreshed exactly when read (Figures, order checks, ADL,
-// snapshots). After every input the parts it touched get new bands (SafeBand).
+// Instrument aggregates, index mode's bands for inspection, and the look-ahead prefetch (the ticks
+// themselves are Trigger/PriceTicks, the bands Trigger/PartBands).
 public sealed partial class RiskEngine
 {
-    private readonly int[] _reband;
-    private readonly bool[] _rebandFlag;
-    private int _rebandCount;
-
-    internal void RefreshAccount(int acct) => SlotValuation.RefreshAccount(_market, _accounts, acct);
-
-    /// <summary>The mark left these slots' bands: their parts are re-evaluated exactly by the settlement that follows.</summary>
-    private void PopBands(int instr, long price)
-    {
-        var bands = _market.Bands[instr];
-        var parts = _market.Positions[instr].Part;
-        int n = bands.PopOutside(price);
-        Counters.TriggerPops += n;
-        foreach (int j in bands.Popped(n)) Touch(parts[j]);
-    }
-
-    /// <summary>The index price left these holders' asset bands: their cross parts are re-evaluated exactly (their haircut values refresh when read).</summary>
-    private void PopAssetBands(int asset, long price)
-    {
-        var bands = _market.AssetBands[asset];
-        int[] holders = _market.AssetHolders[asset];
-        int n = bands.PopOutside(price);
-        Counters.TriggerPops += n;
-        foreach (int pos in bands.Popped(n)) Touch(_accounts.CrossPart(holders[pos]));
-    }
-
-    private void RebandTouched()
-    {
-        for (int k = 0; k < _rebandCount; k++)
-        {
-            int part = _reband[k];
-            _rebandFlag[part] = false;
-            PartBands.Reband(_market, _accounts, part);
-        }
-        _rebandCount = 0;
-    }
-
-    /// <summary>Index mode: the safe band of an account's index price of a collateral asset (micro-units per whole), or null when it has none (scan mode, no balance, or unbounded).</summary>
-    public (long Lo, long Hi)? AssetBandOf(long accountId, int asset)
-    {
-        if (Trigger != TriggerMode.Index || asset <= 0 || asset >= _market.AssetCount || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
-        int pos = _accounts.AssetHolderPos[acct * _na + asset];
-        return pos >= 0 && _market.AssetBands[asset].IsBanded(pos) ? _market.AssetBands[asset].BandOf(pos) : null;
-    }
-
     // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)
 
     /// <summary>Open interest of an instrument: Σ long lots over every holder (the fund included), lots.</summary>
@@ -76,6 +30,14 @@ public sealed partial class RiskEngine
         return j >= 0 && _market.Bands[instrument].IsBanded(j) ? _market.Bands[instrument].BandOf(j) : null;
     }
 
+    /// <summary>Index mode: the safe band of an account's index price of a collateral asset (micro-units per whole), or null when it has none (scan mode, no balance, or unbounded).</summary>
+    public (long Lo, long Hi)? AssetBandOf(long accountId, int asset)
+    {
+        if (Trigger != TriggerMode.Index || asset <= 0 || asset >= _market.AssetCount || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
+        int pos = _accounts.AssetHolderPos[acct * _na + asset];
+        return pos >= 0 && _market.AssetBands[asset].IsBanded(pos) ? _market.AssetBands[asset].BandOf(pos) : null;
+    }
+
     // ---------------------------------------------------------------- look-ahead prefetch (issue 8, item 4)
 
     /// <summary>
@@ -95,53 +57,24 @@ public sealed partial class RiskEngine
     /// orders, the position slot and its holder-table rows). Changes no state; a hint only, so an
     /// input that changes before it is processed is still handled exactly.
     /// </summary>
-    public unsafe void Prefetch(in RiskInput input)
+    public void Prefetch(in RiskInput input)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (!CacheHint.Supported) return;
         if (input.Kind is not (InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query)) return;
         if (!_accounts.Index.TryGetValue(input.Account, out int acct)) return;
-        Hint(ref _accounts.Balance[acct * _na]);
-        Hint(ref _accounts.CollateralValue[acct]);
-        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
-        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _orders.Count[acct]); Hint(ref _accounts.Halted[acct]);
-        Hint(ref _accounts.Health[acct * _pp]);
-        Hint(ref _orders.Id[acct * _no]);
+        CacheHint.Load(ref _accounts.Balance[acct * _na]);
+        CacheHint.Load(ref _accounts.CollateralValue[acct]);
+        CacheHint.Load(ref _accounts.CrossUpnl[acct]); CacheHint.Load(ref _accounts.CrossIm[acct]); CacheHint.Load(ref _accounts.CrossMm[acct]); CacheHint.Load(ref _accounts.CrossOpenLoss[acct]);
+        CacheHint.Load(ref _accounts.CrossPositions[acct]); CacheHint.Load(ref _orders.Count[acct]); CacheHint.Load(ref _accounts.Halted[acct]);
+        CacheHint.Load(ref _accounts.Health[acct * _pp]);
+        CacheHint.Load(ref _orders.Id[acct * _orders.PerAccount]);
         int instr = input.Instrument;
         if ((uint)instr >= (uint)_market.InstrumentCount) return;
-        Hint(ref _accounts.IsolatedMode[acct * _ni + instr]);
+        CacheHint.Load(ref _accounts.IsolatedMode[acct * _ni + instr]);
         int j = _accounts.PositionSlot[acct * _ni + instr];
         if (j < 0) return;
         var t = _market.Positions[instr];
-        Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
-        Hint(ref t.Im[j]); Hint(ref t.Upnl[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Hint<T>(ref T at) where T : unmanaged =>
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref at));
-
-    /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account's sums and slot row.</summary>
-    private unsafe void PrefetchPartRows(int part)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int acct = part / _pp;
-        Hint(ref _accounts.Balance[acct * _na]); Hint(ref _accounts.CollateralValue[acct]);
-        Hint(ref _accounts.CrossUpnl[acct]); Hint(ref _accounts.CrossIm[acct]); Hint(ref _accounts.CrossMm[acct]); Hint(ref _accounts.CrossOpenLoss[acct]);
-        Hint(ref _accounts.CrossPositions[acct]); Hint(ref _accounts.Health[part]); Hint(ref _accounts.PositionSlot[acct * _ni]);
-    }
-
-    /// <summary>Look-ahead stage 2: the holder-table rows of the part's slots (their index is in cache after stage 1).</summary>
-    private unsafe void PrefetchPartSlots(int part)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        int acct = part / _pp, row = acct * _ni;
-        for (int i = 0; i < _market.InstrumentCount; i++)
-        {
-            int j = _accounts.PositionSlot[row + i];
-            if (j < 0) continue;
-            var t = _market.Positions[i];
-            Hint(ref t.Qty[j]); Hint(ref t.Basis[j]); Hint(ref t.Buy[j]); Hint(ref t.Sell[j]);
-            Hint(ref t.Upnl[j]); Hint(ref t.Im[j]); Hint(ref t.Mm[j]); Hint(ref t.MarkAt[j]); Hint(ref t.Part[j]); Hint(ref t.OpenLoss[j]);
-        }
+        CacheHint.Load(ref t.Qty[j]); CacheHint.Load(ref t.Basis[j]); CacheHint.Load(ref t.Buy[j]); CacheHint.Load(ref t.Sell[j]);
+        CacheHint.Load(ref t.Im[j]); CacheHint.Load(ref t.Upnl[j]); CacheHint.Load(ref t.Mm[j]); CacheHint.Load(ref t.MarkAt[j]); CacheHint.Load(ref t.Part[j]);
     }
 }
