@@ -67,3 +67,54 @@ public class TriggerBandsTests
         }
     }
 }
+
+/// <summary>
+/// <see cref="SafeBand.Budget.AssetBandOf"/> against the haircut value itself: for random balances, haircuts,
+/// decimals, index prices and part figures, every price in the band leaves the health of §4 unchanged, and
+/// the band is the widest interval the budget allows: one µ-price beyond an edge the value change leaves the
+/// budget (or the value passes the ceiling).
+/// </summary>
+public class AssetBandTests
+{
+    [Property(MaxTest = 500, Arbitrary = [typeof(ChoiceArbitraries)])]
+    public void An_asset_band_is_exactly_the_prices_whose_value_change_the_budget_allows(uint[] choices)
+    {
+        var rng = new ChoiceStream(choices);
+        int decimals = rng.Next(0, 19);
+        long haircut = rng.Next(4) == 0 ? 0 : rng.NextInt64(0, 1_000_000);
+        long units = rng.Next(3) == 0 ? rng.NextInt64(1, 1000) : rng.NextInt64(1, 1L << 50);
+        long p0 = rng.Next(3) == 0 ? rng.NextInt64(1, 1000) : rng.NextInt64(1, 100_000_000_000);
+        var asset = new CrossMargin.Core.Model.Asset("X", 1, decimals, haircut, p0);
+        long v0 = asset.HaircutValue(units);
+        // A value at or past the ceiling (HaircutValue wraps past 2^63) may not rise at all: nothing more to check.
+        if ((Int128)units * (1_000_000 - haircut) * p0 / ((Int128)asset.UnitsPerWhole * 1_000_000) >= SafeBand.Budget.ValueCeiling)
+        {
+            Assert.Equal(p0, new SafeBand.Budget(0, 0, 0).AssetBandOf(asset, units, held: 1).Hi);
+            return;
+        }
+        // Part figures around the value: E = v0 + other, requirements anywhere near it.
+        long equity = v0 + rng.NextInt64(-(1L << 40), 1L << 40);
+        long mm = rng.Next(4) == 0 ? 0 : rng.NextInt64(0, 1L << 41);
+        long im = mm + rng.NextInt64(0, 1L << 41);
+        var budget = new SafeBand.Budget(equity, im, mm);
+        var (lo, hi) = budget.AssetBandOf(asset, units, held: 1);
+        Assert.InRange(p0, lo, hi);
+
+        var before = CrossMargin.Core.Rules.HealthClassifier.Classify(equity, im, mm, hasPosition: true);
+        long ValueAt(long p) { asset.IndexPriceMicros = p; return asset.HaircutValue(units); }
+        bool Keeps(long p) => ValueAt(p) <= SafeBand.Budget.ValueCeiling
+            && CrossMargin.Core.Rules.HealthClassifier.Classify(equity + ValueAt(p) - v0, im, mm, hasPosition: true) == before;
+        foreach (long p in new[] { lo, hi, rng.NextInt64(lo, hi) })
+            Assert.True(Keeps(p), $"price {p} in [{lo}, {hi}] changes the health (p0 {p0}, v0 {v0}, E {equity}, IM {im}, MM {mm})");
+        // Widest: one µ-price outside, the value change exceeds the budget of §4's edges the move heads for (restated
+        // here from the spec: a fall may cost E, E − MM − 1, E − IM of the predicates the part is above; a rise
+        // −E − 1, MM − E, IM − E − 1 of those it is below) or passes the ceiling.
+        long fall = Math.Min(equity >= 0 ? equity : long.MaxValue, Math.Min(equity - mm > 0 ? equity - mm - 1 : long.MaxValue, equity - im >= 0 ? equity - im : long.MaxValue));
+        long rise = Math.Min(equity < 0 ? -equity - 1 : long.MaxValue, Math.Min(equity - mm <= 0 ? mm - equity : long.MaxValue, equity - im < 0 ? im - equity - 1 : long.MaxValue));
+        bool WithinBudget(long p) { long v = ValueAt(p); return v <= SafeBand.Budget.ValueCeiling && (v < v0 ? v0 - v <= fall : v - v0 <= rise); }
+        Assert.True(WithinBudget(lo) && WithinBudget(hi));
+        if (lo > 1) Assert.False(WithinBudget(lo - 1), $"the band could reach {lo - 1} (p0 {p0}, lo {lo}, hi {hi}, v0 {v0}, v(lo-1) {ValueAt(lo - 1)}, fall {fall}, rise {rise}, E {equity}, IM {im}, MM {mm}, units {units}, h {haircut}, dec {decimals})");
+        if (hi < long.MaxValue && (Int128)units * (1_000_000 - haircut) * (hi + 1) <= Int128.MaxValue)
+            Assert.False(WithinBudget(hi + 1), $"the band could reach {hi + 1} (p0 {p0}, hi {hi})");
+    }
+}

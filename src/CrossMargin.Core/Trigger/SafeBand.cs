@@ -88,8 +88,9 @@ internal static class SafeBand
         /// p and moves only E (so E, E − MM and E − IM, each by the same amount). A fall of v can flip only
         /// the predicates the part is above the edge of, a rise only those it is below, so each side of the
         /// band gets this asset's equal share of its own budgets (none: unbounded) and is exactly the prices
-        /// where v stays within it (the floor is inside v, so no rounding constant is needed). A side whose
-        /// bound does not fit 128 bits stays at the current price (any move that way pops the part).
+        /// where v stays within it (the floor is inside v, so no rounding constant is needed; the edges are
+        /// exact although low·D needs up to 140 bits, see <see cref="CeilMulDiv"/>). The band never reaches a
+        /// price where c·p leaves 128 bits (HaircutValue would wrap) or v passes <see cref="ValueCeiling"/>.
         /// </summary>
         public readonly (long Lo, long Hi) AssetBandOf(Asset asset, long units, int held)
         {
@@ -108,18 +109,34 @@ internal static class SafeBand
             if (fall < 0) lo = p0;
             else if (fall != long.MaxValue)
             {
-                Int128 low = v0 - fall / held;                // v(p) ≥ low ⟺ c·p ≥ low·D
-                if (low > 0) lo = low <= (Int128.MaxValue - c) / d ? (low * d + c - 1) / c : p0;
+                long low = (long)v0 - fall / held;            // v(p) ≥ low ⟺ c·p ≥ low·D
+                if (low > 0) lo = CeilMulDiv(low, d, c);
             }
             if (rise < 0 || v0 >= ValueCeiling) hi = p0;
             else
             {
                 // Even with nothing a rise could flip, the value stays below a ceiling: far above it E's sums would wrap.
-                Int128 top = rise == long.MaxValue ? ValueCeiling : Int128.Min(v0 + rise / held, ValueCeiling);
-                Int128 above = top + 1;                       // v(p) ≤ above − 1 ⟺ c·p ≤ above·D − 1
-                if (above <= Int128.MaxValue / d) hi = Int128.Min(hi, (above * d - 1) / c); // else c·p < above·D everywhere below exactUpTo
+                long top = (long)v0 + (rise == long.MaxValue ? ValueCeiling - (long)v0 : Math.Min(rise / held, ValueCeiling - (long)v0));
+                hi = Int128.Min(hi, CeilMulDiv(top + 1, d, c) - 1); // v(p) ≤ top ⟺ c·p < (top + 1)·D
             }
             return ((long)Int128.Max(1, Int128.Min(lo, p0)), (long)Int128.Max(hi, p0));
+        }
+
+        /// <summary>
+        /// ceil(x·y / z) for 0 &lt; x &lt; 2^63, 0 &lt; y &lt; 2^90, 0 &lt; z &lt; 2^77, exact although x·y may need more
+        /// than 128 bits: x·y/z = x·(y div z) + x·(y mod z)/z, the second product split at 32 bits of x. A
+        /// quotient beyond 128 bits (no price can be there) saturates at Int128.MaxValue.
+        /// </summary>
+        private static Int128 CeilMulDiv(long x, Int128 y, Int128 z)
+        {
+            Int128 q = y / z, r = y % z;
+            if (q != 0 && x > Int128.MaxValue / 2 / q) return Int128.MaxValue;
+            Int128 a = x >> 32, b = x & 0xFFFF_FFFF;
+            Int128 ar = a * r;                                // < 2^31 · 2^77
+            Int128 qa = ar / z, ra = ar % z;
+            Int128 tail = (ra << 32) + b * r;                 // < 2^110
+            Int128 floor = x * q + (qa << 32) + tail / z;
+            return tail % z == 0 ? floor : floor + 1;
         }
 
         /// <summary>The least spare budget (budget − constants) among the predicates that apply; long.MaxValue when none does.</summary>
