@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using CrossMargin.Core.Kernels;
 
 namespace CrossMargin.Core.State;
 
@@ -62,8 +62,8 @@ internal sealed class AccountIndex
 
     /// <summary>Hints the CPU to load the home slot of <paramref name="id"/> (no dependent load, never blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void PrefetchSlot(long id)
+    public void PrefetchSlot(long id)
     {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref _entries[Home(id)]));
+        if (CacheHint.Supported) CacheHint.Load(ref _entries[Home(id)]);
     }
 }

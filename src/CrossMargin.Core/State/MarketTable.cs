@@ -6,7 +6,7 @@ namespace CrossMargin.Core.State;
 /// <summary>
 /// Market-wide state: the defined assets and instruments (with their marks, index prices and
 /// halts), one holder table (and in index mode one trigger index) per instrument, the holder list
-/// of each non-settlement asset, and the global halt.
+/// (and in index mode the trigger index) of each non-settlement asset, and the global halt.
 /// </summary>
 internal sealed class MarketTable
 {
@@ -25,6 +25,8 @@ internal sealed class MarketTable
     // Asset holder index: accounts with a non-zero balance of each non-settlement asset.
     public readonly int[][] AssetHolders;
     public readonly int[] AssetHolderCount;
+    /// <summary>Index mode: safe bands of index prices per non-settlement asset, slots = positions in <see cref="AssetHolders"/>.</summary>
+    public readonly TriggerBands[] AssetBands;
 
     public MarketTable(int instruments, int assets)
     {
@@ -34,5 +36,6 @@ internal sealed class MarketTable
         Bands = new TriggerBands[instruments];
         AssetHolders = new int[assets][];
         AssetHolderCount = new int[assets];
+        AssetBands = new TriggerBands[assets];
     }
 }
