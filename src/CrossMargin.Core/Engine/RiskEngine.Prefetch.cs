@@ -27,13 +27,13 @@ public sealed partial class RiskEngine
     /// the isolated part's health and the open order ids. Changes no state; a hint only, so an input
     /// that changes before it is processed is still handled exactly.
     /// </summary>
-    public void Prefetch(in RiskInput input)
+    public unsafe void Prefetch(in RiskInput input)
     {
         if (!CacheHint.Supported || !TouchesAccount(input.Kind)) return;
         if (!_accounts.Index.TryGetValue(input.Account, out int acct)) return;
         int instr = input.Kind is InputKind.Order or InputKind.Fill ? input.Instrument : -1;
         _accounts.Prefetch(acct, instr);
-        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill) CacheHint.Load(ref _orders.Id[acct * _orders.PerAccount]);
+        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill) CacheHint.Load(Unsafe.AsPointer(ref _orders.Id[acct * _orders.PerAccount]));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

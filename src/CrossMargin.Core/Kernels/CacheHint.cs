@@ -10,6 +10,8 @@ internal static class CacheHint
     public static bool Supported => Sse.IsSupported;
 
     /// <summary>Asks the CPU to bring the cache line holding <paramref name="at"/> into L1.</summary>
+    /// <remarks>Takes a pointer, not a generic <c>ref T</c>: through a generic helper the look-ahead of a
+    /// 1M-account order check measured ~50 ns slower per input (the hints stopped hiding the misses).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Load<T>(ref T at) where T : unmanaged => Sse.Prefetch0(Unsafe.AsPointer(ref at));
+    public static unsafe void Load(void* at) => Sse.Prefetch0(at);
 }

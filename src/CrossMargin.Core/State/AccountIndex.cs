@@ -62,8 +62,8 @@ internal sealed class AccountIndex
 
     /// <summary>Hints the CPU to load the home slot of <paramref name="id"/> (no dependent load, never blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchSlot(long id)
+    public unsafe void PrefetchSlot(long id)
     {
-        if (CacheHint.Supported) CacheHint.Load(ref _entries[Home(id)]);
+        if (CacheHint.Supported) CacheHint.Load(Unsafe.AsPointer(ref _entries[Home(id)]));
     }
 }

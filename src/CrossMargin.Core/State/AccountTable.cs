@@ -189,28 +189,28 @@ internal sealed class AccountTable
     /// computed from the indexes alone (no dependent load); never blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(int acct, int instr)
+    public unsafe void Prefetch(int acct, int instr)
     {
         if (!CacheHint.Supported) return;
         Rows.Prefetch(acct);
         if ((uint)instr >= (uint)InstrumentStride) return;
         int k = acct * InstrumentStride + instr;
         Positions.Prefetch(k);
-        CacheHint.Load(ref PositionSlot[k]);
-        CacheHint.Load(ref IsolatedMode[k]);
+        CacheHint.Load(Unsafe.AsPointer(ref PositionSlot[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref IsolatedMode[k]));
     }
 
     // Settlement and re-band look-ahead (a crash evaluates thousands of parts scattered over memory):
     // stage 1 a few parts ahead, stage 2 once stage 1's lines are in.
 
     /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account row and its slot and mode columns.</summary>
-    public void PrefetchPartRows(int part)
+    public unsafe void PrefetchPartRows(int part)
     {
         if (!CacheHint.Supported) return;
         int acct = part / PartStride, row = acct * InstrumentStride;
         Rows.Prefetch(acct);
-        CacheHint.Load(ref PositionSlot[row]);
-        CacheHint.Load(ref IsolatedMode[row]);
+        CacheHint.Load(Unsafe.AsPointer(ref PositionSlot[row]));
+        CacheHint.Load(Unsafe.AsPointer(ref IsolatedMode[row]));
     }
 
     /// <summary>Stage 2: the position rows of the part's slots (the slot column is in cache after stage 1).</summary>
@@ -224,14 +224,14 @@ internal sealed class AccountTable
     }
 
     /// <summary>Look-ahead for a part about to be visited: the lines a liquidation round writes (its open-order count and round flag, the liquidation order columns).</summary>
-    public void PrefetchPartLiquidation(int part)
+    public unsafe void PrefetchPartLiquidation(int part)
     {
         if (!CacheHint.Supported) return;
         int acct = part / PartStride, slot = part - acct * PartStride, k = acct * InstrumentStride + (slot > 0 ? slot - 1 : 0);
-        CacheHint.Load(ref LiqOpen[part]);
-        CacheHint.Load(ref RoundDue[part]);
-        CacheHint.Load(ref LiqRemaining[k]);
-        CacheHint.Load(ref LiqPrice[k]);
-        CacheHint.Load(ref LiqSide[k]);
+        CacheHint.Load(Unsafe.AsPointer(ref LiqOpen[part]));
+        CacheHint.Load(Unsafe.AsPointer(ref RoundDue[part]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqRemaining[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqPrice[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqSide[k]));
     }
 }

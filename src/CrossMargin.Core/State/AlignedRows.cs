@@ -53,9 +53,9 @@ internal sealed class AlignedRows<T> where T : unmanaged
 
     /// <summary>Hints the CPU to load the line of row <paramref name="index"/> (no fault, never blocks; ignored out of range).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Prefetch(int index)
+    public unsafe void Prefetch(int index)
     {
-        if (CacheHint.Supported && (uint)index < (uint)Length) CacheHint.Load(ref Unsafe.Add(ref First, index));
+        if (CacheHint.Supported && (uint)index < (uint)Length) CacheHint.Load(Unsafe.AsPointer(ref Unsafe.Add(ref First, index)));
     }
 
     private ref T First
