@@ -22,7 +22,7 @@ namespace CrossMargin.Core.Benchmarks;
 /// crash takes over the accounts it bankrupts once (a warm-up crash) and then liquidates and restores
 /// the same set on every measured crash.</para>
 /// </summary>
-internal static class Scale
+internal static partial class Scale
 {
     private const int Btc = 0;
     private const long Mark = 500_000; // 50 000.0 in ticks
@@ -40,6 +40,7 @@ internal static class Scale
             Note($"crash loop: median {d.Median:F0} ns, pops total {e.Counters.TriggerPops:N0}");
             return 0;
         }
+        if (args.Contains("--index-ticks")) { IndexTickRuns(args.Contains("--quick")); return 0; }
         if (args.Contains("--explain-quiet")) return ExplainQuiet(int.Parse(args[^1], CultureInfo.InvariantCulture));
         bool quick = args.Contains("--quick");
         int[] holders = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
@@ -88,14 +89,19 @@ internal static class Scale
         Must(e, new RiskInput { Kind = InputKind.Config, LiquidationFeeRatePpm = 5_000, LiquidationBufferPpm = 100_000, Amount = 10_000_000_000L * 1_000_000 });
         for (int i = 0; i < n; i++)
         {
-            long id = Workload.AccountId(i);
-            long equity = (long)(1_000 * Math.Pow(50, U(i, 2))) * 1_000_000;
-            long notional = Math.Min((long)(equity * Leverage(i)), 1_000_000L * 1_000_000);
-            long lots = Math.Max(1, notional / (Mark * Tv));
+            var (id, equity, lots) = Holder(i);
             Must(e, Workload.Deposit(id, equity));
             Must(e, Workload.Fill(id, Btc, i % 2 == 0 ? Side.Buy : Side.Sell, lots, Mark));
         }
         return e;
+    }
+
+    /// <summary>Account i of the population: its id, equity (µ) and BTC-PERP lots (notional = equity × leverage, capped at $1M).</summary>
+    private static (long Id, long Equity, long Lots) Holder(int i)
+    {
+        long equity = (long)(1_000 * Math.Pow(50, U(i, 2))) * 1_000_000;
+        long notional = Math.Min((long)(equity * Leverage(i)), 1_000_000L * 1_000_000);
+        return (Workload.AccountId(i), equity, Math.Max(1, notional / (Mark * Tv)));
     }
 
     private static void Must(RiskEngine e, in RiskInput input)
@@ -106,14 +112,16 @@ internal static class Scale
 
     // ---------------------------------------------------------------- tick
 
-    private static void Ticks(int n, TriggerMode trigger, bool quick)
+    private static void Ticks(int n, TriggerMode trigger, bool quick) => MoveCases(Population(n, trigger), "tick", InputKind.Mark, Btc, Mark, n, trigger, quick);
+
+    /// <summary>One-step, 0.1 % and 10 % moves of a mark (or an index price) from <paramref name="basis"/>, each a JSON line named <paramref name="bench"/>.</summary>
+    private static void MoveCases(RiskEngine e, string bench, InputKind kind, int target, long basis, int n, TriggerMode trigger, bool quick)
     {
-        var e = Population(n, trigger);
-        foreach (var (move, delta) in new[] { ("quiet", 1L), ("typical", Mark / 1000), ("crash", Mark / 10) })
+        foreach (var (move, delta) in new[] { ("quiet", 1L), ("typical", basis / 1000), ("crash", basis / 10) })
         {
             bool crash = move == "crash";
             // Warm-up (and, for the crash, the one-time takeover of the accounts it bankrupts).
-            for (int w = 0; w < (crash ? 2 : 200); w++) { Tick(e, Mark - (crash ? delta : -delta)); Tick(e, Mark); }
+            for (int w = 0; w < (crash ? 2 : 200); w++) { Tick(e, kind, target, basis - (crash ? delta : -delta)); Tick(e, kind, target, basis); }
             long budgetNs = quick ? 200_000_000 : 1_500_000_000;
             int maxIter = crash ? (n >= 100_000 ? 12 : 60) : 20_000;
             var d = new Dist();
@@ -123,21 +131,24 @@ internal static class Scale
             for (int it = 0; it < maxIter && (it < 15 || Clock.Ns(Clock.Now() - start) < budgetNs); it++)
             {
                 long p0 = e.Counters.TriggerPops;
-                long price = crash ? Mark - delta : (it % 2 == 0 ? Mark + delta : Mark);
+                long price = crash ? basis - delta : (it % 2 == 0 ? basis + delta : basis);
                 long t0 = Clock.Now();
-                Tick(e, price);
+                Tick(e, kind, target, price);
                 d.AddTicks(Clock.Now() - t0);
-                pops.Add(trigger == TriggerMode.Index ? e.Counters.TriggerPops - p0 : e.HolderCount(Btc));
-                if (crash) Tick(e, Mark); // restore, not measured
+                pops.Add(trigger == TriggerMode.Index ? e.Counters.TriggerPops - p0 : kind == InputKind.Mark ? e.HolderCount(target) : n);
+                if (crash) Tick(e, kind, target, basis); // restore, not measured
             }
             var g = GcCounts.Now().Since(gc);
             pops.Sort();
             long reevaluated = pops[pops.Count / 2];
-            Line($"{{\"bench\":\"tick\",\"trigger\":\"{TriggerModes.Name(trigger)}\",\"holders\":{n},\"move\":\"{move}\",\"median_ns\":{Num(d.Median)},\"p99_ns\":{Num(d.P99)},\"reevaluated_median\":{reevaluated},\"gc\":[{g.G0},{g.G1},{g.G2}]}}");
+            Line($"{{\"bench\":\"{bench}\",\"trigger\":\"{TriggerModes.Name(trigger)}\",\"holders\":{n},\"move\":\"{move}\",\"median_ns\":{Num(d.Median)},\"p99_ns\":{Num(d.P99)},\"reevaluated_median\":{reevaluated},\"gc\":[{g.G0},{g.G1},{g.G2}]}}");
             if (crash && reevaluated > 0) Note($"  crash {TriggerModes.Name(trigger)} {n:N0}: {d.Median / reevaluated:F0} ns per re-evaluated part ({reevaluated:N0} parts, {e.Events.Count:N0} events on the last restore)");
         }
         Verify(e);
     }
+
+    private static void Tick(RiskEngine e, InputKind kind, int target, long price) =>
+        Must(e, kind == InputKind.Mark ? Workload.Mark(target, price) : new RiskInput { Kind = InputKind.Index, Asset = target, Price = price });
 
     private static void Tick(RiskEngine e, long price) => Must(e, Workload.Mark(Btc, price));
 

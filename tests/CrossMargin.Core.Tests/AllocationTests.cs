@@ -34,6 +34,7 @@ public class AllocationTests
             b.Deposit(a, "100000");
             b.Fill(a, Btc, a % 2 == 0 ? Side.Buy : Side.Sell, "0.5", "50000");
             b.Fill(a, Eth, a % 3 == 0 ? Side.Buy : Side.Sell, "3", "3000");
+            if (a % 4 == 0) b.DepositAsset(a, a % 8 == 0 ? BtcAsset : EthAsset, 10_000_000); // collateral holders for the index ticks
         }
         return b;
     }
@@ -57,6 +58,8 @@ public class AllocationTests
             new RiskInput { Kind = InputKind.Mark, Instrument = Btc, Price = Ticks(Btc, "50100") },
             new RiskInput { Kind = InputKind.Mark, Instrument = Btc, Price = Ticks(Btc, "49900") },
             new RiskInput { Kind = InputKind.Index, Asset = BtcAsset, Price = Usd("51000") },
+            new RiskInput { Kind = InputKind.Index, Asset = EthAsset, Price = Usd("1") },  // a collateral crash: pops, re-evaluates, re-bands
+            new RiskInput { Kind = InputKind.Index, Asset = EthAsset, Price = Usd("3000") },
         };
         Assert.Equal(0, Measure(b.Engine, ticks, 500));
         var funding = new[] { new RiskInput { Kind = InputKind.Funding, Instrument = Eth, Amount = 10 }, new RiskInput { Kind = InputKind.Funding, Instrument = Eth, Amount = -10 } };

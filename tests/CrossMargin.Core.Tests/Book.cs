@@ -6,13 +6,14 @@ namespace CrossMargin.Core.Tests;
 
 /// <summary>
 /// A test engine with the instruments of the worked examples: BTC-PERP (tick 0.1, lot 0.001,
-/// tickValue 100 µ, three brackets) and ETH-PERP (tick 0.01, lot 0.01, tickValue 100 µ), plus a
-/// BTC collateral asset (index 50000, haircut 0.1, 8 decimals). Money helpers take USD.
+/// tickValue 100 µ, three brackets) and ETH-PERP (tick 0.01, lot 0.01, tickValue 100 µ), plus
+/// BTC (index 50000, haircut 0.1, 8 decimals) and ETH (index 3000, haircut 0.15, 8 decimals)
+/// collateral assets. Money helpers take USD.
 /// </summary>
 internal sealed class Book
 {
     public readonly RiskEngine Engine;
-    public const int Btc = 0, Eth = 1, BtcAsset = 1;
+    public const int Btc = 0, Eth = 1, BtcAsset = 1, EthAsset = 2;
     public readonly List<RiskEvent> Log = [];
 
     public Book(int accounts = 64, KernelMode kernel = KernelMode.Auto, int ordersPerAccount = 64, string feeRate = "0.001", string buffer = "0.2", string fund = "10000",
@@ -21,6 +22,7 @@ internal sealed class Book
         Engine = new RiskEngine(new Capacities { Accounts = accounts, Instruments = 4, Assets = 3, OrdersPerAccount = ordersPerAccount }, kernel, trigger);
         Assert.True(Engine.DefineSettlementAsset("USD", out _));
         Assert.True(Engine.TryDefineAsset(new AssetSpec("BTC", "50000", "0.1", 8), out _));
+        Assert.True(Engine.TryDefineAsset(new AssetSpec("ETH", "3000", "0.15", 8), out _));
         Assert.True(Engine.TryDefineInstrument(new InstrumentSpec("BTC-PERP", "0.1", "0.001",
             [new("50000", "0.01", "0.005"), new("250000", "0.02", "0.01"), new("1000000", "0.05", "0.025")],
             "100", "10", "1000000", "0.1", "50000"), out var e1), e1);
@@ -58,7 +60,8 @@ internal sealed class Book
     public RiskEvent[] DepositBtc(long acct, long sats) => Step(new RiskInput { Kind = InputKind.Deposit, Account = acct, Asset = BtcAsset, Amount = sats });
     public RiskEvent[] Withdraw(long acct, string usd) => Step(new RiskInput { Kind = InputKind.Withdraw, Account = acct, Asset = 0, Amount = Usd(usd) });
     public RiskEvent[] Mark(int instr, string price) => Step(new RiskInput { Kind = InputKind.Mark, Instrument = instr, Price = Ticks(instr, price) });
-    public RiskEvent[] Index(string price) => Step(new RiskInput { Kind = InputKind.Index, Asset = BtcAsset, Price = Usd(price) });
+    public RiskEvent[] Index(string price, int asset = BtcAsset) => Step(new RiskInput { Kind = InputKind.Index, Asset = asset, Price = Usd(price) });
+    public RiskEvent[] DepositAsset(long acct, int asset, long units) => Step(new RiskInput { Kind = InputKind.Deposit, Account = acct, Asset = asset, Amount = units });
     public RiskEvent[] Funding(int instr, long ratePpm) => Step(new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = ratePpm });
     public RiskEvent[] Cancel(long acct, long id) => Step(new RiskInput { Kind = InputKind.Cancel, Account = acct, OrderId = id });
     public RiskEvent[] Halt(HaltScope scope, bool on, long acct = 0, int instr = -1) => Step(new RiskInput { Kind = InputKind.Halt, Scope = scope, Flag = on, Account = acct, Instrument = instr });

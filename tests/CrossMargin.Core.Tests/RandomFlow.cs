@@ -4,8 +4,8 @@ namespace CrossMargin.Core.Tests;
 
 /// <summary>
 /// Generates random but plausible input streams against a <see cref="Book"/>: deposits,
-/// withdrawals, orders near the mark, cancels, fills of open orders and bare fills, marks and
-/// index moves, funding, margin modes and isolation, and liquidation fills between the mark and
+/// withdrawals (money and two collateral assets), orders near the mark, cancels, fills of open orders
+/// and bare fills, marks and index moves of both collateral assets, funding, margin modes and isolation, and liquidation fills between the mark and
 /// the bankruptcy price for the liquidation orders the engine issued.
 /// </summary>
 internal sealed class RandomFlow(Book book, Random rng, int accounts)
@@ -14,14 +14,24 @@ internal sealed class RandomFlow(Book book, Random rng, int accounts)
     private readonly Dictionary<(long, int), (Side Side, long Lots, long Price)> _liquidations = [];
     private long _nextOrderId = 1;
     private readonly long[] _mark = [Book.Ticks(Book.Btc, "50000"), Book.Ticks(Book.Eth, "3000")];
+    private readonly long[] _index = [Book.Usd("50000"), Book.Usd("3000")]; // BTC, ETH index prices
 
     public RiskInput Next()
     {
         long acct = rng.Next(1, accounts + 1);
         int instr = rng.Next(2);
         int roll = rng.Next(100);
-        if (roll < 8) return new RiskInput { Kind = InputKind.Deposit, Account = acct, Asset = rng.Next(5) == 0 ? Book.BtcAsset : 0, Amount = rng.NextInt64(1, 3_000_000_000) };
-        if (roll < 11) return new RiskInput { Kind = InputKind.Withdraw, Account = acct, Asset = 0, Amount = rng.NextInt64(1, 500_000_000) };
+        if (roll < 8)
+        {
+            // Money, or BTC / ETH collateral (8 decimals: 0.00000001 … 0.05 BTC, … 1 ETH).
+            int asset = rng.Next(3) == 0 ? 1 + rng.Next(2) : 0;
+            return new RiskInput { Kind = InputKind.Deposit, Account = acct, Asset = asset, Amount = asset == 0 ? rng.NextInt64(1, 3_000_000_000) : rng.NextInt64(1, asset == Book.BtcAsset ? 5_000_000 : 100_000_000) };
+        }
+        if (roll < 11)
+        {
+            int asset = rng.Next(4) == 0 ? 1 + rng.Next(2) : 0;
+            return new RiskInput { Kind = InputKind.Withdraw, Account = acct, Asset = asset, Amount = asset == 0 ? rng.NextInt64(1, 500_000_000) : rng.NextInt64(1, 60_000_000) };
+        }
         if (roll < 30)
         {
             long price = Math.Max(1, _mark[instr] + rng.NextInt64(-_mark[instr] / 12, _mark[instr] / 12 + 1));
@@ -49,8 +59,15 @@ internal sealed class RandomFlow(Book book, Random rng, int accounts)
             _mark[instr] = Math.Clamp(_mark[instr] + step, _mark[instr] / 2 + 1, instr == Book.Btc ? 10_000_000 : 10_000_000);
             return new RiskInput { Kind = InputKind.Mark, Instrument = instr, Price = _mark[instr] };
         }
-        if (roll < 83) return new RiskInput { Kind = InputKind.Index, Asset = Book.BtcAsset, Price = rng.NextInt64(20_000, 60_000) * 1_000_000 };
-        if (roll < 85) return new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = rng.Next(-300, 301) };
+        if (roll < 84)
+        {
+            // Index ticks of either collateral asset: mostly small steps (inside most bands), sometimes a jump.
+            int asset = 1 + rng.Next(2), a = asset - 1;
+            long step = rng.Next(4) == 0 ? _index[a] * rng.Next(-300, 301) / 1000 : _index[a] * rng.Next(-20, 21) / 1000 + rng.Next(-3, 4);
+            _index[a] = Math.Clamp(_index[a] + step, 1, 1_000_000_000_000);
+            return new RiskInput { Kind = InputKind.Index, Asset = asset, Price = _index[a] };
+        }
+        if (roll < 86) return new RiskInput { Kind = InputKind.Funding, Instrument = instr, Amount = rng.Next(-300, 301) };
         if (roll < 88) return new RiskInput { Kind = InputKind.MarginMode, Account = acct, Instrument = instr, Flag = rng.Next(2) == 0 };
         if (roll < 91) return new RiskInput { Kind = InputKind.Isolate, Account = acct, Instrument = instr, Amount = rng.NextInt64(-300_000_000, 300_000_000) | 1 };
         if (_liquidations.Count > 0) return LiquidationFill();

@@ -82,6 +82,7 @@ public class TriggerEquivalenceTests
         var scan = new Book(accounts: 12, trigger: TriggerMode.Scan);
         var flow = new RandomFlow(index, new ChoiceStream(choices), accounts: 10);
         for (long a = 1; a <= 10; a++) { index.Deposit(a, "2000"); scan.Deposit(a, "2000"); }
+        int indexTicks = 0;
         for (int step = 0; step < 400; step++)
         {
             var input = flow.Next();
@@ -93,10 +94,14 @@ public class TriggerEquivalenceTests
             Assert.True(ei.Length == es.Length, $"step {step} {input.Kind}: {ei.Length} events vs {es.Length}");
             for (int k = 0; k < ei.Length; k++) Assert.True(ei[k].Equals(es[k]), $"step {step} {input.Kind}: event {k} differs ({ei[k].Kind} vs {es[k].Kind})");
             Assert.True(index.Engine.StateHash() == scan.Engine.StateHash(), $"step {step} {input.Kind}: state hashes differ");
+            Assert.True(index.Engine.Census().StaleHealth == 0, $"step {step} {input.Kind}: a part's stored health is not what it evaluates to");
+            if (input.Kind == InputKind.Index) indexTicks++;
             flow.Observe(input, ei);
         }
         Assert.Null(index.Engine.VerifyCaches());
+        Assert.Null(scan.Engine.VerifyCaches());
         Assert.Equal(0, index.Engine.Census().StaleHealth);
+        Assert.True(indexTicks > 0 || choices.Length < 64, "the stream must move collateral index prices");
     }
 
     /// <summary>
@@ -137,6 +142,140 @@ public class TriggerEquivalenceTests
                 Assert.True(book.Engine.EvaluateHealth(1) == book.Engine.CrossHealth(1),
                     $"move {move}: {instr} to {price} in [{lo}, {hi}] changed the health to {book.Engine.EvaluateHealth(1)} unnoticed");
             }
+        }
+    }
+
+    /// <summary>
+    /// The asset bands: a cross part holding BTC and ETH collateral (and random positions, open orders,
+    /// or a money debt) keeps its exact health while every index price and mark stays inside its band,
+    /// edges included — and nothing is popped. Checked with the exact evaluation, not with the scan.
+    /// </summary>
+    [Property(MaxTest = 200, Arbitrary = [typeof(ChoiceArbitraries)])]
+    public void Index_prices_and_marks_inside_every_band_never_change_a_parts_health(uint[] choices)
+    {
+        var rng = new ChoiceStream(choices);
+        var book = new Book(accounts: 4, trigger: TriggerMode.Index);
+        book.Deposit(1, rng.NextInt64(1, 5_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        book.Deposit(2, "100000000");
+        book.DepositAsset(1, Book.BtcAsset, rng.NextInt64(1, 20_000_000));      // up to 0.2 BTC
+        if (rng.Next(3) > 0) book.DepositAsset(1, Book.EthAsset, rng.NextInt64(1, 300_000_000)); // up to 3 ETH
+        for (int instr = 0; instr < 2; instr++)
+        {
+            if (rng.Next(3) == 0) continue;
+            var side = rng.Next(2) == 0 ? Side.Buy : Side.Sell;
+            long mark = book.Engine.GetInstrument(instr).MarkTicks;
+            if (rng.Next(3) > 0)
+                book.Step(new RiskInput { Kind = InputKind.Fill, Account = 1, Instrument = instr, Side = side, Qty = rng.NextInt64(1, instr == Book.Btc ? 20_000 : 50_000), Price = mark, HasFee = true, Fee = rng.NextInt64(0, 3_000_000_000) });
+            if (rng.Next(2) == 0)
+                book.Step(new RiskInput { Kind = InputKind.Order, Account = 1, OrderId = 10 + instr, Instrument = instr, Side = rng.Next(2) == 0 ? Side.Buy : Side.Sell, Qty = rng.NextInt64(1, 5_000), Price = mark });
+        }
+        for (int move = 0; move < 40; move++)
+        {
+            long pops = book.Engine.Counters.TriggerPops;
+            var before = book.Engine.CrossHealth(1);
+            long price;
+            string what;
+            if (rng.Next(3) > 0)
+            {
+                int asset = 1 + rng.Next(2);
+                if (book.Engine.AssetBandOf(1, asset) is not var (lo, hi)) continue;
+                // Often the edges themselves (inclusive), otherwise anywhere inside (an unbounded side: up to 100×).
+                hi = Math.Min(hi, Math.Min(Math.Max(lo, book.Engine.GetAsset(asset).IndexPriceMicros) * 100, 1L << 52));
+                price = rng.Next(3) switch { 0 => lo, 1 => hi, _ => rng.NextInt64(lo, hi + 1) };
+                book.Step(new RiskInput { Kind = InputKind.Index, Asset = asset, Price = price });
+                what = $"index {asset} to {price} in [{lo}, {hi}]";
+            }
+            else
+            {
+                int instr = rng.Next(2);
+                if (book.Engine.BandOf(1, instr) is not var (lo, hi)) continue;
+                price = rng.Next(3) switch { 0 => lo, 1 => hi, _ => rng.NextInt64(lo, hi + 1) };
+                book.Step(new RiskInput { Kind = InputKind.Mark, Instrument = instr, Price = price });
+                what = $"mark {instr} to {price} in [{lo}, {hi}]";
+            }
+            Assert.Equal(pops, book.Engine.Counters.TriggerPops); // inside the band: nothing popped
+            Assert.Equal(before, book.Engine.CrossHealth(1));
+            Assert.True(book.Engine.EvaluateHealth(1) == before, $"move {move}: {what} changed the health to {book.Engine.EvaluateHealth(1)} unnoticed");
+        }
+    }
+
+    /// <summary>
+    /// Hand-checked asset bands. Account 1: 100 USD, 0.1 BTC (4,500 USD after the 10 % haircut), long
+    /// 10 ETH-PERP at 3,000: E 4,600, IMreq 600, MMreq 300, two banded things. Its spare against a fall
+    /// is min(E, E − MM − 1 − 2, E − IM − 1) = 3,999.999999 USD, half of it (1,999.999999) for BTC, so BTC
+    /// may fall until its value is 2,500.000001: index ≥ ceil(2,500.000001 / 0.09) = 27,777.777789 USD.
+    /// Healthy, it has nothing a rise could flip: above, the band ends only where the value would pass
+    /// the ceiling of 2^59 µ (p ≤ ((2^59 + 1)·10^14 − 1) / (10^7 · 0.9·10^6) = 6,405,119,470,038.038766 USD).
+    /// Account 2 (collateral only, rich) has nothing a fall could flip either: its bands reach 1 µ.
+    /// </summary>
+    [Fact]
+    public void A_quiet_index_tick_pops_nothing_and_a_collateral_crash_pops_the_parts_it_endangers()
+    {
+        var book = new Book(accounts: 8, trigger: TriggerMode.Index);
+        book.Deposit(1, "100");
+        book.DepositAsset(1, Book.BtcAsset, 10_000_000);   // 0.1 BTC
+        book.Fill(1, Book.Eth, Side.Buy, "10", "3000");
+        book.Deposit(2, "1000000");
+        book.DepositAsset(2, Book.BtcAsset, 10_000_000);
+        book.DepositAsset(2, Book.EthAsset, 100_000_000);  // 1 ETH
+        Assert.Equal((Book.Usd("4600"), Book.Usd("600"), Book.Usd("300")), book.Engine.Figures(1));
+        Assert.Equal((Book.Usd("27777.777789"), 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(1, Book.BtcAsset));
+        Assert.Null(book.Engine.AssetBandOf(1, Book.EthAsset));
+        Assert.Equal((1L, 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(2, Book.BtcAsset));
+        Assert.Equal((1L, 678_189_120_356_968_810L), book.Engine.AssetBandOf(2, Book.EthAsset)); // 1 ETH at 0.85: c = 8.5·10^13
+
+        long pops = book.Engine.Counters.TriggerPops;
+        book.Index("49000");
+        book.Index("27777.777789");                        // the edge itself: E 2,600.000001, still healthy
+        book.Index("1000000");                            // any rise
+        book.Index("27777.777789");
+        Assert.Equal(pops, book.Engine.Counters.TriggerPops);
+        Assert.Equal(Book.Usd("2600.000001"), book.Equity(1));
+        Assert.Equal(HealthState.Healthy, book.Engine.CrossHealth(1));
+
+        var restricted = Assert.Single(book.Index("3000")); // BTC worth 270: E 370 < IMreq 600, > MMreq 300
+        Assert.Equal((EventKind.Health, HealthState.Healthy, HealthState.Restricted, Book.Usd("370")), (restricted.Kind, restricted.From, restricted.To, restricted.Equity));
+        Assert.Equal(pops + 1, book.Engine.Counters.TriggerPops);
+        Assert.Equal(HealthState.Restricted, book.Engine.CrossHealth(1));
+        Assert.Equal(Book.Usd("370"), book.Equity(1));
+        var events = book.Index("2000");                  // BTC worth 180: E 280 ≤ MMreq 300
+        Assert.Equal(EventKind.Health, events[0].Kind);
+        Assert.Equal((HealthState.Restricted, HealthState.Liquidating, Book.Usd("280")), (events[0].From, events[0].To, events[0].Equity));
+        Assert.Equal(EventKind.LiquidationOrder, events[1].Kind);
+        Assert.Equal(HealthState.Healthy, book.Engine.CrossHealth(2));
+        book.Index("150", Book.EthAsset);                  // account 2 alone holds ETH and no risk: nothing to pop
+        Assert.Equal(pops + 2, book.Engine.Counters.TriggerPops);
+        book.AssertConsistent();
+    }
+
+    /// <summary>
+    /// Hostile index prices (found by the trust-boundary property): far above any real price a haircut
+    /// value leaves 64 bits and wraps. The asset band stops below that (the value ceiling), so index and
+    /// scan still agree input by input and no stored health goes stale.
+    /// </summary>
+    [Fact]
+    public void Index_prices_near_the_long_range_keep_both_modes_equal()
+    {
+        var books = new[] { new Book(accounts: 4, trigger: TriggerMode.Index), new Book(accounts: 4, trigger: TriggerMode.Scan) };
+        var inputs = new List<RiskInput>
+        {
+            new() { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = Book.Usd("100") },
+            new() { Kind = InputKind.Deposit, Account = 1, Asset = Book.BtcAsset, Amount = int.MaxValue },
+            Book.FillInput(1, Book.Eth, Side.Buy, "10", "3000"),
+            new() { Kind = InputKind.Deposit, Account = 2, Asset = Book.EthAsset, Amount = 1L << 40 },
+        };
+        foreach (long price in new[] { long.MaxValue, 1L << 56, 1, 50_000_000_000, long.MaxValue / 3, 1L << 62, 2, long.MaxValue })
+        {
+            inputs.Add(new() { Kind = InputKind.Index, Asset = Book.BtcAsset, Price = price });
+            inputs.Add(new() { Kind = InputKind.Index, Asset = Book.EthAsset, Price = price });
+        }
+        for (int n = 0; n < inputs.Count; n++)
+        {
+            var statuses = books.Select(b => b.Engine.Process(inputs[n])).ToArray();
+            Assert.Equal(statuses[0], statuses[1]);
+            Assert.True(books[0].Engine.Events.Span.SequenceEqual(books[1].Engine.Events.Span), $"input {n}: events differ");
+            Assert.True(books[0].Engine.StateHash() == books[1].Engine.StateHash(), $"input {n}: state hashes differ");
+            Assert.True(books[0].Engine.Census().StaleHealth == 0, $"input {n}: index mode missed a transition");
         }
     }
 

@@ -16,7 +16,7 @@ public static class Footprint
         long parts = instruments + 1;
         long perAccount =
             64                              // account row: cash, CV, cross uPnL/IM/MM/open-loss sums, id, order count, cross positions, halted, cross health
-            + assets * (8 + 8 + 4)          // non-settlement balance, haircut value, asset-holder position (asset 0's column unused)
+            + assets * (8 + 8 + 8 + 4)      // non-settlement balance, haircut value and the index price it is at, asset-holder position (asset 0's column unused)
             + (assets - 1) * 4              // asset holder lists (non-settlement assets)
             + 16 * 4 / 3                    // account index: 16-byte entries at ≤ 75 % load (power-of-two table: up to 2× this)
             + instruments * (64 + 4 + 1 + 8 + 8 + 8 + 8 + 1) // per (account, instrument): position row; slot, mode, open loss, isolated margin, liquidation lots/price/side
@@ -25,8 +25,8 @@ public static class Footprint
             + ordersPerAccount * (8 + 4 + 1 + 8 + 8 + 1) // open orders: id, instrument, side, remaining, loss per lot, reduce-only
             + instruments * (4 + 4);                     // holder list: account, part
         perAccount += trigger == TriggerMode.Index
-            ? parts * (4 + 1) + instruments * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; band lo/hi, banded flag, bucket-list links, pop scratch
-            : Kernels.HolderGather.BytesPerHolder;                     // scan: the gathered kernel columns (one instrument at a time)
+            ? parts * (4 + 1) + (instruments + assets - 1) * (8 + 8 + 1 + 4 * 4 + 4) // re-band list + flag; per instrument and collateral asset: band lo/hi, banded flag, bucket-list links, pop scratch
+            : Kernels.HolderGather.BytesPerHolder;                                   // scan: the gathered kernel columns (one instrument at a time)
         return perAccount;
     }
 }

@@ -3,6 +3,7 @@ using CrossMargin.Core.State;
 using CrossMargin.Core.Trigger;
 using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
+using CrossMargin.Core.Rules;
 
 namespace CrossMargin.Core.Engine;
 
@@ -15,6 +16,25 @@ public sealed partial class RiskEngine
     /// fund, the fee pool and the clearing account. Double entry keeps it exactly 0 (§6).
     /// </summary>
     public long LedgerSum(int asset) => _ledger.Sum(asset, _accounts, Kernel);
+
+    /// <summary>E = CV + Σ uPnL of the part (§2).</summary>
+    private long Equity(int part) { Figures(part, out long e, out _, out _); return e; }
+
+    /// <summary>IMreq = Σ IM_j + Σ open loss (§3).</summary>
+    private long InitialRequirement(int part) { Figures(part, out _, out long im, out _); return im; }
+
+    /// <summary>MMreq = Σ MM_j (§3).</summary>
+    private long MaintenanceRequirement(int part) { Figures(part, out _, out _, out long mm); return mm; }
+
+    /// <summary>E, IMreq, MMreq of a part (exact: index mode refreshes stale caches first).</summary>
+    private void Figures(int part, out long equity, out long im, out long mm) =>
+        HealthClassifier.Figures(_market, _accounts, Trigger == TriggerMode.Index, part, out equity, out im, out mm, out _);
+
+    /// <summary>The health a part has now, in the priority order of §4.</summary>
+    internal HealthState Evaluate(int part) => HealthClassifier.Evaluate(_market, _accounts, Trigger == TriggerMode.Index, part);
+
+    /// <summary>Brings every cached figure of an account to the current marks and index prices (index mode; not a state change).</summary>
+    internal void RefreshAccount(int acct) => SlotValuation.RefreshAccount(_market, _accounts, acct);
 
     // The named state, for the audits (internal: the rules' contract, not the public API).
     internal MarketTable Market => _market;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
+using CrossMargin.Core.Kernels;
 
 namespace CrossMargin.Core.Engine;
 
@@ -7,6 +7,7 @@ namespace CrossMargin.Core.Engine;
 // (State/AccountTable: the account row, its position rows, the slot and mode columns, its order
 // ids), all at addresses computed from the account index alone, so one resolved index is enough
 // to start every load an input will make; the CPU overlaps them with the inputs in between.
+// The settlement and re-band look-ahead is AccountTable.PrefetchPart*; every hint goes through Kernels/CacheHint.
 public sealed partial class RiskEngine
 {
     /// <summary>
@@ -28,46 +29,14 @@ public sealed partial class RiskEngine
     /// </summary>
     public unsafe void Prefetch(in RiskInput input)
     {
-        if (!Sse.IsSupported || !TouchesAccount(input.Kind)) return;
+        if (!CacheHint.Supported || !TouchesAccount(input.Kind)) return;
         if (!_accounts.Index.TryGetValue(input.Account, out int acct)) return;
         int instr = input.Kind is InputKind.Order or InputKind.Fill ? input.Instrument : -1;
         _accounts.Prefetch(acct, instr);
-        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill) Sse.Prefetch0(Unsafe.AsPointer(ref _orders.Id[acct * _no]));
+        if (input.Kind is InputKind.Order or InputKind.Cancel or InputKind.Fill) CacheHint.Load(Unsafe.AsPointer(ref _orders.Id[acct * _orders.PerAccount]));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TouchesAccount(InputKind kind) =>
         kind is InputKind.Order or InputKind.Cancel or InputKind.Fill or InputKind.Withdraw or InputKind.Deposit or InputKind.Query;
-
-    /// <summary>Settlement look-ahead stage 1 for a part about to be evaluated: its account row and its slot and mode columns.</summary>
-    private unsafe void PrefetchPartRows(int part)
-    {
-        if (!Sse.IsSupported) return;
-        int acct = part / _pp, row = acct * _ni;
-        _accounts.Rows.Prefetch(acct);
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.PositionSlot[row]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.IsolatedMode[row]));
-    }
-
-    /// <summary>Stage 2: the position rows of the part's slots (the slot column is in cache after stage 1).</summary>
-    private void PrefetchPartSlots(int part)
-    {
-        if (!Sse.IsSupported) return;
-        int acct = part / _pp, slot = part - acct * _pp, row = acct * _ni;
-        if (slot > 0) { _accounts.Positions.Prefetch(row + slot - 1); return; }
-        for (int i = 0; i < _market.InstrumentCount; i++)
-            if (_accounts.PositionSlot[row + i] >= 0) _accounts.Positions.Prefetch(row + i);
-    }
-
-    /// <summary>Settlement look-ahead for a part about to be visited: the lines a liquidation round writes (its open-order count and round flag, the liquidation order columns).</summary>
-    private unsafe void PrefetchPartLiquidation(int part)
-    {
-        if (!Sse.IsSupported) return;
-        int acct = part / _pp, slot = part - acct * _pp, k = acct * _ni + (slot > 0 ? slot - 1 : 0);
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqOpen[part]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.RoundDue[part]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqRemaining[k]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqPrice[k]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref _accounts.LiqSide[k]));
-    }
 }

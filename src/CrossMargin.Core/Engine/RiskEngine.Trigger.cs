@@ -1,44 +1,14 @@
+using CrossMargin.Core.Kernels;
 using CrossMargin.Core.Numerics;
 using CrossMargin.Core.Rules;
 using CrossMargin.Core.Trigger;
 
 namespace CrossMargin.Core.Engine;
 
-// Index mode (issue 8): a mark tick pops only the holder slots whose safe band the new price left;
-// every other cache may be stale and is refreshed exactly when read (Figures, order checks, ADL,
-// snapshots). After every input the parts it touched get new bands (SafeBand).
+// Instrument aggregates and index mode's bands for inspection (the ticks themselves are
+// Trigger/PriceTicks, the bands Trigger/PartBands, the look-ahead prefetch RiskEngine.Prefetch).
 public sealed partial class RiskEngine
 {
-    private readonly int[] _reband;
-    private readonly bool[] _rebandFlag;
-    private int _rebandCount;
-
-    internal void RefreshAccount(int acct) => SlotValuation.RefreshAccount(_market, _accounts, acct);
-
-    /// <summary>The mark left these slots' bands: their parts are re-evaluated exactly by the settlement that follows.</summary>
-    private void PopBands(int instr, long price)
-    {
-        var bands = _market.Bands[instr];
-        var parts = _market.Positions[instr].Part;
-        int n = bands.PopOutside(price);
-        Counters.TriggerPops += n;
-        foreach (int j in bands.Popped(n)) Touch(parts[j]);
-    }
-
-    private void RebandTouched()
-    {
-        for (int k = 0, n = _rebandCount; k < n; k++)
-        {
-            // A crash re-bands thousands of parts scattered over memory: the same two-stage look-ahead as the settlement.
-            if (k + 16 < n) PrefetchPartRows(_reband[k + 16]);
-            if (k + 8 < n) PrefetchPartSlots(_reband[k + 8]);
-            int part = _reband[k];
-            _rebandFlag[part] = false;
-            PartBands.Reband(_market, _accounts, part);
-        }
-        _rebandCount = 0;
-    }
-
     // ---------------------------------------------------------------- instrument aggregates (O(1) per tick)
 
     /// <summary>Open interest of an instrument: Σ long lots over every holder (the fund included), lots.</summary>
@@ -58,5 +28,13 @@ public sealed partial class RiskEngine
         if (Trigger != TriggerMode.Index || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
         int j = _accounts.PositionSlot[acct * _ni + instrument];
         return j >= 0 && _market.Bands[instrument].IsBanded(j) ? _market.Bands[instrument].BandOf(j) : null;
+    }
+
+    /// <summary>Index mode: the safe band of an account's index price of a collateral asset (micro-units per whole), or null when it has none (scan mode, no balance, or unbounded).</summary>
+    public (long Lo, long Hi)? AssetBandOf(long accountId, int asset)
+    {
+        if (Trigger != TriggerMode.Index || asset <= 0 || asset >= _market.AssetCount || !_accounts.Index.TryGetValue(accountId, out int acct)) return null;
+        int pos = _accounts.AssetHolderPos[acct * _na + asset];
+        return pos >= 0 && _market.AssetBands[asset].IsBanded(pos) ? _market.AssetBands[asset].BandOf(pos) : null;
     }
 }

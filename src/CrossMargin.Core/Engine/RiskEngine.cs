@@ -23,10 +23,11 @@ namespace CrossMargin.Core.Engine;
 /// settled and never an ADL candidate.</para>
 /// <para>Where things live: the engine is the dispatcher of <see cref="Process"/> and owns the named
 /// state (<c>State/</c>: AccountTable, PositionTable, OrderTable, Ledger, MarketTable); the rules
-/// (<c>Rules/</c>: MarginMath, HealthClassifier, SlotValuation, OrderCheck, TradeApplier, Settlement,
-/// LiquidationPlanner, TakeoverAndAdl) are static or sealed classes over that state, called directly
-/// (no virtual dispatch); <c>Trigger/</c> holds the safe bands of index mode and <c>Audit/</c> the
-/// state hash and the cache verifier.</para>
+/// (<c>Rules/</c>: MarginMath, HealthClassifier, SlotValuation, OrderCheck, TradeApplier, OrderEntry,
+/// Fills, CollateralMoves, Controls, Settlement, HealthTransitions, LiquidationPlanner,
+/// LiquidationOrders, TakeoverAndAdl, EventWriter) are static or sealed classes over that state, wired
+/// once in the constructor and called directly (no virtual dispatch); <c>Trigger/</c> holds the mark and
+/// index ticks and the safe bands of index mode, <c>Audit/</c> the state hash and the cache verifier.</para>
 /// </remarks>
 public sealed partial class RiskEngine
 {
@@ -34,16 +35,22 @@ public sealed partial class RiskEngine
     internal const int FundAccount = AccountTable.Fund;
 
     private readonly Capacities _cap;
-    private readonly int _ni, _na, _no, _pp; // instrument, asset, order capacities; parts per account
+    private readonly int _ni, _na, _pp; // instrument and asset capacities; parts per account
     // Named state (struct-of-arrays each); the rules read and write their fields directly.
     private readonly MarketTable _market;
     private readonly AccountTable _accounts;
     private readonly OrderTable _orders;
     private readonly Ledger _ledger;
     private readonly Settlement _settlement;
-
-    // Scan mode: the holder columns the SIMD kernel revalues (null in index mode).
-    private readonly HolderGather? _gather;
+    // The rules, one sealed class each, wired once here (direct calls: no virtual dispatch).
+    private readonly EventWriter _events;
+    private readonly CollateralMoves _collateral;
+    private readonly OrderEntry _entry;
+    private readonly Fills _fills;
+    private readonly TakeoverAndAdl _takeover;
+    private readonly HealthTransitions _transitions;
+    private readonly PriceTicks _ticks;
+    private readonly Controls _controls;
 
     /// <summary>Creates an engine with every array sized from <paramref name="capacities"/>.</summary>
     public RiskEngine(Capacities capacities, KernelMode kernelMode = KernelMode.Auto, TriggerMode trigger = TriggerMode.Index)
@@ -54,21 +61,25 @@ public sealed partial class RiskEngine
         Trigger = trigger;
         _ni = capacities.Instruments;
         _na = capacities.Assets;
-        _no = capacities.OrdersPerAccount;
         _pp = _ni + 1;
         int accounts = capacities.Accounts + 1;
         int holders = capacities.EffectiveHolders;
         _market = new MarketTable(_ni, _na);
         _accounts = new AccountTable(accounts, _ni, _na);
-        _orders = new OrderTable(_accounts, _no);
+        _orders = new OrderTable(_accounts, capacities.OrdersPerAccount);
         _ledger = new Ledger(_na);
-        int parts = accounts * _pp;
-        // Kernel columns only the scan needs: the index never revalues a whole holder table.
-        if (trigger == TriggerMode.Scan) _gather = new HolderGather(holders);
-        _settlement = new Settlement(_accounts, parts);
-        if (trigger == TriggerMode.Index) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
-        else { _reband = []; _rebandFlag = []; }
+        _settlement = new Settlement(_accounts, accounts * _pp, reband: trigger == TriggerMode.Index);
         Events = new EventBuffer(capacities.EffectiveEvents);
+        bool refresh = trigger == TriggerMode.Index; // index mode reads stale caches through a refresh
+        _events = new EventWriter(Events, _accounts);
+        _collateral = new CollateralMoves(_market, _accounts, _ledger, _settlement, _events, Counters, refresh);
+        _entry = new OrderEntry(_market, _accounts, _orders, _settlement, _events, _collateral, Counters, refresh);
+        _fills = new Fills(_market, _accounts, _orders, _ledger, _settlement, _entry, _collateral, Config, Counters, refresh);
+        _takeover = new TakeoverAndAdl(_market, _accounts, _ledger, _settlement, _events, _collateral, Counters, refresh);
+        var liquidation = new LiquidationOrders(_market, _accounts, _events, Config, Counters, refresh);
+        _transitions = new HealthTransitions(_market, _accounts, _settlement, _events, _entry, liquidation, _takeover, refresh);
+        _ticks = new PriceTicks(_market, _accounts, _settlement, Counters, trigger, holders);
+        _controls = new Controls(_market, _accounts, _ledger, Config);
         _accounts.Rows[FundAccount].Id = -1; // not an external id: the fund is never looked up by id
         _accounts.Count = 1;
         _holderCapacity = holders;
@@ -122,6 +133,7 @@ public sealed partial class RiskEngine
         _market.Assets[asset.Index] = asset;
         _market.AssetIds.Add(asset.Id, asset.Index);
         _market.AssetHolders[asset.Index] = asset.IsSettlement ? [] : new int[_cap.Accounts + 1];
+        if (Trigger == TriggerMode.Index && !asset.IsSettlement) _market.AssetBands[asset.Index] = TriggerBands.ForIndexPrices(_cap.Accounts + 1, asset.IndexPriceMicros);
         _market.AssetCount++;
     }
 
@@ -168,25 +180,37 @@ public sealed partial class RiskEngine
         Events.Clear();
         ProcessStatus status = input.Kind switch
         {
-            InputKind.Order => PlaceOrder(input),
-            InputKind.Cancel => Cancel(input),
-            InputKind.Fill => Fill(input),
-            InputKind.Deposit => Deposit(input),
-            InputKind.Withdraw => Withdraw(input),
-            InputKind.Mark => Mark(input),
-            InputKind.Index => IndexTick(input),
-            InputKind.Funding => Funding(input),
-            InputKind.Halt => Halt(input),
-            InputKind.Config => Configure(input),
-            InputKind.MarginMode => SetMarginMode(input),
-            InputKind.Isolate => Isolate(input),
+            InputKind.Order => _entry.PlaceOrder(input),
+            InputKind.Cancel => _entry.Cancel(input),
+            InputKind.Fill => _fills.Fill(input),
+            InputKind.Deposit => _collateral.Deposit(input),
+            InputKind.Withdraw => _collateral.Withdraw(input),
+            InputKind.Mark => _ticks.Mark(input, Kernel),
+            InputKind.Index => _ticks.IndexTick(input),
+            InputKind.Funding => _collateral.Funding(input),
+            InputKind.Halt => _controls.Halt(input),
+            InputKind.Config => _controls.Configure(input),
+            InputKind.MarginMode => _collateral.SetMarginMode(input),
+            InputKind.Isolate => _collateral.Isolate(input),
             InputKind.Query => Query(input),
             InputKind.FundQuery => FundQuery(),
             _ => ProcessStatus.UnknownKind,
         };
-        if (status == ProcessStatus.Applied) Settle();
-        if (_rebandCount > 0) RebandTouched();
+        if (status == ProcessStatus.Applied) _transitions.Settle();
+        if (_settlement.RebandCount > 0) _ticks.RebandTouched();
         return status;
+    }
+
+    private ProcessStatus Query(in RiskInput q)
+    {
+        _events.Query(q, TryAccount(q.Account, out _));
+        return ProcessStatus.Applied;
+    }
+
+    private ProcessStatus FundQuery()
+    {
+        _events.Fund();
+        return ProcessStatus.Applied;
     }
 
     private bool TryAccount(long id, out int acct) => _accounts.Index.TryGetValue(id, out acct);
@@ -207,6 +231,6 @@ public sealed class EngineCounters
     public long AdlTrades;
     /// <summary>Liquidation orders issued.</summary>
     public long LiquidationOrders;
-    /// <summary>Index mode: holder slots a mark tick popped out of their safe band (each re-evaluates its part exactly).</summary>
+    /// <summary>Index mode: holder slots a mark tick (or asset holders an index tick) popped out of their safe band (each re-evaluates its part exactly).</summary>
     public long TriggerPops;
 }

@@ -35,6 +35,20 @@ internal static class HealthClassifier
         hasPosition = p.Qty != 0;
     }
 
+    /// <summary>E = CV + Σ uPnL of the part (§2).</summary>
+    public static long Equity(MarketTable market, AccountTable accounts, bool refresh, int part)
+    {
+        Figures(market, accounts, refresh, part, out long e, out _, out _, out _);
+        return e;
+    }
+
+    /// <summary>Whether the part would be healthy with <paramref name="equity"/> instead of its own E (withdrawals, isolate).</summary>
+    public static bool HealthyWith(MarketTable market, AccountTable accounts, bool refresh, int part, long equity)
+    {
+        Figures(market, accounts, refresh, part, out _, out long im, out long mm, out bool hasPosition);
+        return Classify(equity, im, mm, hasPosition) == HealthState.Healthy;
+    }
+
     /// <summary>The health a part has now, in the priority order of §4.</summary>
     public static HealthState Evaluate(MarketTable market, AccountTable accounts, bool refresh, int part)
     {

@@ -10,9 +10,10 @@ namespace CrossMargin.Core.Rules;
 /// candidates are sorted once by (account id, slot) (<see cref="Queue"/>, <see cref="SealPass"/>);
 /// a part touched during the pass joins it through a min-heap if its key is still ahead of the
 /// cursor, otherwise the next pass; each visit takes the smaller head of the two — exactly the
-/// visit order of a full ascending scan, without the scan. The sorted batch also tells the
-/// engine which parts come next, so it can prefetch them (a crash visits tens of thousands). What a visit does is the engine's; this class
-/// only owns the candidate sets. Single-threaded; no allocation after construction.
+/// visit order of a full ascending scan, without the scan. The sorted batch also tells the caller
+/// which parts come next, so it can prefetch them (a crash visits tens of thousands). What a visit
+/// does is <see cref="HealthTransitions"/>'; this class only owns the candidate sets (and, in index
+/// mode, the set of parts to re-band). Single-threaded; no allocation after construction.
 /// </summary>
 internal sealed class Settlement
 {
@@ -36,7 +37,12 @@ internal sealed class Settlement
     private bool _settling;
     private int _cursor = -1;
 
-    public Settlement(AccountTable accounts, int parts)
+    // Index mode: the parts this input touched, re-banded once it is settled (empty arrays in scan mode).
+    private readonly int[] _reband;
+    private readonly bool[] _rebandFlag;
+    private int _rebandCount;
+
+    public Settlement(AccountTable accounts, int parts, bool reband)
     {
         _accounts = accounts;
         _touched = new int[parts];
@@ -45,15 +51,23 @@ internal sealed class Settlement
         _batchIds = new long[parts];
         _batchParts = new int[parts];
         _inHeap = new bool[parts];
+        if (reband) { _reband = new int[parts]; _rebandFlag = new bool[parts]; }
+        else { _reband = []; _rebandFlag = []; }
     }
 
     /// <summary>Parts touched for the next pass.</summary>
     public int TouchedCount => _touchedCount;
 
-    /// <summary>Marks a part as a candidate: in this pass if it is still ahead of the cursor, else the next.</summary>
+    /// <summary>
+    /// A part's figures may have changed: it is a settlement candidate (in this pass if it is still
+    /// ahead of the cursor, else the next) and, in index mode, is re-banded after the input. The
+    /// insurance fund's parts are never settled.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int part)
     {
+        if (part < _accounts.PartStride) return; // the insurance fund is never settled
+        if (_rebandFlag.Length != 0 && !_rebandFlag[part]) { _rebandFlag[part] = true; _reband[_rebandCount++] = part; }
         if (_settling && _cursor >= 0 && AfterCursor(part))
         {
             if (!_inHeap[part]) Push(part);
@@ -64,6 +78,24 @@ internal sealed class Settlement
             _touched[_touchedCount++] = part;
         }
     }
+
+    /// <summary>Parts to re-band after this input (index mode).</summary>
+    public int RebandCount => _rebandCount;
+
+    /// <summary>The k-th part to re-band, left in the set (for look-ahead prefetch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int RebandAt(int k) => _reband[k];
+
+    /// <summary>The k-th part to re-band, taken out of the set.</summary>
+    public int TakeReband(int k)
+    {
+        int p = _reband[k];
+        _rebandFlag[p] = false;
+        return p;
+    }
+
+    /// <summary>Forgets the re-band list once every entry was taken.</summary>
+    public void ClearReband() => _rebandCount = 0;
 
     /// <summary>Starts settling: touches from now on follow the cursor.</summary>
     public void Begin() => _settling = true;

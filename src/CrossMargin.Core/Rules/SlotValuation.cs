@@ -5,7 +5,8 @@ namespace CrossMargin.Core.Rules;
 
 /// <summary>
 /// Keeps a position row's cached uPnL / IM / MM equal to <see cref="MarginMath"/> at the current
-/// mark and carries the change into its account's cross sums. Changes no health and touches no
+/// mark and carries the change into its account's cross sums, and a collateral balance's cached
+/// haircut value equal to its value at the current index price. Changes no health and touches no
 /// part: a refresh of stale caches (index mode) is not a state change.
 /// </summary>
 internal static class SlotValuation
@@ -36,19 +37,43 @@ internal static class SlotValuation
         if (accounts.PositionSlot[k] >= 0 && accounts.Positions[k].MarkAt != market.Instruments[instr].MarkTicks) Revalue(market, accounts, acct, instr);
     }
 
-    /// <summary>Brings every cached figure of a part's slots to the current marks.</summary>
+    /// <summary>
+    /// Recomputes the haircut value of one non-settlement balance at the current index price and
+    /// carries the change into the account's collateral value (CV = Σ cached haircut values).
+    /// </summary>
+    public static void RevalueCollateral(MarketTable market, AccountTable accounts, int acct, int asset)
+    {
+        int k = acct * accounts.AssetStride + asset;
+        var a = market.Assets[asset];
+        long value = a.HaircutValue(accounts.AssetBalance[k]);
+        accounts.Rows[acct].CollateralValue += value - accounts.AssetValue[k];
+        accounts.AssetValue[k] = value;
+        accounts.AssetValuedAt[k] = a.IndexPriceMicros;
+    }
+
+    /// <summary>Brings the haircut values of an account's non-settlement balances to the current index prices (index mode leaves them stale on a quiet index tick).</summary>
+    public static void RefreshCollateral(MarketTable market, AccountTable accounts, int acct)
+    {
+        for (int a = 1, row = acct * accounts.AssetStride; a < market.AssetCount; a++)
+            if (accounts.AssetBalance[row + a] != 0 && accounts.AssetValuedAt[row + a] != market.Assets[a].IndexPriceMicros)
+                RevalueCollateral(market, accounts, acct, a);
+    }
+
+    /// <summary>Brings every cached figure of a part (its slots; a cross part's collateral too) to the current marks and index prices.</summary>
     public static void Refresh(MarketTable market, AccountTable accounts, int part)
     {
         int pp = accounts.PartStride, acct = part / pp, slot = part - acct * pp, row = acct * accounts.InstrumentStride;
         if (slot > 0) { RefreshSlot(market, accounts, acct, slot - 1); return; }
+        if (market.AssetCount > 1) RefreshCollateral(market, accounts, acct);
         bool fund = acct == AccountTable.Fund;
         for (int i = 0; i < market.InstrumentCount; i++)
             if (fund || !accounts.IsolatedMode[row + i]) RefreshSlot(market, accounts, acct, i);
     }
 
-    /// <summary>Refreshes every slot of an account (all its parts).</summary>
+    /// <summary>Refreshes every slot and every collateral value of an account (all its parts).</summary>
     public static void RefreshAccount(MarketTable market, AccountTable accounts, int acct)
     {
+        RefreshCollateral(market, accounts, acct);
         for (int i = 0; i < market.InstrumentCount; i++) RefreshSlot(market, accounts, acct, i);
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using CrossMargin.Core.Kernels;
 
 namespace CrossMargin.Core.State;
 
@@ -64,6 +64,6 @@ internal sealed class AccountIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void PrefetchSlot(long id)
     {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref _entries[Home(id)]));
+        if (CacheHint.Supported) CacheHint.Load(Unsafe.AsPointer(ref _entries[Home(id)]));
     }
 }

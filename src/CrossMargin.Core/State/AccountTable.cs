@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Core.Engine;
+using CrossMargin.Core.Kernels;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using CrossMargin.Core.Model;
 using CrossMargin.Core.Snapshot;
 
@@ -87,6 +87,7 @@ internal sealed class AccountTable
     // Per (account, asset) [acct × assets + asset], non-settlement assets only (asset 0 is AccountRow.Cash; its column is unused).
     public readonly long[] AssetBalance;
     public readonly long[] AssetValue;      // cached haircut value of each non-settlement balance
+    public readonly long[] AssetValuedAt;   // index price AssetValue was computed at (index mode refreshes it lazily)
     public readonly int[] AssetHolderPos;   // position in the asset's holder list, −1 if none
 
     // Per (account, instrument) [acct × instruments + i].
@@ -113,6 +114,7 @@ internal sealed class AccountTable
         Rows = new AlignedRows<AccountRow>(accounts);
         AssetBalance = new long[accounts * assets];
         AssetValue = new long[accounts * assets];
+        AssetValuedAt = new long[accounts * assets];
         AssetHolderPos = new int[accounts * assets];
         Array.Fill(AssetHolderPos, -1);
         Positions = new AlignedRows<PositionRow>(accounts * instruments);
@@ -190,13 +192,48 @@ internal sealed class AccountTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void Prefetch(int acct, int instr)
     {
-        if (!Sse.IsSupported) return;
+        if (!CacheHint.Supported) return;
         Rows.Prefetch(acct);
         if ((uint)instr >= (uint)InstrumentStride) return;
         int k = acct * InstrumentStride + instr;
         Positions.Prefetch(k);
-        Sse.Prefetch0(Unsafe.AsPointer(ref PositionSlot[k]));
-        Sse.Prefetch0(Unsafe.AsPointer(ref IsolatedMode[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref PositionSlot[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref IsolatedMode[k]));
+    }
+
+    // Settlement and re-band look-ahead (a crash evaluates thousands of parts scattered over memory):
+    // stage 1 a few parts ahead, stage 2 once stage 1's lines are in.
+
+    /// <summary>Look-ahead stage 1 for a part about to be evaluated: its account row and its slot and mode columns.</summary>
+    public unsafe void PrefetchPartRows(int part)
+    {
+        if (!CacheHint.Supported) return;
+        int acct = part / PartStride, row = acct * InstrumentStride;
+        Rows.Prefetch(acct);
+        CacheHint.Load(Unsafe.AsPointer(ref PositionSlot[row]));
+        CacheHint.Load(Unsafe.AsPointer(ref IsolatedMode[row]));
+    }
+
+    /// <summary>Stage 2: the position rows of the part's slots (the slot column is in cache after stage 1).</summary>
+    public void PrefetchPartSlots(int part)
+    {
+        if (!CacheHint.Supported) return;
+        int acct = part / PartStride, slot = part - acct * PartStride, row = acct * InstrumentStride;
+        if (slot > 0) { Positions.Prefetch(row + slot - 1); return; }
+        for (int i = 0; i < InstrumentStride; i++)
+            if (PositionSlot[row + i] >= 0) Positions.Prefetch(row + i);
+    }
+
+    /// <summary>Look-ahead for a part about to be visited: the lines a liquidation round writes (its open-order count and round flag, the liquidation order columns).</summary>
+    public unsafe void PrefetchPartLiquidation(int part)
+    {
+        if (!CacheHint.Supported) return;
+        int acct = part / PartStride, slot = part - acct * PartStride, k = acct * InstrumentStride + (slot > 0 ? slot - 1 : 0);
+        CacheHint.Load(Unsafe.AsPointer(ref LiqOpen[part]));
+        CacheHint.Load(Unsafe.AsPointer(ref RoundDue[part]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqRemaining[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqPrice[k]));
+        CacheHint.Load(Unsafe.AsPointer(ref LiqSide[k]));
     }
 
     /// <summary>Snapshot: the rows of the accounts in use (account rows, position rows, then the columns), as raw bytes.</summary>

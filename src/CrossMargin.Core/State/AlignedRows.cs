@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using CrossMargin.Core.Kernels;
 
 namespace CrossMargin.Core.State;
 
@@ -55,7 +55,7 @@ internal sealed class AlignedRows<T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void Prefetch(int index)
     {
-        if (Sse.IsSupported && (uint)index < (uint)Length) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref First, index)));
+        if (CacheHint.Supported && (uint)index < (uint)Length) CacheHint.Load(Unsafe.AsPointer(ref Unsafe.Add(ref First, index)));
     }
 
     private ref T First

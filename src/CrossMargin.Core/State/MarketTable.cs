@@ -7,7 +7,7 @@ namespace CrossMargin.Core.State;
 /// <summary>
 /// Market-wide state: the defined assets and instruments (with their marks, index prices and
 /// halts), one holder table (and in index mode one trigger index) per instrument, the holder list
-/// of each non-settlement asset, and the global halt.
+/// (and in index mode the trigger index) of each non-settlement asset, and the global halt.
 /// </summary>
 internal sealed class MarketTable
 {
@@ -26,6 +26,8 @@ internal sealed class MarketTable
     // Asset holder index: accounts with a non-zero balance of each non-settlement asset.
     public readonly int[][] AssetHolders;
     public readonly int[] AssetHolderCount;
+    /// <summary>Index mode: safe bands of index prices per non-settlement asset, slots = positions in <see cref="AssetHolders"/>.</summary>
+    public readonly TriggerBands[] AssetBands;
 
     public MarketTable(int instruments, int assets)
     {
@@ -35,6 +37,7 @@ internal sealed class MarketTable
         Bands = new TriggerBands[instruments];
         AssetHolders = new int[assets][];
         AssetHolderCount = new int[assets];
+        AssetBands = new TriggerBands[assets];
     }
 
     /// <summary>Snapshot: the global halt, each instrument's mark and halt, each asset's index price, and the asset holder lists (definitions come from the configuration).</summary>

@@ -50,6 +50,8 @@ internal static class SafeBand
         private readonly long _bMm = mm > 0 ? mm - 1 : -mm;
         private readonly long _bMarginIm = equity - im >= 0 ? equity - im : -(equity - im) - 1;
         private long _cMarginMm, _cMm, _cMarginIm;
+        // Which side of each E predicate the part is on: a rise of E can flip only those below their edge.
+        private readonly bool _eBelow = equity < 0, _mmBelow = equity - mm <= 0, _imBelow = equity - im < 0;
 
         /// <summary>Adds one held instrument's constants.</summary>
         public void Add(Slopes s) { _cMarginMm += s.CMarginMm; _cMm += s.CMm; _cMarginIm += s.CMarginIm; }
@@ -71,6 +73,80 @@ internal static class SafeBand
                 else ImBracketRange(ins, w, mark, ref lo, ref hi);
             }
             return (lo, hi);
+        }
+
+        /// <summary>
+        /// The highest haircut value (µ) an asset band lets one balance reach without a re-evaluation: 2^59,
+        /// so the value and E's sums over a few assets stay far from wrapping a long at hostile index prices.
+        /// </summary>
+        public const long ValueCeiling = 1L << 59;
+
+        /// <summary>
+        /// The band of a collateral asset's index price (micro-units per whole asset) for a cross part
+        /// holding <paramref name="units"/> &gt; 0 of it, one of <paramref name="held"/> banded things. The
+        /// haircut value v(p) = floor(c·p / D), c = units·(10^6 − h), D = 10^decimals·10^6, is monotone in
+        /// p and moves only E (so E, E − MM and E − IM, each by the same amount). A fall of v can flip only
+        /// the predicates the part is above the edge of, a rise only those it is below, so each side of the
+        /// band gets this asset's equal share of its own budgets (none: unbounded) and is exactly the prices
+        /// where v stays within it (the floor is inside v, so no rounding constant is needed; the edges are
+        /// exact although low·D needs up to 140 bits, see <see cref="CeilMulDiv"/>). The band never reaches a
+        /// price where c·p leaves 128 bits (HaircutValue would wrap) or v passes <see cref="ValueCeiling"/>.
+        /// </summary>
+        public readonly (long Lo, long Hi) AssetBandOf(Asset asset, long units, int held)
+        {
+            long p0 = asset.IndexPriceMicros;
+            Int128 c = (Int128)units * (Money.Scale - asset.HaircutPpm);
+            if (c <= 0) return (1, long.MaxValue);           // a 100 % haircut: the value is 0 at every price
+            Int128 d = (Int128)asset.UnitsPerWhole * Money.Scale;
+            // Above this price c·p leaves 128 bits and HaircutValue no longer computes floor(c·p / D).
+            Int128 exactUpTo = Int128.MaxValue / c;
+            if (p0 > exactUpTo) return (p0, p0);
+            Int128 v0 = c * p0 / d;
+            if (v0 >= long.MaxValue) return (p0, p0);
+            long fall = Spare(!_eBelow, _bE, !_mmBelow, _bMarginMm - _cMarginMm, !_imBelow, _bMarginIm - _cMarginIm);
+            long rise = Spare(_eBelow, _bE, _mmBelow, _bMarginMm - _cMarginMm, _imBelow, _bMarginIm - _cMarginIm);
+            Int128 lo = 1, hi = Int128.Min(long.MaxValue, exactUpTo);
+            if (fall < 0) lo = p0;
+            else if (fall != long.MaxValue)
+            {
+                long low = (long)v0 - fall / held;            // v(p) ≥ low ⟺ c·p ≥ low·D
+                if (low > 0) lo = CeilMulDiv(low, d, c);
+            }
+            if (rise < 0 || v0 >= ValueCeiling) hi = p0;
+            else
+            {
+                // Even with nothing a rise could flip, the value stays below a ceiling: far above it E's sums would wrap.
+                long top = (long)v0 + (rise == long.MaxValue ? ValueCeiling - (long)v0 : Math.Min(rise / held, ValueCeiling - (long)v0));
+                hi = Int128.Min(hi, CeilMulDiv(top + 1, d, c) - 1); // v(p) ≤ top ⟺ c·p < (top + 1)·D
+            }
+            return ((long)Int128.Max(1, Int128.Min(lo, p0)), (long)Int128.Max(hi, p0));
+        }
+
+        /// <summary>
+        /// ceil(x·y / z) for 0 &lt; x &lt; 2^63, 0 &lt; y &lt; 2^90, 0 &lt; z &lt; 2^77, exact although x·y may need more
+        /// than 128 bits: x·y/z = x·(y div z) + x·(y mod z)/z, the second product split at 32 bits of x. A
+        /// quotient beyond 128 bits (no price can be there) saturates at Int128.MaxValue.
+        /// </summary>
+        private static Int128 CeilMulDiv(long x, Int128 y, Int128 z)
+        {
+            Int128 q = y / z, r = y % z;
+            if (q != 0 && x > Int128.MaxValue / 2 / q) return Int128.MaxValue;
+            Int128 a = x >> 32, b = x & 0xFFFF_FFFF;
+            Int128 ar = a * r;                                // < 2^31 · 2^77
+            Int128 qa = ar / z, ra = ar % z;
+            Int128 tail = (ra << 32) + b * r;                 // < 2^110
+            Int128 floor = x * q + (qa << 32) + tail / z;
+            return tail % z == 0 ? floor : floor + 1;
+        }
+
+        /// <summary>The least spare budget (budget − constants) among the predicates that apply; long.MaxValue when none does.</summary>
+        private static long Spare(bool e, long spareE, bool marginMm, long spareMm, bool marginIm, long spareIm)
+        {
+            long s = long.MaxValue;
+            if (e) s = spareE;
+            if (marginMm) s = Math.Min(s, spareMm);
+            if (marginIm) s = Math.Min(s, spareIm);
+            return s;
         }
 
         /// <summary>Ticks one instrument may move: its equal share of (budget − constants) over its slope.</summary>

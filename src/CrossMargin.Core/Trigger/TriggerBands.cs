@@ -1,11 +1,16 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CrossMargin.Core.Trigger;
 
 /// <summary>
-/// The ordered band edges of one instrument: for every banded holder slot an inclusive price band
-/// [lo, hi] that contains the current mark. Edges sit in price buckets (2^shift ticks wide, at most
-/// 65,536 buckets), each an intrusive doubly-linked list, one set for lo edges and one for hi edges.
+/// The ordered band edges of one instrument (or one collateral asset): for every banded holder slot an
+/// inclusive price band [lo, hi] that contains the current mark. Edges sit in price buckets, each an
+/// intrusive doubly-linked list, one set for lo edges and one for hi edges. An instrument's buckets are
+/// linear (2^shift ticks wide, at most 65,536 up to its maxPrice); an index price has no declared
+/// maximum, so an asset's buckets are log-linear (<see cref="ForIndexPrices"/>: 1,024 per power of two,
+/// each at most 0.1 % of its price wide, 55,296 over the whole positive range). Any monotone bucket
+/// map keeps the walk below exact.
 /// Since every band contains the mark, a move from p0 up to p can only leave bands whose hi is in
 /// [p0, p): the buckets between the two prices are walked and exactly the slots whose edge was crossed
 /// are popped — O(1) for a tick that crosses no band, O(buckets crossed + popped) for a crash, and
@@ -21,20 +26,29 @@ internal sealed class TriggerBands
     private readonly int[] _loNext, _loPrev, _hiNext, _hiPrev; // per slot: neighbours in its bucket lists
     private readonly int[] _loHead, _hiHead;        // per bucket
     private readonly int _shift;
+    private readonly bool _logBuckets;
+    private const int SubBits = 10; // log-linear buckets: 2^SubBits per power of two
     private readonly int[] _popped;
     private long _mark;
     private int _count;
 
-    public TriggerBands(int capacity, long maxPrice, long mark)
+    /// <summary>Linear buckets over the prices 1 … <paramref name="maxPrice"/> (an instrument's ticks).</summary>
+    public TriggerBands(int capacity, long maxPrice, long mark) : this(capacity, mark, logBuckets: false, maxPrice) { }
+
+    /// <summary>Log-linear buckets over every positive price (a collateral asset's index price, micro-units per whole asset).</summary>
+    public static TriggerBands ForIndexPrices(int capacity, long mark) => new(capacity, mark, logBuckets: true, long.MaxValue);
+
+    private TriggerBands(int capacity, long mark, bool logBuckets, long maxPrice)
     {
         _lo = new long[capacity]; _hi = new long[capacity];
         _banded = new bool[capacity];
         _loNext = new int[capacity]; _loPrev = new int[capacity];
         _hiNext = new int[capacity]; _hiPrev = new int[capacity];
         _popped = new int[capacity];
+        _logBuckets = logBuckets;
         int bits = 64 - BitOperations.LeadingZeroCount((ulong)maxPrice);
-        _shift = Math.Max(0, bits - 16);
-        int buckets = (int)(maxPrice >> _shift) + 1;
+        _shift = logBuckets ? 0 : Math.Max(0, bits - 16);
+        int buckets = (int)Bucket(maxPrice) + 1;
         _loHead = new int[buckets]; _hiHead = new int[buckets];
         Array.Fill(_loHead, None); Array.Fill(_hiHead, None);
         _mark = mark;
@@ -58,8 +72,8 @@ internal sealed class TriggerBands
         if (lo > _mark || hi < _mark) lo = hi = _mark; // never miss: the walk relies on every band containing the mark
         if (_banded[slot])
         {
-            if (_lo[slot] >> _shift != lo >> _shift) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
-            if (_hi[slot] >> _shift != hi >> _shift) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
+            if (Bucket(_lo[slot]) != Bucket(lo)) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
+            if (Bucket(_hi[slot]) != Bucket(hi)) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
             _lo[slot] = lo; _hi[slot] = hi;
             return;
         }
@@ -103,7 +117,7 @@ internal sealed class TriggerBands
         if (price > from)
         {
             // Bands contained `from`, so only hi ∈ [from, price) can have been crossed.
-            for (long b = from >> _shift, last = (price - 1) >> _shift; b <= last; b++)
+            for (long b = Bucket(from), last = Bucket(price - 1); b <= last; b++)
                 for (int s = _hiHead[b]; s != None;)
                 {
                     int next = _hiNext[s];
@@ -113,7 +127,7 @@ internal sealed class TriggerBands
         }
         else
         {
-            for (long b = (price + 1) >> _shift, last = from >> _shift; b <= last; b++)
+            for (long b = Bucket(price + 1), last = Bucket(from); b <= last; b++)
                 for (int s = _loHead[b]; s != None;)
                 {
                     int next = _loNext[s];
@@ -124,9 +138,22 @@ internal sealed class TriggerBands
         return n;
     }
 
+    /// <summary>
+    /// The bucket of a price (≥ 0), monotone non-decreasing. Log-linear: prices below 2^SubBits are their
+    /// own bucket; above, a bucket is a power of two split into 2^SubBits equal parts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Bucket(long price)
+    {
+        if (!_logBuckets) return price >> _shift;
+        if (price < 1L << SubBits) return price;
+        int shift = 63 - BitOperations.LeadingZeroCount((ulong)price) - SubBits;
+        return ((long)shift << SubBits) + (price >> shift);
+    }
+
     private void Link(int[] head, int[] next, int[] prev, int slot, long edge)
     {
-        long b = edge >> _shift;
+        long b = Bucket(edge);
         int h = head[b];
         next[slot] = h; prev[slot] = None;
         if (h != None) prev[h] = slot;
@@ -136,7 +163,7 @@ internal sealed class TriggerBands
     private void Unlink(int[] head, int[] next, int[] prev, int slot, long edge)
     {
         int p = prev[slot], n = next[slot];
-        if (p != None) next[p] = n; else head[edge >> _shift] = n;
+        if (p != None) next[p] = n; else head[Bucket(edge)] = n;
         if (n != None) prev[n] = p;
     }
 
@@ -144,7 +171,7 @@ internal sealed class TriggerBands
     {
         int p = prev[from], n = next[from];
         next[to] = n; prev[to] = p;
-        if (p != None) next[p] = to; else head[edge >> _shift] = to;
+        if (p != None) next[p] = to; else head[Bucket(edge)] = to;
         if (n != None) prev[n] = to;
     }
 

@@ -4,12 +4,12 @@ namespace CrossMargin.Core.Trigger;
 public enum TriggerMode : byte
 {
     /// <summary>
-    /// Safe bands (the default): every part keeps, per instrument it holds, a price band inside which
-    /// its health cannot change; a tick re-evaluates only the parts whose band it left. O(1)–O(log n)
-    /// for a tick that crosses no band.
+    /// Safe bands (the default): every part keeps, per instrument it holds (and a cross part per
+    /// collateral asset it holds), a price band inside which its health cannot change; a mark or index
+    /// tick re-evaluates only the parts whose band it left. O(1) for a tick that crosses no band.
     /// </summary>
     Index = 0,
-    /// <summary>Revalue every holder of the instrument through the SIMD kernel and re-evaluate every changed part: O(holders).</summary>
+    /// <summary>Revalue every holder of the instrument (the SIMD kernel) or of the collateral asset and re-evaluate every changed part: O(holders).</summary>
     Scan = 1,
 }
 
