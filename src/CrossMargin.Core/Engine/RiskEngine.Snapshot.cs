@@ -25,7 +25,7 @@ public sealed partial class RiskEngine
         int accounts = _accounts.Count;
         w.Begin(SnapshotSection.Dimensions);
         w.Write((long)SnapshotLayoutVersion);
-        w.Write((long)_cap.Accounts); w.Write((long)_ni); w.Write((long)_na); w.Write((long)_holderCapacity); w.Write((long)_no);
+        w.Write((long)_cap.Accounts); w.Write((long)_ni); w.Write((long)_na); w.Write((long)_holderCapacity); w.Write((long)_orders.PerAccount);
         w.Write((long)Trigger); w.Write((long)_market.AssetCount); w.Write((long)_market.InstrumentCount);
         w.End();
 
@@ -44,6 +44,9 @@ public sealed partial class RiskEngine
             w.Begin(SnapshotSection.Positions); w.Write(i); _market.Positions[i].WriteTo(w); w.End();
             if (Trigger == TriggerMode.Index) { w.Begin(SnapshotSection.Bands); w.Write(i); _market.Bands[i].WriteTo(w, _market.Positions[i].Count); w.End(); }
         }
+        // Index mode: the bands of each non-settlement collateral asset, slots = positions in its holder list (marked −1 − asset).
+        for (int a = 0; a < _market.AssetCount; a++)
+            if (_market.AssetBands[a] is { } bands) { w.Begin(SnapshotSection.Bands); w.Write(-1 - a); bands.WriteTo(w, _market.AssetHolderCount[a]); w.End(); }
         ulong hash = StateHash();
         w.Begin(SnapshotSection.Seal); w.Write(hash); w.End();
         return hash;
@@ -73,7 +76,7 @@ public sealed partial class RiskEngine
             r.Begin(SnapshotSection.Dimensions);
             r.Expect("layout version", SnapshotLayoutVersion);
             r.Expect("capacities.accounts", _cap.Accounts); r.Expect("capacities.instruments", _ni); r.Expect("capacities.assets", _na);
-            r.Expect("holders per instrument", _holderCapacity); r.Expect("capacities.ordersPerAccount", _no);
+            r.Expect("holders per instrument", _holderCapacity); r.Expect("capacities.ordersPerAccount", _orders.PerAccount);
             r.Expect("trigger mode", (long)Trigger); r.Expect("assets defined", _market.AssetCount); r.Expect("instruments defined", _market.InstrumentCount);
             r.End();
 
@@ -100,6 +103,14 @@ public sealed partial class RiskEngine
                     _market.Bands[i].ReadFrom(r, _market.Positions[i].Count);
                     r.End();
                 }
+            }
+            for (int a = 0; a < _market.AssetCount; a++)
+            {
+                if (_market.AssetBands[a] is not { } bands) continue;
+                r.Begin(SnapshotSection.Bands);
+                if (r.Read<int>() != -1 - a) throw r.Fail($"bands of asset {a} expected");
+                bands.ReadFrom(r, _market.AssetHolderCount[a]);
+                r.End();
             }
             r.Begin(SnapshotSection.Seal); sealedHash = r.Read<ulong>(); r.End();
         }

@@ -242,7 +242,7 @@ internal sealed class AccountTable
         int n = Count, ni = InstrumentStride, na = AssetStride, pp = PartStride;
         w.Write(n);
         w.Write<AccountRow>(Rows.AsSpan()[..n]);
-        w.Write<long>(AssetBalance.AsSpan(0, n * na)); w.Write<long>(AssetValue.AsSpan(0, n * na)); w.Write<int>(AssetHolderPos.AsSpan(0, n * na));
+        w.Write<long>(AssetBalance.AsSpan(0, n * na)); w.Write<long>(AssetValue.AsSpan(0, n * na)); w.Write<long>(AssetValuedAt.AsSpan(0, n * na)); w.Write<int>(AssetHolderPos.AsSpan(0, n * na));
         w.Write<PositionRow>(Positions.AsSpan()[..(n * ni)]);
         w.Write<int>(PositionSlot.AsSpan(0, n * ni)); w.Write<bool>(IsolatedMode.AsSpan(0, n * ni)); w.Write<long>(OpenLoss.AsSpan(0, n * ni));
         w.Write<long>(IsolatedMargin.AsSpan(0, n * ni));
@@ -256,7 +256,7 @@ internal sealed class AccountTable
         int n = r.ReadCount("accounts", Capacity), ni = InstrumentStride, na = AssetStride, pp = PartStride;
         if (n < 1) throw r.Fail("no fund row");
         r.Read<AccountRow>(Rows.AsSpan()[..n]);
-        r.Read<long>(AssetBalance.AsSpan(0, n * na)); r.Read<long>(AssetValue.AsSpan(0, n * na)); r.Read<int>(AssetHolderPos.AsSpan(0, n * na));
+        r.Read<long>(AssetBalance.AsSpan(0, n * na)); r.Read<long>(AssetValue.AsSpan(0, n * na)); r.Read<long>(AssetValuedAt.AsSpan(0, n * na)); r.Read<int>(AssetHolderPos.AsSpan(0, n * na));
         r.Read<PositionRow>(Positions.AsSpan()[..(n * ni)]);
         r.Read<int>(PositionSlot.AsSpan(0, n * ni)); r.Read<bool>(IsolatedMode.AsSpan(0, n * ni)); r.Read<long>(OpenLoss.AsSpan(0, n * ni));
         r.Read<long>(IsolatedMargin.AsSpan(0, n * ni));
