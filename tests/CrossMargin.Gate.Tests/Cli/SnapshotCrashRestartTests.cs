@@ -54,15 +54,17 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
 
             var delays = Gen.Choose(300, 900).Sample(KillPoints).ToArray();
             long journaled = 0;
-            int fromSnapshot = 0, fellBack = 0;
+            int fromSnapshot = 0, fellBack = 0, skippedPastRedo = 0;
             var decisions = new List<long>();
             for (int round = 0; round < KillPoints; round++)
             {
                 string? damaged = null;
+                long damagedSequence = 0;
                 if (round == DamagedRound && SnapshotFile.List(journal) is { Count: > 0 } list)
                 {
                     // One bit of the newest snapshot flipped at a generated place: the restart must refuse it and fall back.
                     damaged = Path.GetFileName(list[0].Path);
+                    damagedSequence = list[0].InputSequence;
                     var bytes = File.ReadAllBytes(list[0].Path);
                     bytes[Gen.Choose(0, bytes.Length - 1).Sample(1)[0]] ^= (byte)(1 << Gen.Choose(0, 7).Sample(1)[0]);
                     File.WriteAllBytes(list[0].Path, bytes);
@@ -74,8 +76,15 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
                 Assert.Equal(DirectHash(config, journaled - Redone(gate.Stdout), btc, eth), Regex.Match(gate.Stdout, "restart: .*recovered state ([0-9a-f]{16})").Groups[1].Value);
                 if (damaged is not null)
                 {
-                    Assert.Contains($"refused: {damaged}: ", gate.Stdout);
-                    fellBack++;
+                    // Never used. Tried and refused — unless it lies past the inputs whose decisions the kill lost
+                    // (those are fed through the processor again), in which case the restart does not try it at all.
+                    Assert.DoesNotContain($"restart: snapshot {damaged} ", gate.Stdout);
+                    if (damagedSequence <= journaled - Redone(gate.Stdout))
+                    {
+                        Assert.Contains($"refused: {damaged}: ", gate.Stdout);
+                        fellBack++;
+                    }
+                    else skippedPastRedo++;
                 }
                 using (var sender = new PacedSender(config, btc, eth, decisions))
                 {
@@ -153,7 +162,7 @@ public class SnapshotCrashRestartTests(ITestOutputHelper output)
             Assert.True(hash == snapHash && hash == startHash && hash == stopHash,
                 $"direct {hash}, gate stop {stopHash}, replay {snapHash} ({err.Trim()}), replay --from-start {startHash}; snapshots {string.Join(", ", SnapshotFile.List(journal).Select(s => s.InputSequence))}\n{finalStdout}");
             Assert.True(fromSnapshot >= 3, $"only {fromSnapshot} restarts started from a snapshot");
-            output.WriteLine($"kills {KillPoints}, restarts from a snapshot {fromSnapshot}, fell back past a damaged snapshot {fellBack}; {total:N0} inputs; state hash {hash}");
+            output.WriteLine($"kills {KillPoints}, restarts from a snapshot {fromSnapshot}, fell back past a damaged snapshot {fellBack}, damaged snapshot past the redo start (not tried) {skippedPastRedo}; {total:N0} inputs; state hash {hash}");
         }
         finally
         {
