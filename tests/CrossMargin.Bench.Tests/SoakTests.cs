@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CrossMargin.Bench.Risk;
 using Xunit.Abstractions;
 
@@ -20,26 +18,10 @@ public sealed class SoakCollection
 [Collection(SoakCollection.Name)]
 public class SoakTests(ITestOutputHelper output)
 {
-    private static int[] FreePorts()
-    {
-        // Below the ephemeral range, so no socket bound to port 0 elsewhere can take them meanwhile.
-        var ports = new int[3];
-        int start = Environment.ProcessId * 7919 % 12000;
-        for (int k = 0, i = 0; i < 3; k++)
-        {
-            int port = 20000 + (start + k) % 12000;
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try { probe.Bind(new IPEndPoint(IPAddress.Loopback, port)); }
-            catch (SocketException) { continue; } // in use: the next one
-            ports[i++] = port;
-        }
-        return ports;
-    }
-
     private void RunAndCheck(double seconds, double rate, double warmup, double sample)
     {
         string journal = Path.Combine(Path.GetTempPath(), $"cm-soak-{Guid.NewGuid():N}");
-        var r = Soak.Run(new SoakSettings(seconds, rate, FreePorts(), journal, warmup, sample), output.WriteLine);
+        var r = Soak.Run(new SoakSettings(seconds, rate, CrossMargin.Tests.Shared.LoopbackPorts.Free(3), journal, warmup, sample), output.WriteLine);
         output.WriteLine($"sent {r.Sent:N0}, received {r.Received:N0}, journaled {r.Journaled:N0}, processed {r.Processed:N0}; achieved {r.AchievedRate:N0}/s; " +
                          $"GCs {r.GcCollectionsMeasured}, allocated {r.AllocatedBytesMeasured:N0} B, heap growth {r.HeapGrowthBytes:N0} B, working-set growth {r.WorkingSetGrowthBytes:N0} B");
         Assert.Empty(r.Failures);

@@ -28,12 +28,7 @@ public static class EndToEndOpenLoop
     {
         var f = new Fragment { Name = "e2e" };
         // Ports of our own, so a demo or test elsewhere on the machine does not collide with the benchmark.
-        var config = GateConfig.LoadDefault() with
-        {
-            MarketData = new ChannelConfig("aeron:udp?endpoint=127.0.0.1:41456", 1001),
-            OrderFlow = new ChannelConfig("aeron:udp?endpoint=127.0.0.1:41457", 1002),
-            Decisions = new ChannelConfig("aeron:udp?endpoint=127.0.0.1:41458", 1003),
-        };
+        var config = GateClient.LoopbackConfig(41456, 41457, 41458);
         var market = new Market();
         var reference = config.BuildEngine();
         var prefill = market.Prefill(reference);

@@ -34,6 +34,14 @@ public sealed class GateClient : IDisposable
     /// <summary>Whether decisions are recorded into <see cref="Samples"/>.</summary>
     public bool Recording;
 
+    /// <summary>The gate's default configuration with its three channels on 127.0.0.1 <paramref name="ports"/> (market data, order flow, decisions).</summary>
+    public static GateConfig LoopbackConfig(params int[] ports) => GateConfig.LoadDefault() with
+    {
+        MarketData = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[0]}", 1001),
+        OrderFlow = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[1]}", 1002),
+        Decisions = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[2]}", 1003),
+    };
+
     /// <summary>Publications and subscription on <paramref name="config"/>'s channels; room for <paramref name="capacity"/> latency samples.</summary>
     public GateClient(GateConfig config, int capacity)
     {

@@ -55,13 +55,7 @@ public static class Soak
     public static SoakResult Run(SoakSettings s, Action<string>? progress = null)
     {
         if (Directory.Exists(s.JournalDirectory)) throw new ArgumentException($"journal directory {s.JournalDirectory} exists");
-        var config = GateConfig.LoadDefault() with
-        {
-            MarketData = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{s.Ports[0]}", 1001),
-            OrderFlow = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{s.Ports[1]}", 1002),
-            Decisions = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{s.Ports[2]}", 1003),
-            JournalDurability = DurabilityPolicy.Batch,
-        };
+        var config = GateClient.LoopbackConfig(s.Ports) with { JournalDurability = DurabilityPolicy.Batch };
         config = config.WithJournal(s.JournalDirectory);
         var market = new Market();
         var reference = config.BuildEngine();

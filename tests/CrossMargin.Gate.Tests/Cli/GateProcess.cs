@@ -94,32 +94,8 @@ internal sealed class GateProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>
-    /// Distinct free UDP ports on 127.0.0.1, taken from 20000–32767: below the kernel's ephemeral
-    /// range (32768–60999), so a socket another test binds to port 0 in the meantime can never be
-    /// handed a port chosen here (a port from bind(0) can, which once let two parallel tests meet).
-    /// Each process starts at its own offset and counts up; each port is probed free when chosen.
-    /// </summary>
-    public static int[] FreeUdpPorts(int count)
-    {
-        var ports = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            while (true)
-            {
-                int port = Low + (int)((uint)Interlocked.Increment(ref _nextPort) % (uint)(High - Low));
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                try { probe.Bind(new IPEndPoint(IPAddress.Loopback, port)); }
-                catch (SocketException) { continue; } // in use: take the next
-                ports[i] = port;
-                break;
-            }
-        }
-        return ports;
-    }
-
-    private const int Low = 20000, High = 32768;
-    private static int _nextPort = Environment.ProcessId * 1031 % (High - Low);
+    /// <summary>Distinct free UDP ports on 127.0.0.1, outside the ephemeral range (<see cref="CrossMargin.Tests.Shared.LoopbackPorts"/>).</summary>
+    public static int[] FreeUdpPorts(int count) => CrossMargin.Tests.Shared.LoopbackPorts.Free(count);
 
     private static class Native
     {
