@@ -123,6 +123,12 @@ public sealed class SnapshotReplica : IDisposable
                     long applied = tail.NextSequence - 1;
                     Volatile.Write(ref _applied, applied);
                     bool asked = Volatile.Read(ref _requested) != 0; // between two inputs: any point is a consistent state
+                    if (asked && applied == lastSnapshot)
+                    {
+                        // The newest snapshot already holds this state: writing it again would only replace the file.
+                        Interlocked.Exchange(ref _requested, 0);
+                        asked = false;
+                    }
                     bool due = applied > lastSnapshot && ((_policy.EveryInputs > 0 && applied - lastSnapshot >= _policy.EveryInputs)
                         || (_policy.EverySeconds > 0 && since.Elapsed.TotalSeconds >= _policy.EverySeconds));
                     if (asked || due)
