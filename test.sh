@@ -20,5 +20,11 @@ rc=${PIPESTATUS[0]}
 set -e
 # One closing line over all test projects, in the plain form CI reads.
 sum() { grep -E "^\s+$1: +[0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
+# Failures again at the very end, with their messages: CI keeps only the tail of the output.
+if grep -qE "^\s+Failed [A-Za-z]" "$log"; then
+  echo "---- failed tests ----"
+  awk '/^[ \t]+Failed [A-Za-z]/ { n = 25 } n > 0 { print; n-- }' "$log" | cut -c1-400
+  echo "----------------------"
+fi
 echo "tests: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
 exit "$rc"
