@@ -25,6 +25,10 @@ internal sealed class TriggerBands
     private readonly bool[] _banded;                // per slot
     private readonly int[] _loNext, _loPrev, _hiNext, _hiPrev; // per slot: neighbours in its bucket lists
     private readonly int[] _loHead, _hiHead;        // per bucket
+    // Per bucket, a bound on its edges: no hi in the bucket is below _hiMin, no lo above _loMax. Lowered
+    // (raised) when an edge is linked, left loose when one leaves, made exact again by each walk of the
+    // bucket, so a move that crosses no edge skips a crowded bucket at the mark without reading its slots.
+    private readonly long[] _hiMin, _loMax;
     private readonly int _shift;
     private readonly bool _logBuckets;
     private const int SubBits = 10; // log-linear buckets: 2^SubBits per power of two
@@ -51,6 +55,8 @@ internal sealed class TriggerBands
         int buckets = (int)Bucket(maxPrice) + 1;
         _loHead = new int[buckets]; _hiHead = new int[buckets];
         Array.Fill(_loHead, None); Array.Fill(_hiHead, None);
+        _hiMin = new long[buckets]; _loMax = new long[buckets];
+        Array.Fill(_hiMin, long.MaxValue); Array.Fill(_loMax, long.MinValue);
         _mark = mark;
     }
 
@@ -72,9 +78,12 @@ internal sealed class TriggerBands
         if (lo > _mark || hi < _mark) lo = hi = _mark; // never miss: the walk relies on every band containing the mark
         if (_banded[slot])
         {
-            if (Bucket(_lo[slot]) != Bucket(lo)) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
-            if (Bucket(_hi[slot]) != Bucket(hi)) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
+            long lb = Bucket(lo), hb = Bucket(hi);
+            if (Bucket(_lo[slot]) != lb) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
+            if (Bucket(_hi[slot]) != hb) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
             _lo[slot] = lo; _hi[slot] = hi;
+            if (lo > _loMax[lb]) _loMax[lb] = lo;
+            if (hi < _hiMin[hb]) _hiMin[hb] = hi;
             return;
         }
         _banded[slot] = true;
@@ -82,6 +91,9 @@ internal sealed class TriggerBands
         _lo[slot] = lo; _hi[slot] = hi;
         Link(_loHead, _loNext, _loPrev, slot, lo);
         Link(_hiHead, _hiNext, _hiPrev, slot, hi);
+        long lb2 = Bucket(lo), hb2 = Bucket(hi);
+        if (lo > _loMax[lb2]) _loMax[lb2] = lo;
+        if (hi < _hiMin[hb2]) _hiMin[hb2] = hi;
     }
 
     /// <summary>Removes the band of a slot (no-op when it has none).</summary>
@@ -118,22 +130,36 @@ internal sealed class TriggerBands
         {
             // Bands contained `from`, so only hi ∈ [from, price) can have been crossed.
             for (long b = Bucket(from), last = Bucket(price - 1); b <= last; b++)
+            {
+                if (_hiMin[b] >= price) continue; // no edge of this bucket was crossed
+                long min = long.MaxValue;
                 for (int s = _hiHead[b]; s != None;)
                 {
                     int next = _hiNext[s];
-                    if (_hi[s] < price) { Clear(s); _popped[n++] = s; }
+                    long hi = _hi[s];
+                    if (hi < price) { Clear(s); _popped[n++] = s; }
+                    else if (hi < min) min = hi;
                     s = next;
                 }
+                _hiMin[b] = min;
+            }
         }
         else
         {
             for (long b = Bucket(price + 1), last = Bucket(from); b <= last; b++)
+            {
+                if (_loMax[b] <= price) continue;
+                long max = long.MinValue;
                 for (int s = _loHead[b]; s != None;)
                 {
                     int next = _loNext[s];
-                    if (_lo[s] > price) { Clear(s); _popped[n++] = s; }
+                    long lo = _lo[s];
+                    if (lo > price) { Clear(s); _popped[n++] = s; }
+                    else if (lo > max) max = lo;
                     s = next;
                 }
+                _loMax[b] = max;
+            }
         }
         return n;
     }
@@ -204,6 +230,15 @@ internal sealed class TriggerBands
         if (banded != _count) throw r.Fail($"{banded} banded slots, the count says {_count}");
         foreach (int s in _loHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a lo bucket starts at a slot outside the bands");
         foreach (int s in _hiHead) if (!InRange(s, slots) || (s != None && !_banded[s])) throw r.Fail("a hi bucket starts at a slot outside the bands");
+        // The bucket bounds are derived, not stored: rebuilt exact from the bands read.
+        Array.Fill(_hiMin, long.MaxValue); Array.Fill(_loMax, long.MinValue);
+        for (int s = 0; s < slots; s++)
+        {
+            if (!_banded[s]) continue;
+            long lb = Bucket(_lo[s]), hb = Bucket(_hi[s]);
+            if (_lo[s] > _loMax[lb]) _loMax[lb] = _lo[s];
+            if (_hi[s] < _hiMin[hb]) _hiMin[hb] = _hi[s];
+        }
     }
 
     private static bool InRange(int link, int slots) => link >= None && link < slots;
