@@ -40,6 +40,15 @@ internal static partial class Scale
             Note($"crash loop: median {d.Median:F0} ns, pops total {e.Counters.TriggerPops:N0}");
             return 0;
         }
+        if (args.Contains("--quiet-loop"))
+        {
+            // For a profiler: one-tick moves up and down over N holders (index mode), 2M of them.
+            var e = Population(int.Parse(args[^1], CultureInfo.InvariantCulture), TriggerMode.Index);
+            var d = new Dist();
+            for (int k = 0; k < 1_000_000; k++) { long t0 = Clock.Now(); Tick(e, Mark + 1); Tick(e, Mark); d.AddTicks(Clock.Now() - t0); }
+            Note($"quiet loop: median {d.Median / 2:F0} ns per tick, pops total {e.Counters.TriggerPops:N0}, events on the last {e.Events.Count}");
+            return 0;
+        }
         if (args.Contains("--index-ticks")) { IndexTickRuns(args.Contains("--quick")); return 0; }
         if (args.Contains("--explain-quiet")) return ExplainQuiet(int.Parse(args[^1], CultureInfo.InvariantCulture));
         bool quick = args.Contains("--quick");
@@ -237,7 +246,8 @@ internal static partial class Scale
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         GC.KeepAlive(e);
         Line($"{{\"bench\":\"memory\",\"accounts\":{accounts},\"instruments\":8,\"bytes\":{bytes}}}");
-        Note($"  memory: {bytes / (double)accounts:F0} B/account measured, {Footprint.BytesPerAccount(8, 1, 8, TriggerMode.Index)} stated (8 open orders per account, index mode)");
+        long stated = Footprint.BytesPerAccount(8, 1, 8, TriggerMode.Index) * accounts + Footprint.BucketBytes(accounts, 8, TriggerMode.Index);
+        Note($"  memory: {bytes / (double)accounts:F0} B/account measured, {stated / (double)accounts:F0} stated (per account plus the band buckets; 8 open orders per account, index mode)");
         e = null;
         GC.Collect();
     }

@@ -29,4 +29,12 @@ public static class Footprint
             : Kernels.HolderGather.BytesPerHolder;                                   // scan: the gathered kernel columns (one instrument at a time)
         return perAccount;
     }
+
+    /// <summary>
+    /// Bytes that grow with the capacity but not linearly: the index mode's band buckets (per
+    /// instrument, 2^16–2^18 of them, see <see cref="TriggerBands.LinearBucketBits"/>). Add it to
+    /// <see cref="BytesPerAccount"/> × accounts for a total.
+    /// </summary>
+    public static long BucketBytes(int accounts, int instruments, TriggerMode trigger) =>
+        trigger == TriggerMode.Index ? instruments * TriggerBands.LinearBucketBytes(accounts + 1) : 0;
 }

@@ -7,7 +7,7 @@ namespace CrossMargin.Core.Trigger;
 /// The ordered band edges of one instrument (or one collateral asset): for every banded holder slot an
 /// inclusive price band [lo, hi] that contains the current mark. Edges sit in price buckets, each an
 /// intrusive doubly-linked list, one set for lo edges and one for hi edges. An instrument's buckets are
-/// linear (2^shift ticks wide, at most 65,536 up to its maxPrice); an index price has no declared
+/// linear (2^shift ticks wide, at most 2^16–2^18 up to its maxPrice, more for more slots: <see cref="LinearBucketBits"/>); an index price has no declared
 /// maximum, so an asset's buckets are log-linear (<see cref="ForIndexPrices"/>: 1,024 per power of two,
 /// each at most 0.1 % of its price wide, 55,296 over the whole positive range). Any monotone bucket
 /// map keeps the walk below exact.
@@ -51,7 +51,7 @@ internal sealed class TriggerBands
         _popped = new int[capacity];
         _logBuckets = logBuckets;
         int bits = 64 - BitOperations.LeadingZeroCount((ulong)maxPrice);
-        _shift = logBuckets ? 0 : Math.Max(0, bits - 16);
+        _shift = logBuckets ? 0 : Math.Max(0, bits - LinearBucketBits(capacity));
         int buckets = (int)Bucket(maxPrice) + 1;
         _loHead = new int[buckets]; _hiHead = new int[buckets];
         Array.Fill(_loHead, None); Array.Fill(_hiHead, None);
@@ -59,6 +59,17 @@ internal sealed class TriggerBands
         Array.Fill(_hiMin, long.MaxValue); Array.Fill(_loMax, long.MinValue);
         _mark = mark;
     }
+
+    /// <summary>
+    /// log2 of the most linear buckets for <paramref name="capacity"/> slots: 2^16, growing with the
+    /// capacity up to 2^18 (a quarter bucket per slot). Slots crowd the mark, so a move walks the slots
+    /// whose edge shares the mark's bucket: at 1M holders a 256-tick bucket held about 370 of them and its
+    /// walk was 70 % of a one-tick move; 64 ticks cut that four-fold for 6 MB per instrument.
+    /// </summary>
+    public static int LinearBucketBits(int capacity) => Math.Clamp(BitOperations.Log2((uint)Math.Max(1, capacity)) - 1, 16, 18);
+
+    /// <summary>Bytes of the bucket heads and bounds of one instrument's bands for <paramref name="capacity"/> slots (independent of its maxPrice: at most this).</summary>
+    public static long LinearBucketBytes(int capacity) => (1L << LinearBucketBits(capacity)) * (4 + 4 + 8 + 8);
 
     /// <summary>Number of banded slots.</summary>
     public int Count => _count;
