@@ -86,7 +86,7 @@ public class AssetBandTests
         long p0 = rng.Next(3) == 0 ? rng.NextInt64(1, 1000) : rng.NextInt64(1, 100_000_000_000);
         var asset = new CrossMargin.Core.Model.Asset("X", 1, decimals, haircut, p0);
         long v0 = asset.HaircutValue(units);
-        // A value at or past the ceiling (HaircutValue wraps past 2^63) may not rise at all: nothing more to check.
+        // A value at or past the ceiling (HaircutValue's cap) may not rise at all: nothing more to check.
         if ((Int128)units * (1_000_000 - haircut) * p0 / ((Int128)asset.UnitsPerWhole * 1_000_000) >= SafeBand.Budget.ValueCeiling)
         {
             Assert.Equal(p0, new SafeBand.Budget(0, 0, 0).AssetBandOf(asset, units, held: 1).Hi);
@@ -111,7 +111,9 @@ public class AssetBandTests
         // −E − 1, MM − E, IM − E − 1 of those it is below) or passes the ceiling.
         long fall = Math.Min(equity >= 0 ? equity : long.MaxValue, Math.Min(equity - mm > 0 ? equity - mm - 1 : long.MaxValue, equity - im >= 0 ? equity - im : long.MaxValue));
         long rise = Math.Min(equity < 0 ? -equity - 1 : long.MaxValue, Math.Min(equity - mm <= 0 ? mm - equity : long.MaxValue, equity - im < 0 ? im - equity - 1 : long.MaxValue));
-        bool WithinBudget(long p) { long v = ValueAt(p); return v <= SafeBand.Budget.ValueCeiling && (v < v0 ? v0 - v <= fall : v - v0 <= rise); }
+        // The uncapped value: past the ceiling the capped one stops moving, and the band stops there by design.
+        Int128 Uncapped(long p) => (Int128)units * (1_000_000 - haircut) * p / ((Int128)asset.UnitsPerWhole * 1_000_000);
+        bool WithinBudget(long p) { Int128 v = Uncapped(p); return v <= SafeBand.Budget.ValueCeiling && (v < v0 ? v0 - v <= fall : v - v0 <= rise); }
         Assert.True(WithinBudget(lo) && WithinBudget(hi));
         if (lo > 1) Assert.False(WithinBudget(lo - 1), $"the band could reach {lo - 1} (p0 {p0}, lo {lo}, hi {hi}, v0 {v0}, v(lo-1) {ValueAt(lo - 1)}, fall {fall}, rise {rise}, E {equity}, IM {im}, MM {mm}, units {units}, h {haircut}, dec {decimals})");
         if (hi < long.MaxValue && (Int128)units * (1_000_000 - haircut) * (hi + 1) <= Int128.MaxValue)

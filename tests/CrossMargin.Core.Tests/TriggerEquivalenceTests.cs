@@ -205,7 +205,7 @@ public class TriggerEquivalenceTests
     /// is min(E, E − MM − 1 − 2, E − IM − 1) = 3,999.999999 USD, half of it (1,999.999999) for BTC, so BTC
     /// may fall until its value is 2,500.000001: index ≥ ceil(2,500.000001 / 0.09) = 27,777.777789 USD.
     /// Healthy, it has nothing a rise could flip: above, the band ends only where the value would pass
-    /// the ceiling of 2^59 µ (p ≤ ((2^59 + 1)·10^14 − 1) / (10^7 · 0.9·10^6) = 6,405,119,470,038.038766 USD).
+    /// the value cap of 2^56 µ (p ≤ ((2^56 + 1)·10^14 − 1) / (10^7 · 0.9·10^6) = 800,639,933,754.754855 USD).
     /// Account 2 (collateral only, rich) has nothing a fall could flip either: its bands reach 1 µ.
     /// </summary>
     [Fact]
@@ -219,10 +219,10 @@ public class TriggerEquivalenceTests
         book.DepositAsset(2, Book.BtcAsset, 10_000_000);
         book.DepositAsset(2, Book.EthAsset, 100_000_000);  // 1 ETH
         Assert.Equal((Book.Usd("4600"), Book.Usd("600"), Book.Usd("300")), book.Engine.Figures(1));
-        Assert.Equal((Book.Usd("27777.777789"), 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(1, Book.BtcAsset));
+        Assert.Equal((Book.Usd("27777.777789"), 800_639_933_754_754_855L), book.Engine.AssetBandOf(1, Book.BtcAsset));
         Assert.Null(book.Engine.AssetBandOf(1, Book.EthAsset));
-        Assert.Equal((1L, 6_405_119_470_038_038_766L), book.Engine.AssetBandOf(2, Book.BtcAsset));
-        Assert.Equal((1L, 678_189_120_356_968_810L), book.Engine.AssetBandOf(2, Book.EthAsset)); // 1 ETH at 0.85: c = 8.5·10^13
+        Assert.Equal((1L, 800_639_933_754_754_855L), book.Engine.AssetBandOf(2, Book.BtcAsset));
+        Assert.Equal((1L, 84_773_640_044_621_102L), book.Engine.AssetBandOf(2, Book.EthAsset)); // 1 ETH at 0.85: c = 8.5·10^13
 
         long pops = book.Engine.Counters.TriggerPops;
         book.Index("49000");

@@ -30,11 +30,27 @@ public sealed class Asset
     /// <summary>True for the settlement asset.</summary>
     public bool IsSettlement => Index == 0;
 
-    /// <summary>Haircut value in money micro-units of <paramref name="units"/> at the current index price, rounded down.</summary>
+    /// <summary>
+    /// The most one balance of one asset is valued at: 2^56 µ (about 72 billion in money, the balance
+    /// limit). Index prices have no declared maximum, so a hostile or broken feed could otherwise value a
+    /// balance past what a long holds (it wrapped, inventing or destroying money); at this cap an
+    /// account's collateral over up to 64 assets stays below 2^62. The cap only ever values low.
+    /// </summary>
+    public const long ValueCap = 1L << 56;
+
+    /// <summary>
+    /// Haircut value in money micro-units of <paramref name="units"/> at the current index price,
+    /// rounded down: <c>min(floor(units × index × (1 − haircut) / 10^decimals), ValueCap)</c>, exact for
+    /// every units and price a long holds.
+    /// </summary>
     public long HaircutValue(long units)
     {
         if (units <= 0) return 0; // non-settlement balances never go negative (§2)
-        Int128 num = (Int128)units * IndexPriceMicros * (Money.Scale - HaircutPpm);
-        return (long)(num / ((Int128)UnitsPerWhole * Money.Scale));
+        Int128 d = (Int128)UnitsPerWhole * Money.Scale;
+        Int128 a = (Int128)units * IndexPriceMicros; // < 2^126
+        long f = Money.Scale - HaircutPpm;
+        // floor(a·f / d) = (a / d)·f + floor((a mod d)·f / d): a·f alone could pass 128 bits, these terms cannot.
+        Int128 v = a / d * f + a % d * f / d;
+        return v >= ValueCap ? ValueCap : (long)v;
     }
 }

@@ -76,10 +76,10 @@ internal static class SafeBand
         }
 
         /// <summary>
-        /// The highest haircut value (µ) an asset band lets one balance reach without a re-evaluation: 2^59,
-        /// so the value and E's sums over a few assets stay far from wrapping a long at hostile index prices.
+        /// The highest haircut value (µ) an asset band lets one balance reach without a re-evaluation: the
+        /// value's own cap (<see cref="Model.Asset.ValueCap"/>, 2^56), above which it no longer moves with the price.
         /// </summary>
-        public const long ValueCeiling = 1L << 59;
+        public const long ValueCeiling = Model.Asset.ValueCap;
 
         /// <summary>
         /// The band of a collateral asset's index price (micro-units per whole asset) for a cross part
@@ -98,10 +98,10 @@ internal static class SafeBand
             Int128 c = (Int128)units * (Money.Scale - asset.HaircutPpm);
             if (c <= 0) return (1, long.MaxValue);           // a 100 % haircut: the value is 0 at every price
             Int128 d = (Int128)asset.UnitsPerWhole * Money.Scale;
-            // Above this price c·p leaves 128 bits and HaircutValue no longer computes floor(c·p / D).
+            // Above this price c·p leaves 128 bits here (the value is long capped there; the band stays put).
             Int128 exactUpTo = Int128.MaxValue / c;
             if (p0 > exactUpTo) return (p0, p0);
-            Int128 v0 = c * p0 / d;
+            Int128 v0 = Int128.Min(c * p0 / d, ValueCeiling); // HaircutValue's capped value at p0
             if (v0 >= long.MaxValue) return (p0, p0);
             long fall = Spare(!_eBelow, _bE, !_mmBelow, _bMarginMm - _cMarginMm, !_imBelow, _bMarginIm - _cMarginIm);
             long rise = Spare(_eBelow, _bE, _mmBelow, _bMarginMm - _cMarginMm, _imBelow, _bMarginIm - _cMarginIm);
