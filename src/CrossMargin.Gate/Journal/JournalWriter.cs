@@ -70,6 +70,7 @@ public sealed class JournalWriter : IDisposable
     private long _segmentRecords;
     private long _osSequence;      // highest sequence handed to the OS
     private long _durableSequence; // highest sequence known to be on the disk
+    private long _syncs;           // fdatasyncs of segments (any thread)
     private readonly ManualResetEventSlim _wake = new();
     private volatile bool _closing;
     private volatile Exception? _fault;
@@ -175,6 +176,9 @@ public sealed class JournalWriter : IDisposable
     /// <summary>Highest sequence known to be on the disk (survives a power cut). Any thread.</summary>
     public long DurableSequence => Volatile.Read(ref _durableSequence);
 
+    /// <summary>fdatasyncs of the segments so far (batch commits, the interval thread's, rolls and the close). Any thread.</summary>
+    public long Syncs => Volatile.Read(ref _syncs);
+
     /// <summary>The I/O failure that stopped the writer, or null. Any thread.</summary>
     public Exception? Fault => _fault;
 
@@ -225,7 +229,7 @@ public sealed class JournalWriter : IDisposable
             HandToOs();
             if (_options.Durability.Mode == DurabilityMode.Batch && DurableSequence < OsSequence)
             {
-                DiskSync.Data(_segment);
+                SyncData(_segment);
                 RaiseDurable(OsSequence);
             }
         }
@@ -246,7 +250,7 @@ public sealed class JournalWriter : IDisposable
                 HandToOs();
                 if (_options.Durability.Mode != DurabilityMode.None)
                 {
-                    DiskSync.Data(_segment);
+                    SyncData(_segment);
                     RaiseDurable(OsSequence);
                 }
             }
@@ -277,6 +281,12 @@ public sealed class JournalWriter : IDisposable
         Volatile.Write(ref _osSequence, NextSequence - 1);
     }
 
+    private void SyncData(FileStream segment)
+    {
+        DiskSync.Data(segment);
+        Interlocked.Increment(ref _syncs);
+    }
+
     private void RaiseDurable(long sequence)
     {
         long seen = Volatile.Read(ref _durableSequence);
@@ -294,7 +304,7 @@ public sealed class JournalWriter : IDisposable
         HandToOs();
         if (_options.Durability.Mode != DurabilityMode.None)
         {
-            DiskSync.Data(_segment); // the interval syncer loses this handle: the closed segment must be complete on disk
+            SyncData(_segment); // the interval syncer loses this handle: the closed segment must be complete on disk
             RaiseDurable(OsSequence);
         }
         var previous = _segment;
@@ -361,7 +371,7 @@ public sealed class JournalWriter : IDisposable
             if (handed <= DurableSequence) continue;
             try
             {
-                DiskSync.Data(segment);
+                SyncData(segment);
                 RaiseDurable(handed);
             }
             catch (ObjectDisposedException) { } // rolled meanwhile: the roll synced the closed segment itself
