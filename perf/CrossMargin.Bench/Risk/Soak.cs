@@ -106,6 +106,7 @@ public static class Soak
             long received = gate.Counters.FragmentsReceived.Value, published = gate.Counters.InputsPublished.Value, processed = gate.ProcessorCounters.Inputs;
             var c = gate.Counters;
             if (!gate.Stop(TimeSpan.FromSeconds(30))) failures.Add("the gate did not stop within 30 s");
+            progress?.Invoke($"decision log: {c.DecisionsLogged.Value:N0} decisions logged with {c.DecisionLogSyncs.Value:N0} fdatasyncs (journal.durability {config.JournalDurability})");
             ulong liveHash = gate.Engine.StateHash();
             var replayed = config.BuildEngine();
             var replay = InputJournal.Replay(s.JournalDirectory, replayed, ConfigFingerprint.Of(config));
