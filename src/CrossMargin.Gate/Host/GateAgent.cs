@@ -165,6 +165,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
                 _counters.JournalWaits.Increment();
                 break;
             }
+            if (_recovery.Journal is { } disk && !disk.IsSendable(outputSequence))
+            {
+                _counters.DecisionSyncWaits.Increment(); // journal.durability batch: sent once the log's sync thread covered it
+                break;
+            }
             long result = OutboundHandler.Send(_decisions, message, outputSequence);
             if (result < 0)
             {
@@ -467,8 +472,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             if (journal is not null && journal.Value < inputSequence) return false;
             long outputSequence = log.LastOutputSequence + 1;
-            ToDisk(outputSequence, inputSequence, message);
-            if (disk is not null && !disk.Commit()) counters.DecisionLogFaults.Increment();
+            if (disk is not null && disk.LastSequence < outputSequence)
+            {
+                // Once: a retry (not synced yet, or refused by the publication) finds it on disk already.
+                ToDisk(outputSequence, inputSequence, message);
+                if (!disk.Commit()) counters.DecisionLogFaults.Increment();
+            }
+            if (disk is not null && !disk.IsSendable(outputSequence)) return false;
             if (Send(decisions, message, outputSequence) < 0) return false;
             log.SkipSequence();
             counters.DecisionsSent.Increment();

@@ -48,8 +48,10 @@ public sealed class GateCounters
     public OrderedCounter SequenceGapRejects;
     /// <summary>Decisions written to the on-disk decision log (each under its output sequence).</summary>
     public OrderedCounter DecisionsLogged;
-    /// <summary>fdatasyncs of the on-disk decision log (per <c>journal.durability</c>: one per duty cycle that logged decisions with <c>batch</c>, one per interval with <c>interval:MS</c>, none with <c>none</c>).</summary>
+    /// <summary>fdatasyncs of the on-disk decision log (per <c>journal.durability</c>: with <c>batch</c> one per group of duty cycles committed while the previous sync ran, one per interval with <c>interval:MS</c>, none with <c>none</c>).</summary>
     public OrderedCounter DecisionLogSyncs;
+    /// <summary>Duty cycles in which the oldest decision waited for the decision log's sync (<c>journal.durability</c> batch) before it could be sent.</summary>
+    public OrderedCounter DecisionSyncWaits;
     /// <summary>Decision log (on disk) write failures: decisions still flow, but what failed cannot be replayed.</summary>
     public OrderedCounter DecisionLogFaults;
     /// <summary>Decision replay requests received from consumers.</summary>

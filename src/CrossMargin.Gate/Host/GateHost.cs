@@ -119,7 +119,8 @@ public static class GateHost
                 // (and never starts from a snapshot past it).
                 // The decision log commits under the input journal's policy (issue 10, item 3): with `batch` a decision
                 // sent survives a power cut as its input does.
-                var decisionOptions = new Journal.JournalOptions(fingerprint, config.JournalDurability);
+                // Its fdatasyncs run on the writer's own thread: the network thread holds a decision until it is synced, never blocks.
+                var decisionOptions = new Journal.JournalOptions(fingerprint, config.JournalDurability) { SyncOffThread = true };
                 // Publisher halts (issue 10, item 1) are read first: a damaged file, or halts this config cannot
                 // enforce, refuse the start before anything else is opened.
                 var halted = Journal.HaltJournal.ReadHalted(path);

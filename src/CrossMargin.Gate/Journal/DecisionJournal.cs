@@ -37,9 +37,11 @@ public sealed record DecisionJournalState(long LastOutputSequence, long Coverage
 /// Written by the network thread: each decision is appended when it enters the in-memory
 /// <see cref="Host.DecisionLog"/> and committed (one write per duty cycle) before it is sent, so
 /// a decision a consumer received is on disk even after a kill -9. The commit follows the input
-/// journal's <c>journal.durability</c> at that batch boundary: <c>batch</c> fdatasyncs once per duty
-/// cycle that logged decisions (a group commit: no syscall per decision), so a decision sent survives
-/// a power cut; <c>interval:MS</c> leaves the fdatasync to the writer's own thread; <c>none</c> only
+/// journal's <c>journal.durability</c> at that batch boundary: with <c>batch</c> the writer's sync
+/// thread fdatasyncs what the duty cycles committed (a group commit: one sync covers every decision
+/// committed while the previous one ran; no syscall per decision, and the network thread never waits
+/// on the disk) and a decision is sent only once <see cref="IsSendable"/> (synced), so a decision sent
+/// survives a power cut; <c>interval:MS</c> leaves the fdatasync to that thread every MS ms; <c>none</c> only
 /// hands it to the OS. The <c>decided</c> mark is written only once the decisions logged before it are
 /// as durable as the policy makes them, so it never tells a restart to skip the redo of a decision a
 /// power cut took. Consumers ask for missed ones with
@@ -153,6 +155,14 @@ public sealed class DecisionJournal : IDisposable
 
     /// <summary>fdatasyncs of the log so far (its group commits). Any thread.</summary>
     public long Syncs => _writer.Syncs;
+
+    /// <summary>
+    /// Whether decision <paramref name="outputSequence"/> may be sent: with <c>batch</c>, once it is synced
+    /// (or it was never appended, or the writer failed: decisions still flow then, the fault is counted);
+    /// always with the other policies. Network thread; no allocation, no syscall.
+    /// </summary>
+    public bool IsSendable(long outputSequence) =>
+        _writer.Durability.Mode != DurabilityMode.Batch || outputSequence > LastSequence || _writer.DurableSequence >= outputSequence || _writer.Fault is not null;
 
     /// <summary>The durability policy (the input journal's).</summary>
     public DurabilityPolicy Durability => _writer.Durability;

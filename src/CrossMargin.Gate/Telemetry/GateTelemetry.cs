@@ -26,7 +26,7 @@ public sealed class GateTelemetry
     [
         "recovery.requests", "recovery.buffered", "recovery.duplicates", "recovery.overflows", "recovery.unavailable", "recovery.lost",
         "recovery.publishers_recovering", "recovery.publishers_halted", "recovery.publishers_resumed", "recovery.halt_record_faults",
-        "decisions.logged", "decisions.log_faults", "decisions.log_syncs", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
+        "decisions.logged", "decisions.log_faults", "decisions.log_syncs", "decisions.sync_waits", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
     ];
 
     /// <summary>Percentiles published for the in-gate latency (and the demo's round trip).</summary>
@@ -155,6 +155,7 @@ public sealed class GateTelemetry
         values[i++] = c.DecisionsLogged;
         values[i++] = c.DecisionLogFaults;
         values[i++] = c.DecisionLogSyncs;
+        values[i++] = c.DecisionSyncWaits;
         values[i++] = c.DecisionReplayRequests;
         values[i++] = c.DecisionsReplayed;
         values[i++] = c.DecisionReplayUnavailable;

@@ -120,6 +120,38 @@ public class DecisionJournalTests
         finally { JournalKit.Delete(dir); }
     }
 
+    /// <summary>
+    /// As the gate opens it (batch, sync off the appending thread): a commit only wakes the writer's sync thread,
+    /// which syncs once per wake; a decision is sendable once synced, or when it was never appended.
+    /// </summary>
+    [Fact]
+    public void With_batch_off_thread_a_commit_wakes_one_sync_and_the_decisions_become_sendable_when_it_covers_them()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var options = JournalKit.Options(GateHostTests.LoopbackConfig(), durability: DurabilityPolicy.Batch) with { SyncOffThread = true };
+            using var log = DecisionJournal.Open(dir, options, 1, out _);
+            void Until(Func<bool> done)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!done()) { Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the sync thread did not catch up"); Thread.Sleep(1); }
+            }
+            for (long k = 1; k <= 5; k++) Assert.True(log.Append(k, k, Decision(k)));
+            Assert.True(log.IsSendable(6)); // never appended: nothing to wait for
+            Assert.True(log.Commit());
+            Until(() => log.DurableSequence == 5);
+            Assert.True(log.IsSendable(5));
+            Assert.Equal(1, log.Syncs);
+            for (long k = 6; k <= 8; k++) Assert.True(log.Append(k, k, Decision(k)));
+            Assert.True(log.Commit());
+            Until(() => log.DurableSequence == 8);
+            Assert.Equal(2, log.Syncs);
+            Assert.True(log.IsSendable(8));
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
     /// <summary>With interval:MS the decided mark waits until the decisions logged before it are synced: it never runs ahead of the disk.</summary>
     [Fact]
     public void With_interval_the_decided_mark_waits_for_the_sync_of_the_decisions_before_it()
