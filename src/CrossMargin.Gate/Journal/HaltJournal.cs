@@ -143,7 +143,7 @@ public sealed class HaltJournal : IDisposable
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             // A partial write would make the next start refuse the file: cut it back to the last whole record.
-            try { _file.SetLength(_length); } catch (IOException) { }
+            try { _file.SetLength(_length); } catch (Exception cut) when (cut is IOException or ObjectDisposedException) { }
             return false;
         }
         _length += RecordLength;

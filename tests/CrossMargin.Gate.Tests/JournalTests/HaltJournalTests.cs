@@ -90,6 +90,37 @@ public class HaltJournalTests
             finally { JournalKit.Delete(dir); }
         });
 
+    /// <summary>Whatever bytes the file holds (random, or a valid file cut or extended anywhere), reading it gives halts or a JournalException, nothing else.</summary>
+    [Property(MaxTest = 100)]
+    public Property Any_bytes_read_as_halts_or_a_refusal_and_nothing_else() =>
+        Prop.ForAll(Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf().Where(a => a.Length < 300).ToArbitrary(), Gen.Choose(0, 200).ToArbitrary(), (noise, cut) =>
+        {
+            string dir = JournalKit.NewDirectory();
+            Directory.CreateDirectory(dir);
+            try
+            {
+                using (var halts = HaltJournal.Open(dir, out _))
+                {
+                    Assert.True(halts.RecordHalt(7, 1002, 3, 4));
+                    Assert.True(halts.RecordHalt(8, 1002, 1, 1));
+                }
+                string path = HaltJournal.PathFor(dir);
+                var valid = File.ReadAllBytes(path);
+                foreach (var bytes in new[] { noise, valid[..Math.Min(cut, valid.Length)], [.. valid, .. noise] })
+                {
+                    File.WriteAllBytes(path, bytes);
+                    try
+                    {
+                        var read = HaltJournal.ReadHalted(dir);
+                        Assert.True(bytes.Length >= HaltJournal.HeaderLength && (bytes.Length - HaltJournal.HeaderLength) % HaltJournal.RecordLength == 0);
+                        Assert.True(read.Count <= (bytes.Length - HaltJournal.HeaderLength) / HaltJournal.RecordLength);
+                    }
+                    catch (JournalException ex) { Assert.Contains(path, ex.Message); }
+                }
+            }
+            finally { JournalKit.Delete(dir); }
+        });
+
     [Fact]
     public void A_partial_record_or_a_short_header_is_refused_with_a_specific_message()
     {
