@@ -64,7 +64,7 @@ public static class Soak
         RiskInput[] mix = market.Mix(reference, 1 << 19);
         var failures = new List<string>();
         var samples = new List<SoakSample>();
-        var client = new GateClient(config, 1 << 16);
+        var client = new GateClient(config, 1 << 20); // order round trips of the measured phase (8 MiB, allocated before it)
         var gate = GateHost.Start(config);
         SoakResult result;
         try
@@ -85,7 +85,7 @@ public static class Soak
             while (done < measured)
             {
                 long n = Math.Min(chunk, measured - done);
-                var (achieved, _) = client.OpenLoop(mix, ref cursor, ref round, s.Rate, n, record: false, mirrorOddRounds: true);
+                var (achieved, _) = client.OpenLoop(mix, ref cursor, ref round, s.Rate, n, record: true, mirrorOddRounds: true);
                 sendSeconds += n / achieved;
                 done += n;
                 var sample = new SoakSample(clock.Elapsed.TotalSeconds, gate.ProcessorCounters.Inputs, GcCounts.Now().Since(g0).Total,
@@ -97,6 +97,8 @@ public static class Soak
             int gcs = GcCounts.Now().Since(g0).Total;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0; // the samples' own few strings included
             long heapGrowth = GC.GetTotalMemory(false) - heap0, wsGrowth = Environment.WorkingSet - ws0;
+            var rt = client.Samples.Summarize(); // after the allocation reading (it sorts the samples in place)
+            progress?.Invoke(FormattableString.Invariant($"soak order round trip (decision received - intended send), measured phase, {rt.Count:N0} orders ({client.Samples.Dropped:N0} not kept): p50 {rt.P50 / 1000:F1} p90 {rt.P90 / 1000:F1} p99 {rt.P99 / 1000:F1} p99.9 {rt.P999 / 1000:F1} max {rt.Max / 1000:F1} µs"));
 
             // Drain: everything sent is processed (the journal is written before a decision goes out).
             long sent = client.Sent;
@@ -106,6 +108,7 @@ public static class Soak
             long received = gate.Counters.FragmentsReceived.Value, published = gate.Counters.InputsPublished.Value, processed = gate.ProcessorCounters.Inputs;
             var c = gate.Counters;
             if (!gate.Stop(TimeSpan.FromSeconds(30))) failures.Add("the gate did not stop within 30 s");
+            progress?.Invoke($"decision log: {c.DecisionsLogged.Value:N0} decisions logged with {c.DecisionLogSyncs.Value:N0} fdatasyncs (journal.durability {config.JournalDurability})");
             ulong liveHash = gate.Engine.StateHash();
             var replayed = config.BuildEngine();
             var replay = InputJournal.Replay(s.JournalDirectory, replayed, ConfigFingerprint.Of(config));

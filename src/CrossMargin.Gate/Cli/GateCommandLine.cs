@@ -204,9 +204,16 @@ public static class GateCommandLine
         var session = CliOptions.Int("--session", "Aeron session id of the halted publisher (as the RECOVERY FAILED line names it; 0 with --stream 0: every halted publisher)", 0, int.MinValue, int.MaxValue);
         var stream = CliOptions.Int("--stream", "its stream id", 0, int.MinValue, int.MaxValue);
         var timeout = CliOptions.Number("--timeout", "seconds to wait for the gate's admin channel", 10, 0.1, 3600);
-        var cmd = new Command("resume", "lift the new-risk halt a gate put on a publisher whose missing order flow could not be recovered (over the admin channel)")
-        { config, session, stream, timeout };
-        cmd.SetAction(r => Operator.ResumeCommand.Execute(CliOptions.LoadConfig(r.GetValue(config)), r.GetValue(session), r.GetValue(stream), Console.Out, TimeSpan.FromSeconds(r.GetValue(timeout))));
+        var journal = new Option<string?>("--journal")
+        {
+            Description = "lift it in the journal's publisher-halts file of a stopped gate instead (no admin channel needed; refused while a gate holds the journal)",
+            HelpName = "DIR",
+        };
+        var cmd = new Command("resume", "lift the new-risk halt a gate put on a publisher whose missing order flow could not be recovered (over the admin channel, or in a stopped gate's journal)")
+        { config, session, stream, timeout, journal };
+        cmd.SetAction(r => r.GetValue(journal) is { } dir
+            ? Operator.ResumeCommand.ExecuteOffline(dir, r.GetValue(session), r.GetValue(stream), Console.Out)
+            : Operator.ResumeCommand.Execute(CliOptions.LoadConfig(r.GetValue(config)), r.GetValue(session), r.GetValue(stream), Console.Out, TimeSpan.FromSeconds(r.GetValue(timeout))));
         return cmd;
     }
 

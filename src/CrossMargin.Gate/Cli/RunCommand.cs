@@ -85,6 +85,14 @@ public static class RunCommand
                 // The sender sequences restored from the journal: each publisher's next message is checked against them.
                 foreach (var p in gate.ReplayedPublishers)
                     output.WriteLine($"journal publisher session {p.SessionId} stream {p.StreamId}: {p.Messages:N0} messages, last sequence {p.LastSequence:N0} (expecting {p.LastSequence + 1:N0}), sequence gaps {p.Gaps:N0}");
+                // Halts survive a restart (issue 10): say so as loudly as the loss was said.
+                foreach (var h in gate.RestoredHalts)
+                {
+                    string line = $"HALTED (restored from {Journal.HaltJournal.PathFor(config.JournalPath!)}): {h}; its new orders and withdrawals are rejected (sequence_gap) until " +
+                        (config.Admin is null ? "`crossmargin resume --journal DIR` while the gate is stopped (no aeron.admin channel)" : $"`crossmargin resume --session {h.SessionId} --stream {h.StreamId}`");
+                    output.WriteLine(line);
+                    error.WriteLine(line);
+                }
             }
             TelemetryPublisher telemetry;
             try { telemetry = new TelemetryPublisher(gate, o.CountersPath ?? GateTelemetryFiles.DefaultPath(config), o.PrometheusPort); }
@@ -116,7 +124,7 @@ public static class RunCommand
                         // Loud on purpose: inputs are gone for good and the publisher takes no new risk until an operator acts.
                         lastLoss = recovery.LastLoss;
                         string loss = $"RECOVERY FAILED: publisher session {lastLoss.SessionId} stream {lastLoss.StreamId} lost order-flow sequences {lastLoss.From:N0}..{lastLoss.To:N0} " +
-                            $"(unavailable at the publisher, or no answer after {config.RecoveryLimits.Retries} retries); its new orders are rejected (sequence_gap) until `crossmargin resume` " +
+                            $"(unavailable at the publisher, or no answer after {config.RecoveryLimits.Retries} retries); its new orders and withdrawals are rejected (sequence_gap) until `crossmargin resume` " +
                             $"({gate.Counters.RecoveryLost.Value:N0} sequences lost in all, {recovery.Halted} publisher(s) halted)";
                         output.WriteLine(loss);
                         Console.Error.WriteLine(loss);

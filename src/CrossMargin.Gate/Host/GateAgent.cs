@@ -141,6 +141,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             if (!disk.Commit()) _counters.DecisionLogFaults.Increment();
             else MarkDecided(disk, processed, produced);
+            _counters.DecisionLogSyncs.Set(disk.Syncs);
         }
         work += SendFromLog();
         if (_recovery.ReplayRequests is { } replay) work += replay.Poll(ref _replayIn, 8) + SendReplays();
@@ -162,6 +163,11 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             if (_journal is not null && _journal.Value < inputSequence)
             {
                 _counters.JournalWaits.Increment();
+                break;
+            }
+            if (_recovery.Journal is { } disk && !disk.IsSendable(outputSequence))
+            {
+                _counters.DecisionSyncWaits.Increment(); // journal.durability batch: sent once the log's sync thread covered it
                 break;
             }
             long result = OutboundHandler.Send(_decisions, message, outputSequence);
@@ -466,8 +472,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         {
             if (journal is not null && journal.Value < inputSequence) return false;
             long outputSequence = log.LastOutputSequence + 1;
-            ToDisk(outputSequence, inputSequence, message);
-            if (disk is not null && !disk.Commit()) counters.DecisionLogFaults.Increment();
+            if (disk is not null && disk.LastSequence < outputSequence)
+            {
+                // Once: a retry (not synced yet, or refused by the publication) finds it on disk already.
+                ToDisk(outputSequence, inputSequence, message);
+                if (!disk.Commit()) counters.DecisionLogFaults.Increment();
+            }
+            if (disk is not null && !disk.IsSendable(outputSequence)) return false;
             if (Send(decisions, message, outputSequence) < 0) return false;
             log.SkipSequence();
             counters.DecisionsSent.Increment();
@@ -501,7 +512,10 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     /// <summary>
     /// Order-flow admission with recovery on (network thread): runs each verified message past
     /// <see cref="OrderFlowRecovery"/> before it may take a ring slot, takes the recovery protocol's
-    /// answers and the operator's resume, and refuses new orders of a halted publisher at the door.
+    /// answers and the operator's resume, and refuses new risk — orders and withdrawals — of a halted
+    /// publisher at the door. Its other inputs go on to the engine: fills are facts the exchange already
+    /// executed, cancels and deposits only lower risk, margin modes and moves shift collateral between an
+    /// account's own parts under the engine's margin checks, and queries change nothing.
     /// </summary>
     private sealed class RecoveryDesk(OrderFlowRecovery recovery, DecisionLog log, Journal.DecisionJournal? disk, GateCounters counters, RiskRings<TWait> rings)
     {
@@ -559,7 +573,7 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
             var action = recovery.OnArrival(sessionId, streamId, sequence, message, out int slot);
             if (action is not (ArrivalAction.Apply or ArrivalAction.Untracked)) return false;
             tracked = action == ArrivalAction.Apply;
-            if (recovery.IsHalted(slot) && template == (ushort)InputKind.Order)
+            if (recovery.IsHalted(slot) && AddsRisk(template))
             {
                 RejectAtDoor(message);
                 return false;
@@ -570,21 +584,27 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         /// <summary>A buffered message whose turn came (its sequence was checked when it arrived).</summary>
         public void Admitted(ref InboundHandler handler, ReadOnlySpan<byte> message, int slot)
         {
-            if (recovery.IsHalted(slot) && MessageHeader.TemplateOf(message) == (ushort)InputKind.Order) RejectAtDoor(message);
+            if (recovery.IsHalted(slot) && AddsRisk(MessageHeader.TemplateOf(message))) RejectAtDoor(message);
             else handler.Publish(message, recovery.SessionOf(slot), recovery.StreamOf(slot), track: false, redo: false);
         }
 
+        /// <summary>Inputs a halted publisher may not send: the ones whose approval adds risk (an order's exposure, a withdrawal's collateral leaving).</summary>
+        private static bool AddsRisk(ushort template) => template is (ushort)InputKind.Order or (ushort)InputKind.Withdraw;
+
         /// <summary>
-        /// Refuses a new order of a halted publisher with reject reason sequence_gap: not journaled (it
-        /// never reached the engine), answered through the decision log after the decisions of every
-        /// input that arrived before it.
+        /// Refuses a new order or a withdrawal of a halted publisher with reject reason sequence_gap: not
+        /// journaled (it never reached the engine), answered through the decision log after the decisions
+        /// of every input that arrived before it — as the engine answers a refused one (a rejected order,
+        /// a withdrawal not accepted).
         /// </summary>
         private void RejectAtDoor(ReadOnlySpan<byte> message)
         {
             counters.SequenceGapRejects.Increment();
-            if (InputCodec.TryDecode(message, out RiskInput order, out long sequence) != DecodeResult.Ok) return;
+            if (InputCodec.TryDecode(message, out RiskInput input, out long sequence) != DecodeResult.Ok) return;
             if (PendingRejects == RejectQueue && !FlushRejects(long.MaxValue)) return; // a full queue goes out now (counted if the log is full too)
-            var e = new RiskEvent { Kind = EventKind.Rejected, Account = order.Account, OrderId = order.OrderId, Reason = RejectReason.SequenceGap };
+            var e = input.Kind == InputKind.Withdraw
+                ? new RiskEvent { Kind = EventKind.Withdrawal, Account = input.Account, Asset = input.Asset, Amount = input.Amount, Accepted = false, Reason = RejectReason.SequenceGap }
+                : new RiskEvent { Kind = EventKind.Rejected, Account = input.Account, OrderId = input.OrderId, Reason = RejectReason.SequenceGap };
             int at = (_rejectHead + PendingRejects) % RejectQueue;
             int n = OutputCodec.Encode(in e, sequence, _reject.AsSpan(at * OutputCodec.MaxLength, OutputCodec.MaxLength));
             if (n <= 0) return;

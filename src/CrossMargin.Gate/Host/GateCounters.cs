@@ -42,10 +42,16 @@ public sealed class GateCounters
     public OrderedCounter PublishersHalted;
     /// <summary>Publisher halts lifted by an operator (PublisherResume on the admin stream).</summary>
     public OrderedCounter PublishersResumed;
-    /// <summary>Orders refused at the door with reject reason sequence_gap (their publisher is halted).</summary>
+    /// <summary>Halt or resume records that could not be written to the journal's publisher-halts file (the halt holds in memory; a restart may not see it).</summary>
+    public OrderedCounter HaltRecordFaults;
+    /// <summary>Orders and withdrawals refused at the door with reject reason sequence_gap (their publisher is halted).</summary>
     public OrderedCounter SequenceGapRejects;
     /// <summary>Decisions written to the on-disk decision log (each under its output sequence).</summary>
     public OrderedCounter DecisionsLogged;
+    /// <summary>fdatasyncs of the on-disk decision log (per <c>journal.durability</c>: with <c>batch</c> one per group of duty cycles committed while the previous sync ran, one per interval with <c>interval:MS</c>, none with <c>none</c>).</summary>
+    public OrderedCounter DecisionLogSyncs;
+    /// <summary>Duty cycles in which the oldest decision waited for the decision log's sync (<c>journal.durability</c> batch) before it could be sent.</summary>
+    public OrderedCounter DecisionSyncWaits;
     /// <summary>Decision log (on disk) write failures: decisions still flow, but what failed cannot be replayed.</summary>
     public OrderedCounter DecisionLogFaults;
     /// <summary>Decision replay requests received from consumers.</summary>

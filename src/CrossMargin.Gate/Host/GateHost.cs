@@ -48,6 +48,8 @@ public interface IGate : IDisposable
     (long Pending, long Capacity) DecisionBacklog { get; }
     /// <summary>Order-flow gap recovery (issue 9): gaps outstanding, halted publishers, the last loss; null when <c>aeron.recovery</c> is off.</summary>
     OrderFlowRecovery? Recovery { get; }
+    /// <summary>The publisher halts the journal's <c>publisher-halts</c> file held at start-up, put back in force (empty without a journal or recovery).</summary>
+    IReadOnlyList<Journal.PublisherHalt> RestoredHalts { get; }
     /// <summary>What the on-disk decision log held at start-up; null without a journal.</summary>
     Journal.DecisionJournalState? DecisionJournal { get; }
     /// <summary>Journaled inputs fed through the processor again at start-up because a crash lost their decisions.</summary>
@@ -98,6 +100,8 @@ public static class GateHost
         private readonly RecoveryWiring _recovery = RecoveryWiring.None;
         private readonly GateAgent<TWait> _agent;
         private readonly SnapshotReplica? _replica;
+        private readonly Journal.HaltJournal? _halts;
+        private readonly IReadOnlyList<Journal.PublisherHalt> _restore = [];
         private bool _stopped;
 
         public Gate(GateConfig config, TWait wait, TIdle idle, DriverOptions? driverOptions, bool trackAllocations)
@@ -113,7 +117,17 @@ public static class GateHost
                 // The decision log first (issue 9, item 4): inputs from its redo start on lost their decisions in a
                 // crash and are fed through the risk processor again, so recovery applies only the inputs before it
                 // (and never starts from a snapshot past it).
-                var decisionOptions = new Journal.JournalOptions(fingerprint, Journal.DurabilityPolicy.None);
+                // The decision log commits under the input journal's policy (issue 10, item 3): with `batch` a decision
+                // sent survives a power cut as its input does.
+                // Its fdatasyncs run on the writer's own thread: the network thread holds a decision until it is synced, never blocks.
+                var decisionOptions = new Journal.JournalOptions(fingerprint, config.JournalDurability) { SyncOffThread = true };
+                // Publisher halts (issue 10, item 1) are read first: a damaged file, or halts this config cannot
+                // enforce, refuse the start before anything else is opened.
+                var halted = Journal.HaltJournal.ReadHalted(path);
+                if (halted.Count > 0 && config.Recovery is null)
+                    throw new Journal.JournalException(new Journal.JournalError(Journal.JournalErrorKind.HaltsUnenforceable, Journal.HaltJournal.PathFor(path), -1, 0,
+                        $"{halted.Count} publisher(s) halted for new risk ({string.Join("; ", halted)}), but aeron.recovery is off, so nothing would refuse their orders: " +
+                        "configure aeron.recovery, or lift the halts with `crossmargin resume --journal DIR` while the gate is stopped"));
                 Journal.DecisionJournal? decisionJournal = null;
                 long applyBefore = long.MaxValue;
                 if (Journal.DecisionJournal.Exists(path))
@@ -128,6 +142,7 @@ public static class GateHost
                     throw new Journal.JournalException(error);
                 }
                 JournalOpened = opened;
+                if (config.Recovery is not null) _halts = Journal.HaltJournal.Open(path, out _restore); // the directory exists now
                 Restart = recovered!.Report;
                 Engine = recovered.Engine;
                 Publishers = recovered.Publishers; // sender sequences persist across restarts
@@ -176,7 +191,15 @@ public static class GateHost
                 _adminSub = _driver.AddSubscription(admin.Channel, admin.StreamId);
                 _adminSub.AllowedSources = admin.AllowedSources;
             }
-            _recovery = WithRecoveryChannels(_recovery, config, _driver, Counters, Publishers); // issue 9 (recov)
+            _recovery = WithRecoveryChannels(_recovery, config, _driver, Counters, Publishers, _halts); // issue 9 (recov)
+            if (_recovery.OrderFlow is { } flow)
+            {
+                // Before the network thread runs: a restarted gate refuses a halted publisher's new risk from its first message.
+                var restored = new List<Journal.PublisherHalt>();
+                foreach (var halt in _restore)
+                    if (flow.RestoreHalt(halt)) restored.Add(halt);
+                RestoredHalts = restored;
+            }
             var security = new InboundSecurity(StreamRoles.MarketData, config.Roles == RoleMode.Scenario ? StreamRoles.Any : StreamRoles.OrderFlow, _adminSub, config.HmacKey);
             (_marketDataSub, _orderFlowSub, _decisionsPub, _inboundSize, _outboundSize) = (marketData, orderFlow, decisions, config.InboundRing, config.OutboundRing);
             if (_journal is not null) _rings.AttachJournal(_journal);
@@ -213,6 +236,7 @@ public static class GateHost
         public long ForeignDatagrams => _marketDataSub.ForeignDatagrams + _orderFlowSub.ForeignDatagrams + (_adminSub?.ForeignDatagrams ?? 0) + _decisionsPub.Sender.ForeignControlFrames;
         public long ImageMemory => _driver.ImageMemory;
         public OrderFlowRecovery? Recovery => _recovery.OrderFlow;
+        public IReadOnlyList<Journal.PublisherHalt> RestoredHalts { get; } = [];
         public Journal.DecisionJournalState? DecisionJournal { get; private set; }
         public long RedoInputs { get; }
 
@@ -243,13 +267,14 @@ public static class GateHost
         }
 
         /// <summary>The recovery channels (issue 9): RecoveryRequests out to the exchange, decision replay requests in from consumers.</summary>
-        private static RecoveryWiring WithRecoveryChannels(RecoveryWiring wiring, GateConfig config, EmbeddedDriver driver, GateCounters counters, PublisherSequences publishers)
+        private static RecoveryWiring WithRecoveryChannels(RecoveryWiring wiring, GateConfig config, EmbeddedDriver driver, GateCounters counters, PublisherSequences publishers,
+            Journal.HaltJournal? halts)
         {
             if (config.Recovery is { } recovery)
             {
                 var requests = driver.AddPublication(WithTransportParams(recovery.Channel, config), recovery.StreamId);
                 requests.Sender.AllowedReceivers = recovery.AllowedSources;
-                wiring = wiring with { OrderFlow = new OrderFlowRecovery(publishers, counters, config.RecoveryLimits), Requests = requests };
+                wiring = wiring with { OrderFlow = new OrderFlowRecovery(publishers, counters, config.RecoveryLimits, halts: halts), Requests = requests };
             }
             if (config.DecisionReplay is { } replay)
             {
@@ -276,6 +301,7 @@ public static class GateHost
             _journal?.Dispose();
             _recovery.Replayer?.Dispose();
             _recovery.Journal?.Dispose();
+            _halts?.Dispose(); // the network thread, its one writer, has ended
             _driver.Dispose();
             return drained && stopped;
         }

@@ -38,6 +38,8 @@ public enum ArrivalAction : byte
 /// strictly in sequence order. A request without progress is sent again after a timeout; when the
 /// exchange answers RecoveryUnavailable or the retries run out, the range is declared lost, counted,
 /// recorded in <see cref="LastLoss"/> and the publisher is halted for new risk until an operator resumes it.
+/// With a journal the halt and the resume are written to its <see cref="Journal.HaltJournal"/> (synced
+/// before the next message is admitted), and a restart puts the halts back (<see cref="RestoreHalt"/>).
 /// </summary>
 /// <remarks>
 /// <para>Single-threaded (the network thread); preallocated, nothing allocates after construction.
@@ -59,6 +61,7 @@ public sealed class OrderFlowRecovery
     private const short Empty = 0, Tombstone = -1;
     private readonly PublisherSequences _publishers;
     private readonly GateCounters _counters;
+    private readonly Journal.HaltJournal? _durable;
     private readonly int _size, _mask, _retries;
     private readonly long _timeoutTicks;
 
@@ -81,9 +84,13 @@ public sealed class OrderFlowRecovery
     private int _recoveringCount;
     private long _requestId;
 
-    /// <summary>Recovery for the publishers of <paramref name="publishers"/>, counting into <paramref name="counters"/>.</summary>
-    public OrderFlowRecovery(PublisherSequences publishers, GateCounters counters, RecoveryLimits limits, int publisherCapacity = 256)
+    /// <summary>
+    /// Recovery for the publishers of <paramref name="publishers"/>, counting into <paramref name="counters"/>;
+    /// halts and resumes are recorded in <paramref name="halts"/> when given (a gate with a journal).
+    /// </summary>
+    public OrderFlowRecovery(PublisherSequences publishers, GateCounters counters, RecoveryLimits limits, int publisherCapacity = 256, Journal.HaltJournal? halts = null)
     {
+        _durable = halts;
         ArgumentNullException.ThrowIfNull(limits);
         if (limits.BufferMessages < 2 || (limits.BufferMessages & (limits.BufferMessages - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(limits), limits.BufferMessages, "bufferMessages: a power of two of at least 2");
@@ -308,6 +315,8 @@ public sealed class OrderFlowRecovery
             if ((sessionId != 0 || streamId != 0) && (_publishers.SessionOf(p) != sessionId || _publishers.StreamOf(p) != streamId)) continue;
             _halted[p] = false;
             resumed++;
+            // Synced before the resumed publisher's next order is admitted; a failed write only brings the halt back at a restart.
+            if (_durable is not null && !_durable.RecordResume(_publishers.SessionOf(p), _publishers.StreamOf(p))) _counters.HaltRecordFaults.Increment();
         }
         Halted -= resumed;
         _counters.PublishersHalted.Set(Halted);
@@ -346,7 +355,33 @@ public sealed class OrderFlowRecovery
             Halted++;
             _counters.PublishersHalted.Set(Halted);
         }
+        // On the disk before this thread admits the publisher's next message (a restart keeps it halted); a loss
+        // of an already halted publisher is recorded too (its latest range is what the operator reconciles).
+        if (_durable is not null && !_durable.RecordHalt(_lossSession, _lossStream, from, to)) _counters.HaltRecordFaults.Increment();
         if (_publishers.NextOf(p) > _highest[p]) RemoveRecovering(p);
+    }
+
+    /// <summary>
+    /// Start-up, before the network thread runs: halts publisher <paramref name="halt"/> as the halt
+    /// record file says (not written again). When the journal's expectation of that publisher lies in the
+    /// lost range (nothing after the range was journaled), it moves past the range, so the restarted gate
+    /// does not ask for it again. False when the publisher table is full.
+    /// </summary>
+    public bool RestoreHalt(in Journal.PublisherHalt halt)
+    {
+        int p = _publishers.SlotOf(halt.SessionId, halt.StreamId, FirstSequence);
+        if (p < 0) return false;
+        long next = _publishers.NextOf(p);
+        if (next >= halt.FromSequence && next <= halt.ToSequence) _publishers.SkipLost(p, halt.ToSequence);
+        _lossSession = halt.SessionId;
+        _lossStream = halt.StreamId;
+        Volatile.Write(ref _lossFrom, halt.FromSequence);
+        Volatile.Write(ref _lossTo, halt.ToSequence);
+        if (_halted[p]) return true;
+        _halted[p] = true;
+        Halted++;
+        _counters.PublishersHalted.Set(Halted);
+        return true;
     }
 
     /// <summary>First sequence in [from, to] that is buffered, or to + 1.</summary>

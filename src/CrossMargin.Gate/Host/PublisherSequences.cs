@@ -98,6 +98,14 @@ public sealed class PublisherSequences
         _gaps[slot]++;
     }
 
+    /// <summary>Slot <paramref name="slot"/>'s sequences up to <paramref name="through"/> were declared lost before a restart: skipped, counted as gaps.</summary>
+    internal void SkipLost(int slot, long through)
+    {
+        if (through < _next[slot]) return;
+        _gaps[slot] += through - _next[slot] + 1;
+        _next[slot] = through + 1;
+    }
+
     /// <summary>
     /// Puts back one publisher's figures as a snapshot recorded them (start-up, before the network
     /// thread runs); the journal tail after the snapshot is then tracked on top. False when full.

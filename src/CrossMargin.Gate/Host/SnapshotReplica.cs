@@ -51,6 +51,7 @@ public sealed class SnapshotReplica : IDisposable
     private readonly Thread _thread;
     private volatile bool _stop;
     private int _requested;
+    private long _requestedUpTo; // the journal's end when the operator asked: the snapshot holds at least that
     private long _applied, _written;
     private volatile SnapshotWritten? _last;
     private volatile string? _fault;
@@ -76,7 +77,11 @@ public sealed class SnapshotReplica : IDisposable
     }
 
     /// <summary>Asks for a snapshot as soon as the replica has caught up (an operator's request). Any thread.</summary>
-    public void Request() => Interlocked.Exchange(ref _requested, 1);
+    public void Request()
+    {
+        Volatile.Write(ref _requestedUpTo, _durableUpTo());
+        Interlocked.Exchange(ref _requested, 1);
+    }
 
     /// <summary>Sequence of the last input the replica applied. Any thread.</summary>
     public long AppliedSequence => Volatile.Read(ref _applied);
@@ -115,6 +120,7 @@ public sealed class SnapshotReplica : IDisposable
             {
                 var apply = new InputJournal.Apply(engine, publishers);
                 long lastSnapshot = from;
+                bool held = _startSnapshot is not null; // a snapshot file holds the state at lastSnapshot
                 var since = Stopwatch.StartNew();
                 while (!_stop)
                 {
@@ -123,10 +129,12 @@ public sealed class SnapshotReplica : IDisposable
                     long applied = tail.NextSequence - 1;
                     Volatile.Write(ref _applied, applied);
                     bool asked = Volatile.Read(ref _requested) != 0; // between two inputs: any point is a consistent state
-                    if (asked && applied == lastSnapshot)
+                    if (asked && applied < Volatile.Read(ref _requestedUpTo)) asked = false; // not caught up with the request yet
+                    else if (asked && applied == lastSnapshot)
                     {
                         // The newest snapshot already holds this state: writing it again would only replace the file.
-                        Interlocked.Exchange(ref _requested, 0);
+                        // With no snapshot and nothing applied yet (a request right after start), it waits for the first input.
+                        if (held) Interlocked.Exchange(ref _requested, 0);
                         asked = false;
                     }
                     bool due = applied > lastSnapshot && ((_policy.EveryInputs > 0 && applied - lastSnapshot >= _policy.EveryInputs)
@@ -136,6 +144,7 @@ public sealed class SnapshotReplica : IDisposable
                         Interlocked.Exchange(ref _requested, 0);
                         var written = SnapshotFile.Write(_directory, engine, applied, _fingerprint, publishers.Entries(), sync: _sync, keep: _policy.Keep);
                         lastSnapshot = applied;
+                        held = true;
                         since.Restart();
                         if (written.Elapsed.Ticks > Volatile.Read(ref _maxWriteTicks)) Volatile.Write(ref _maxWriteTicks, written.Elapsed.Ticks);
                         _last = written;

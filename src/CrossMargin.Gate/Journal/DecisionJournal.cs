@@ -35,8 +35,16 @@ public sealed record DecisionJournalState(long LastOutputSequence, long Coverage
 /// </summary>
 /// <remarks>
 /// Written by the network thread: each decision is appended when it enters the in-memory
-/// <see cref="Host.DecisionLog"/> and handed to the OS (one write per duty cycle) before it is sent, so
-/// a decision a consumer received is on disk even after a kill -9. Consumers ask for missed ones with
+/// <see cref="Host.DecisionLog"/> and committed (one write per duty cycle) before it is sent, so
+/// a decision a consumer received is on disk even after a kill -9. The commit follows the input
+/// journal's <c>journal.durability</c> at that batch boundary: with <c>batch</c> the writer's sync
+/// thread fdatasyncs what the duty cycles committed (a group commit: one sync covers every decision
+/// committed while the previous one ran; no syscall per decision, and the network thread never waits
+/// on the disk) and a decision is sent only once <see cref="IsSendable"/> (synced), so a decision sent
+/// survives a power cut; <c>interval:MS</c> leaves the fdatasync to that thread every MS ms; <c>none</c> only
+/// hands it to the OS. The <c>decided</c> mark is written only once the decisions logged before it are
+/// as durable as the policy makes them, so it never tells a restart to skip the redo of a decision a
+/// power cut took. Consumers ask for missed ones with
 /// a RecoveryRequest on the decision replay channel; a restart feeds the inputs whose decisions never
 /// reached this log through the risk processor again (<see cref="DecisionJournalState.RedoStart"/>).
 /// </remarks>
@@ -54,6 +62,7 @@ public sealed class DecisionJournal : IDisposable
     private readonly byte[] _scratch = new byte[InputPrefix + JournalFormat.MaxMessageLength];
     private readonly byte[] _decided = new byte[DecidedLength];
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _decidedFile;
+    private long _pendingMark, _pendingMarkNeeds; // a mark waiting for output sequence _pendingMarkNeeds to be durable
 
     private DecisionJournal(JournalWriter writer, string directory)
     {
@@ -64,10 +73,27 @@ public sealed class DecisionJournal : IDisposable
 
     /// <summary>
     /// Records that every decision of input-journal records up to <paramref name="inputSequence"/> is
-    /// on disk (handed to the OS): a restart feeds no input at or below it through the processor
-    /// again. 12 bytes (the sequence and its CRC32C) written in place; no allocation.
+    /// on disk (as durable as the policy makes it): a restart feeds no input at or below it through the
+    /// processor again. 12 bytes (the sequence and its CRC32C) written in place; no allocation. With
+    /// <c>interval:MS</c>, a mark made before the decisions are synced waits (the oldest one waiting is
+    /// kept, so marks progress under a steady flow) and is written by the first <see cref="Commit"/> after the sync.
     /// </summary>
     public void MarkDecided(long inputSequence)
+    {
+        if (_writer.Durability.Mode != DurabilityMode.None && _writer.DurableSequence < LastSequence)
+        {
+            if (_pendingMark == 0)
+            {
+                _pendingMark = inputSequence;
+                _pendingMarkNeeds = LastSequence;
+            }
+            return;
+        }
+        _pendingMark = 0;
+        WriteMark(inputSequence);
+    }
+
+    private void WriteMark(long inputSequence)
     {
         BinaryPrimitives.WriteInt64LittleEndian(_decided, inputSequence);
         BinaryPrimitives.WriteUInt32LittleEndian(_decided.AsSpan(sizeof(long)), JournalFormat.Crc32C(_decided.AsSpan(0, sizeof(long))));
@@ -124,6 +150,23 @@ public sealed class DecisionJournal : IDisposable
     /// <summary>Highest output sequence handed to the OS (readable by a replay).</summary>
     public long OsSequence => _writer.OsSequence;
 
+    /// <summary>Highest output sequence known to be on the disk (fdatasync'd; with <c>none</c> only what the log held at open). Any thread.</summary>
+    public long DurableSequence => _writer.DurableSequence;
+
+    /// <summary>fdatasyncs of the log so far (its group commits). Any thread.</summary>
+    public long Syncs => _writer.Syncs;
+
+    /// <summary>
+    /// Whether decision <paramref name="outputSequence"/> may be sent: with <c>batch</c>, once it is synced
+    /// (or it was never appended, or the writer failed: decisions still flow then, the fault is counted);
+    /// always with the other policies. Network thread; no allocation, no syscall.
+    /// </summary>
+    public bool IsSendable(long outputSequence) =>
+        _writer.Durability.Mode != DurabilityMode.Batch || outputSequence > LastSequence || _writer.DurableSequence >= outputSequence || _writer.Fault is not null;
+
+    /// <summary>The durability policy (the input journal's).</summary>
+    public DurabilityPolicy Durability => _writer.Durability;
+
     /// <summary>A fault of the writer (appends then fail).</summary>
     public Exception? Fault => _writer.Fault;
 
@@ -141,17 +184,28 @@ public sealed class DecisionJournal : IDisposable
         catch (IOException) { return false; }
     }
 
-    /// <summary>Hands what was appended to the OS (per the durability policy); false when the writer failed.</summary>
+    /// <summary>
+    /// Ends a batch: hands what was appended to the OS and, with <c>batch</c>, fdatasyncs it (once, for
+    /// every decision appended since the last commit; nothing when none was); writes a waiting decided
+    /// mark once its decisions are durable. False when the writer failed.
+    /// </summary>
     public bool Commit()
     {
-        try { _writer.Commit(); return true; }
+        try { _writer.Commit(); }
         catch (IOException) { return false; }
+        if (_pendingMark != 0 && _writer.DurableSequence >= _pendingMarkNeeds)
+        {
+            WriteMark(_pendingMark);
+            _pendingMark = 0;
+        }
+        return true;
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _writer.Dispose();
+        _writer.Dispose(); // syncs the rest unless the policy is none
+        if (_pendingMark != 0 && _writer.Fault is null && _writer.DurableSequence >= _pendingMarkNeeds) WriteMark(_pendingMark);
         _decidedFile.Dispose();
     }
 

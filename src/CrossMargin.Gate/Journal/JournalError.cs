@@ -33,6 +33,8 @@ public enum JournalErrorKind
     RecordRejected,
     /// <summary>The journal does not start at the first sequence (earlier segments are missing).</summary>
     StartsLate,
+    /// <summary>The journal's publisher-halts file holds halts the configuration cannot enforce (order-flow recovery is off).</summary>
+    HaltsUnenforceable,
 }
 
 /// <summary>

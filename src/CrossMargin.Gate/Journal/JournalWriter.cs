@@ -7,7 +7,16 @@ namespace CrossMargin.Gate.Journal;
 /// <param name="Durability">When bytes are forced to the disk.</param>
 /// <param name="SegmentBytes">A segment is closed and the next one started once the next record would pass this size.</param>
 /// <param name="AcceptConfigChange">Append to a journal written under another configuration (in a new segment carrying the new fingerprint).</param>
-public sealed record JournalOptions(ConfigFingerprint Fingerprint, DurabilityPolicy Durability, long SegmentBytes = JournalFormat.DefaultSegmentBytes, bool AcceptConfigChange = false);
+public sealed record JournalOptions(ConfigFingerprint Fingerprint, DurabilityPolicy Durability, long SegmentBytes = JournalFormat.DefaultSegmentBytes, bool AcceptConfigChange = false)
+{
+    /// <summary>
+    /// With <see cref="DurabilityMode.Batch"/>: <see cref="JournalWriter.Commit"/> hands the batch to the OS and
+    /// wakes the writer's own sync thread instead of waiting for the fdatasync, which covers every batch
+    /// committed while the previous one ran (a group commit); <see cref="JournalWriter.DurableSequence"/>
+    /// says what is on the disk. For a writer whose thread must not block (the network thread's decision log).
+    /// </summary>
+    public bool SyncOffThread { get; init; }
+}
 
 /// <summary>What opening a journal for append found and did.</summary>
 /// <param name="Directory">The journal directory.</param>
@@ -70,7 +79,9 @@ public sealed class JournalWriter : IDisposable
     private long _segmentRecords;
     private long _osSequence;      // highest sequence handed to the OS
     private long _durableSequence; // highest sequence known to be on the disk
+    private long _syncs;           // fdatasyncs of segments (any thread)
     private readonly ManualResetEventSlim _wake = new();
+    private readonly bool _syncOffThread;
     private volatile bool _closing;
     private volatile Exception? _fault;
 
@@ -79,7 +90,8 @@ public sealed class JournalWriter : IDisposable
         _directory = directory;
         _options = options;
         _lock = lockFile;
-        if (options.Durability.Mode == DurabilityMode.Interval)
+        _syncOffThread = options.Durability.Mode == DurabilityMode.Batch && options.SyncOffThread;
+        if (options.Durability.Mode == DurabilityMode.Interval || _syncOffThread)
             _syncer = new Thread(SyncLoop) { Name = "journal-sync", IsBackground = true };
     }
 
@@ -175,6 +187,9 @@ public sealed class JournalWriter : IDisposable
     /// <summary>Highest sequence known to be on the disk (survives a power cut). Any thread.</summary>
     public long DurableSequence => Volatile.Read(ref _durableSequence);
 
+    /// <summary>fdatasyncs of the segments so far (batch commits, the interval thread's, rolls and the close). Any thread.</summary>
+    public long Syncs => Volatile.Read(ref _syncs);
+
     /// <summary>The I/O failure that stopped the writer, or null. Any thread.</summary>
     public Exception? Fault => _fault;
 
@@ -223,9 +238,14 @@ public sealed class JournalWriter : IDisposable
         try
         {
             HandToOs();
-            if (_options.Durability.Mode == DurabilityMode.Batch && DurableSequence < OsSequence)
+            if (_syncOffThread)
             {
-                DiskSync.Data(_segment);
+                // No waiting here: the sync thread covers this batch (and any committed while it syncs).
+                if (DurableSequence < OsSequence) _wake.Set();
+            }
+            else if (_options.Durability.Mode == DurabilityMode.Batch && DurableSequence < OsSequence)
+            {
+                SyncData(_segment);
                 RaiseDurable(OsSequence);
             }
         }
@@ -246,7 +266,7 @@ public sealed class JournalWriter : IDisposable
                 HandToOs();
                 if (_options.Durability.Mode != DurabilityMode.None)
                 {
-                    DiskSync.Data(_segment);
+                    SyncData(_segment);
                     RaiseDurable(OsSequence);
                 }
             }
@@ -277,6 +297,12 @@ public sealed class JournalWriter : IDisposable
         Volatile.Write(ref _osSequence, NextSequence - 1);
     }
 
+    private void SyncData(FileStream segment)
+    {
+        DiskSync.Data(segment);
+        Interlocked.Increment(ref _syncs);
+    }
+
     private void RaiseDurable(long sequence)
     {
         long seen = Volatile.Read(ref _durableSequence);
@@ -294,7 +320,7 @@ public sealed class JournalWriter : IDisposable
         HandToOs();
         if (_options.Durability.Mode != DurabilityMode.None)
         {
-            DiskSync.Data(_segment); // the interval syncer loses this handle: the closed segment must be complete on disk
+            SyncData(_segment); // the interval syncer loses this handle: the closed segment must be complete on disk
             RaiseDurable(OsSequence);
         }
         var previous = _segment;
@@ -349,19 +375,25 @@ public sealed class JournalWriter : IDisposable
     }
 
     // Interval policy: fdatasync what reached the OS, every IntervalMs, off the journaler thread.
+    // Batch off-thread: the same, woken by each commit that left something unsynced.
     private void SyncLoop()
     {
         int interval = _options.Durability.IntervalMs;
         while (!_closing)
         {
-            _wake.Wait(interval);
+            if (_syncOffThread)
+            {
+                _wake.Wait();
+                _wake.Reset(); // before reading OsSequence: a commit after this read sets it again
+            }
+            else _wake.Wait(interval);
             if (_closing) return; // Dispose syncs the rest itself
             long handed = OsSequence;               // read before the segment: a roll publishes the new
             var segment = Volatile.Read(ref _segment); // segment before its first record reaches the OS
             if (handed <= DurableSequence) continue;
             try
             {
-                DiskSync.Data(segment);
+                SyncData(segment);
                 RaiseDurable(handed);
             }
             catch (ObjectDisposedException) { } // rolled meanwhile: the roll synced the closed segment itself

@@ -25,8 +25,8 @@ public sealed class GateTelemetry
     private static readonly string[] RecoveryLabels =
     [
         "recovery.requests", "recovery.buffered", "recovery.duplicates", "recovery.overflows", "recovery.unavailable", "recovery.lost",
-        "recovery.publishers_recovering", "recovery.publishers_halted", "recovery.publishers_resumed",
-        "decisions.logged", "decisions.log_faults", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
+        "recovery.publishers_recovering", "recovery.publishers_halted", "recovery.publishers_resumed", "recovery.halt_record_faults",
+        "decisions.logged", "decisions.log_faults", "decisions.log_syncs", "decisions.sync_waits", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
     ];
 
     /// <summary>Percentiles published for the in-gate latency (and the demo's round trip).</summary>
@@ -151,8 +151,11 @@ public sealed class GateTelemetry
         values[i++] = c.PublishersRecovering;
         values[i++] = c.PublishersHalted;
         values[i++] = c.PublishersResumed;
+        values[i++] = c.HaltRecordFaults;
         values[i++] = c.DecisionsLogged;
         values[i++] = c.DecisionLogFaults;
+        values[i++] = c.DecisionLogSyncs;
+        values[i++] = c.DecisionSyncWaits;
         values[i++] = c.DecisionReplayRequests;
         values[i++] = c.DecisionsReplayed;
         values[i++] = c.DecisionReplayUnavailable;

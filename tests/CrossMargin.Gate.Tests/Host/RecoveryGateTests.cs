@@ -27,9 +27,10 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
         public readonly List<RecoveryRange> Asked = [];
         private DelegateFragmentHandler _onDecision, _onRequest;
 
-        public Exchange(GateConfig config)
+        /// <summary>An exchange for <paramref name="config"/>'s gate; <paramref name="sessionId"/> fixes the order-flow publication's session (the same publisher across gate restarts).</summary>
+        public Exchange(GateConfig config, int? sessionId = null)
         {
-            OrderFlow = Driver.AddPublication(config.OrderFlow.Channel, config.OrderFlow.StreamId);
+            OrderFlow = Driver.AddPublication(config.OrderFlow.Channel + (sessionId is { } id ? $"|session-id={id}" : ""), config.OrderFlow.StreamId);
             if (config.Admin is { } admin) Admin = Driver.AddPublication(admin.Channel, admin.StreamId);
             Decisions = Driver.AddSubscription(config.Decisions.Channel, config.Decisions.StreamId);
             Requests = Driver.AddSubscription(config.Recovery!.Channel, config.Recovery.StreamId);
@@ -200,6 +201,171 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
         finally { JournalTests.JournalKit.Delete(journal); }
     }
 
+    /// <summary>
+    /// Issue 10, items 1 and 2: a halt survives a restart. The gate is "killed" after the halt (its journal
+    /// directory copied as it stands on disk, then a gate started on the copy): the restarted gate shows the
+    /// halt in its counters and in `stat`, refuses the publisher's orders and withdrawals with sequence_gap
+    /// from its first message while deposits and queries apply, and after `resume` accepts them — and a
+    /// further restart keeps the resume.
+    /// </summary>
+    [Fact]
+    public void A_halt_survives_a_crash_restart_and_refuses_orders_and_withdrawals_until_resumed()
+    {
+        const int Session = 4242;
+        var ports = CrossMargin.Gate.Tests.Cli.GateProcess.FreeUdpPorts(2);
+        string journal = JournalTests.JournalKit.NewDirectory(), image = JournalTests.JournalKit.NewDirectory();
+        string counters = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}.counters");
+        var config = GateHostTests.LoopbackConfig().WithJournal(journal) with
+        {
+            Recovery = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[0]}", 1004),
+            Admin = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{ports[1]}", 1006),
+            RecoveryLimits = new RecoveryLimits(64, 1, 100, 3),
+        };
+        int stream = config.OrderFlow.StreamId;
+        int btc = config.BuildEngine().FindInstrument("BTC-PERP");
+        var buffer = new byte[InputCodec.MaxLength];
+        byte[] Input(in RiskInput input, long sequence) => buffer[..InputCodec.Encode(input, sequence, buffer)];
+        var deposit = new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 100_000_000_000 };
+        var withdraw = new RiskInput { Kind = InputKind.Withdraw, Account = 1, Asset = 0, Amount = 1_000_000 };
+        var query = new RiskInput { Kind = InputKind.Query, Account = 1 };
+        RiskInput Order(long id) => new() { Kind = InputKind.Order, Account = 1, OrderId = id, Instrument = btc, Side = Side.Buy, Qty = 1, Price = 500_000 };
+        try
+        {
+            // Run 1: 3..4 are lost; the held order 5 and the withdrawal 6 are refused at the door; the query 7 applies.
+            var gate = GateHost.Start(config);
+            var x = new Exchange(config, Session);
+            x.Until(() => x.OrderFlow.IsConnected && x.Admin!.IsConnected && x.Decisions.IsConnected && x.Requests.IsConnected, "connections");
+            x.Send(x.OrderFlow, Input(deposit, 1));
+            x.Send(x.OrderFlow, Input(Order(10), 2));
+            x.Until(() => x.Received.Count == 1, "the first order's answer");
+            x.Send(x.OrderFlow, Input(Order(11), 5));
+            x.Until(() => x.Asked.Count > 0, "a recovery request");
+            var answer = new byte[RecoveryUnavailableCodec.Length];
+            x.Send(x.OrderFlow, answer.AsSpan(0, RecoveryUnavailableCodec.Encode(x.Asked[0], answer)));
+            x.Send(x.OrderFlow, Input(withdraw, 6));
+            x.Send(x.OrderFlow, Input(query, 7));
+            x.Until(() => x.Received.Count == 4, "the answers of run 1");
+            Assert.Equal(["Accepted 10 @2", "Rejected 11 SequenceGap @5", "Withdrawal 1000000 rejected SequenceGap @6", "Snapshot @7"], x.Received.Select(r => Describe(r.Message)));
+            Assert.Equal(2, gate.Counters.SequenceGapRejects.Value);
+            // The crash image: the journal directory as it is on disk now (the halt was synced when it was declared).
+            CopyDirectory(journal, image);
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            gate.Dispose();
+            x.Dispose();
+
+            // Run 2, on the crash image: halted from the start.
+            var restartedConfig = config.WithJournal(image);
+            gate = GateHost.Start(restartedConfig);
+            Assert.Equal(1, gate.Counters.PublishersHalted.Value);
+            Assert.Equal([(Session, stream, 3L, 4L)], gate.RestoredHalts.Select(h => (h.SessionId, h.StreamId, h.FromSequence, h.ToSequence)));
+            Assert.Equal((Session, stream, 3L, 4L), gate.Recovery!.LastLoss);
+            Assert.Equal(7, gate.ReplayedPublishers.Single().LastSequence);
+            // Telemetry and `crossmargin stat` show it.
+            using (var telemetry = new global::CrossMargin.Gate.Telemetry.TelemetryPublisher(gate, counters))
+            {
+                telemetry.Publish(global::CrossMargin.Gate.Telemetry.GateState.Running);
+                Assert.True(global::CrossMargin.Gate.Telemetry.CountersReader.TryRead(counters, out var snapshot, out var error), error);
+                Assert.Equal(1, snapshot!.Values[snapshot.Labels.ToList().IndexOf("recovery.publishers_halted")]);
+                Assert.Matches(@"recovery:\n(.*\n)*  publishers_halted +1\n", Operator.StatCommand.Render(counters, snapshot, null, 0));
+            }
+            x = new Exchange(restartedConfig, Session);
+            x.Until(() => x.OrderFlow.IsConnected && x.Admin!.IsConnected && x.Decisions.IsConnected, "connections after the restart");
+            x.Send(x.OrderFlow, Input(Order(12), 8));
+            x.Send(x.OrderFlow, Input(withdraw, 9));
+            x.Send(x.OrderFlow, Input(deposit, 10)); // still applies: it only lowers risk
+            x.Send(x.OrderFlow, Input(query, 11));
+            List<string> Answers(long from) => x.Received.Select(r => Describe(r.Message)).Where(d => long.Parse(d[(d.LastIndexOf('@') + 1)..]) >= from).ToList();
+            x.Until(() => Answers(8).Count == 3, "the answers while halted");
+            Assert.Equal(["Rejected 12 SequenceGap @8", "Withdrawal 1000000 rejected SequenceGap @9", "Snapshot @11"], Answers(8));
+            Assert.Equal(2, gate.Counters.SequenceGapRejects.Value);
+            Assert.Equal(0, gate.Counters.SequenceGaps.Value); // the journal's expectation was right: nothing asked for again
+
+            var resume = new byte[PublisherResumeCodec.Length];
+            x.Send(x.Admin!, resume.AsSpan(0, PublisherResumeCodec.Encode(Session, stream, resume)));
+            x.Until(() => gate.Counters.PublishersHalted.Value == 0, "the resume");
+            x.Send(x.OrderFlow, Input(Order(13), 12));
+            x.Send(x.OrderFlow, Input(withdraw, 13));
+            x.Until(() => Answers(12).Count == 2, "the answers after the resume");
+            Assert.Equal(["Accepted 13 @12", "Withdrawal 1000000 accepted @13"], Answers(12));
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(0, gate.Counters.HaltRecordFaults.Value);
+            gate.Dispose();
+            x.Dispose();
+
+            // Run 3: the resume is on record too.
+            gate = GateHost.Start(restartedConfig);
+            Assert.Empty(gate.RestoredHalts);
+            Assert.Equal(0, gate.Counters.PublishersHalted.Value);
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            gate.Dispose();
+        }
+        finally
+        {
+            JournalTests.JournalKit.Delete(journal);
+            JournalTests.JournalKit.Delete(image);
+            File.Delete(counters);
+        }
+    }
+
+    /// <summary>
+    /// Issue 10, item 3: the decision log follows journal.durability. With batch, its fdatasyncs are counted
+    /// (at least one, never more than one per decision: one per duty cycle that logged some) and the network
+    /// thread still allocates nothing; with none there is none.
+    /// </summary>
+    [Theory]
+    [InlineData("batch")]
+    [InlineData("none")]
+    public void The_decision_log_syncs_per_batch_under_the_journal_policy_without_allocating(string policy)
+    {
+        Assert.True(Journal.DurabilityPolicy.TryParse(policy, out var durability, out _));
+        var port = CrossMargin.Gate.Tests.Cli.GateProcess.FreeUdpPorts(1)[0];
+        string journal = JournalTests.JournalKit.NewDirectory();
+        var config = GateHostTests.LoopbackConfig().WithJournal(journal) with
+        {
+            JournalDurability = durability,
+            Recovery = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{port}", 1004),
+        };
+        int btc = config.BuildEngine().FindInstrument("BTC-PERP");
+        var buffer = new byte[InputCodec.MaxLength];
+        try
+        {
+            using var gate = GateHost.Start(config, trackAllocations: true);
+            using var x = new Exchange(config);
+            x.Until(() => x.OrderFlow.IsConnected && x.Decisions.IsConnected, "connections");
+            long sequence = 0;
+            void Send(in RiskInput input) => x.Send(x.OrderFlow, buffer.AsSpan(0, InputCodec.Encode(input, ++sequence, buffer)));
+            Send(new RiskInput { Kind = InputKind.Deposit, Account = 1, Asset = 0, Amount = 100_000_000_000 });
+            long allocated = 0;
+            for (int round = 0; round < 2; round++)
+            {
+                for (int k = 0; k < 200; k++)
+                {
+                    // Answered, then cancelled (a cancel is not answered): one decision per order, and the book stays small.
+                    Send(new RiskInput { Kind = InputKind.Order, Account = 1, OrderId = sequence, Instrument = btc, Side = Side.Buy, Qty = 1, Price = 500_000 });
+                    Send(new RiskInput { Kind = InputKind.Cancel, Account = 1, OrderId = sequence - 1, Instrument = btc });
+                }
+                x.Until(() => gate.Counters.DecisionsLogged.Value >= 200 * (round + 1) && gate.Counters.DecisionsPending.Value == 0, "the decisions");
+                if (round == 0) allocated = gate.Counters.NetworkThreadAllocatedBytes.Value; // after warm-up
+            }
+            long allocatedMeasured = gate.Counters.NetworkThreadAllocatedBytes.Value - allocated;
+            Assert.True(gate.Stop(TimeSpan.FromSeconds(10)));
+            long syncs = gate.Counters.DecisionLogSyncs.Value, logged = gate.Counters.DecisionsLogged.Value;
+            output.WriteLine($"{policy}: {logged:N0} decisions logged with {syncs:N0} fdatasyncs");
+            if (policy == "batch") Assert.InRange(syncs, 1, logged);
+            else Assert.Equal(0, syncs);
+            Assert.Equal(0, allocatedMeasured);
+        }
+        finally { JournalTests.JournalKit.Delete(journal); }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        // Not the writers' lock files (a crash releases the lock; the restart creates them again).
+        foreach (var file in Directory.GetFiles(from).Where(f => Path.GetFileName(f) != "LOCK")) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+
     private static string Describe(byte[] message)
     {
         if (MessageHeader.TemplateOf(message) == AccountSnapshotCodec.TemplateId)
@@ -208,6 +374,7 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
             return $"Snapshot @{s}";
         }
         Assert.Equal(DecodeResult.Ok, OutputCodec.TryDecode(message, out RiskEvent e, out long sequence));
+        if (e.Kind == EventKind.Withdrawal) return $"Withdrawal {e.Amount} {(e.Accepted ? "accepted" : $"rejected {e.Reason}")} @{sequence}";
         return e.Kind == EventKind.Rejected ? $"Rejected {e.OrderId} {e.Reason} @{sequence}" : $"{e.Kind} {e.OrderId} @{sequence}";
     }
 }

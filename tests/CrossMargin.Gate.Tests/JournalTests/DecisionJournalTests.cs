@@ -86,4 +86,93 @@ public class DecisionJournalTests
         }
         finally { JournalKit.Delete(dir); }
     }
+
+    /// <summary>Issue 10, item 3: the decision log commits under the input journal's policy — with batch, one fdatasync per commit that has decisions (a group commit), none for an empty one.</summary>
+    [Fact]
+    public void With_batch_each_commit_of_decisions_is_one_fdatasync_and_an_empty_commit_none()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var batch = JournalKit.Options(GateHostTests.LoopbackConfig(), durability: DurabilityPolicy.Batch);
+            using (var log = DecisionJournal.Open(dir, batch, 1, out _))
+            {
+                long opened = log.Syncs; // creating the log's first segment is synced by the writer, not counted as a commit
+                for (long k = 1; k <= 5; k++) Assert.True(log.Append(k, k, Decision(k)));
+                Assert.Equal(0, log.DurableSequence);
+                Assert.True(log.Commit());
+                Assert.Equal((opened + 1, 5L), (log.Syncs, log.DurableSequence)); // five decisions, one sync
+                Assert.True(log.Commit());
+                Assert.Equal(opened + 1, log.Syncs); // nothing new: no syscall
+                Assert.True(log.Append(6, 6, Decision(6)));
+                Assert.True(log.Commit());
+                Assert.Equal((opened + 2, 6L), (log.Syncs, log.DurableSequence));
+            }
+            var none = JournalKit.Options(GateHostTests.LoopbackConfig());
+            using (var log = DecisionJournal.Open(dir, none, 1, out var state))
+            {
+                Assert.Equal(6, state.LastOutputSequence);
+                Assert.True(log.Append(7, 7, Decision(7)));
+                Assert.True(log.Commit());
+                Assert.Equal((0L, 6L, 7L), (log.Syncs, log.DurableSequence, log.OsSequence)); // handed to the OS, never synced
+            }
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    /// <summary>
+    /// As the gate opens it (batch, sync off the appending thread): a commit only wakes the writer's sync thread,
+    /// which syncs once per wake; a decision is sendable once synced, or when it was never appended.
+    /// </summary>
+    [Fact]
+    public void With_batch_off_thread_a_commit_wakes_one_sync_and_the_decisions_become_sendable_when_it_covers_them()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var options = JournalKit.Options(GateHostTests.LoopbackConfig(), durability: DurabilityPolicy.Batch) with { SyncOffThread = true };
+            using var log = DecisionJournal.Open(dir, options, 1, out _);
+            void Until(Func<bool> done)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!done()) { Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the sync thread did not catch up"); Thread.Sleep(1); }
+            }
+            for (long k = 1; k <= 5; k++) Assert.True(log.Append(k, k, Decision(k)));
+            Assert.True(log.IsSendable(6)); // never appended: nothing to wait for
+            Assert.True(log.Commit());
+            Until(() => log.DurableSequence == 5);
+            Assert.True(log.IsSendable(5));
+            Assert.Equal(1, log.Syncs);
+            for (long k = 6; k <= 8; k++) Assert.True(log.Append(k, k, Decision(k)));
+            Assert.True(log.Commit());
+            Until(() => log.DurableSequence == 8);
+            Assert.Equal(2, log.Syncs);
+            Assert.True(log.IsSendable(8));
+        }
+        finally { JournalKit.Delete(dir); }
+    }
+
+    /// <summary>With interval:MS the decided mark waits until the decisions logged before it are synced: it never runs ahead of the disk.</summary>
+    [Fact]
+    public void With_interval_the_decided_mark_waits_for_the_sync_of_the_decisions_before_it()
+    {
+        string dir = JournalKit.NewDirectory();
+        try
+        {
+            var interval = JournalKit.Options(GateHostTests.LoopbackConfig(), durability: DurabilityPolicy.Interval(60_000)); // no timed sync in this test
+            using (var log = DecisionJournal.Open(dir, interval, 1, out _))
+            {
+                for (long k = 1; k <= 3; k++) Assert.True(log.Append(k, k, Decision(k)));
+                Assert.True(log.Commit());
+                log.MarkDecided(3);
+                log.MarkDecided(4); // the oldest waiting mark is kept
+                Assert.True(log.Commit());
+                Assert.Equal(0, log.DurableSequence);
+                Assert.Equal(0, new FileInfo(Path.Combine(DecisionJournal.PathFor(dir), "decided")).Length); // not written: its decisions are not on the disk
+            } // the close syncs, then writes the waiting mark
+            using (var log = DecisionJournal.Open(dir, interval, 1, out var state))
+                Assert.Equal((3L, 3L), (state.LastOutputSequence, state.DecidedThrough));
+        }
+        finally { JournalKit.Delete(dir); }
+    }
 }
