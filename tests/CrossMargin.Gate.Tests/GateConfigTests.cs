@@ -85,6 +85,10 @@ public class GateConfigTests
         var config = GateConfig.Parse(json);
         Assert.Equal(JournalPathForTest, config.JournalPath);
         Assert.Equal(Journal.DurabilityPolicy.Interval(5), config.JournalDurability);
+        Assert.Equal(Journal.DurabilityPolicy.Interval(5), config.DecisionLogDurability); // by default the journal's
+        Assert.Equal(Journal.DurabilityPolicy.None, GateConfig.Parse(json.Replace("\"segmentSize\"", "\"decisionDurability\": \"none\", \"segmentSize\"")).DecisionLogDurability);
+        Assert.StartsWith("config.journal.decisionDurability: 'fast' is not one of none, batch, interval:MS",
+            Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("\"segmentSize\"", "\"decisionDurability\": \"fast\", \"segmentSize\""))).Message, StringComparison.Ordinal);
         Assert.Equal(1 << 20, config.JournalSegmentBytes);
         var ex = Assert.Throws<GateConfigException>(() => GateConfig.Parse(json.Replace("interval:5", "interval:0")));
         Assert.StartsWith("config.journal.durability: 'interval:0' is not one of none, batch, interval:MS", ex.Message, StringComparison.Ordinal);

@@ -88,6 +88,15 @@ public sealed record GateConfig
     public string? JournalPath { get; init; }
     /// <summary>When journaled inputs are forced to the disk: none | batch | interval:MS.</summary>
     public Journal.DurabilityPolicy JournalDurability { get; init; } = Journal.DurabilityPolicy.None;
+    /// <summary>
+    /// When the decision log is forced to the disk (<c>journal.decisionDurability</c>); null: as
+    /// <see cref="JournalDurability"/>. Under <c>batch</c> a decision is sent only once synced, which on a
+    /// shared disk costs milliseconds per round trip; a looser policy here keeps the inputs' guarantee
+    /// (the start-up redo rebuilds lost decisions from the journal) at the input journal's latency.
+    /// </summary>
+    public Journal.DurabilityPolicy? DecisionDurability { get; init; }
+    /// <summary>The decision log's policy in force: <see cref="DecisionDurability"/>, else the journal's.</summary>
+    public Journal.DurabilityPolicy DecisionLogDurability => DecisionDurability ?? JournalDurability;
     /// <summary>Journal segment size in bytes (a new segment file starts past it).</summary>
     public long JournalSegmentBytes { get; init; } = Journal.JournalFormat.DefaultSegmentBytes;
     /// <summary>When a replica writes snapshots next to the journal (<c>journal.snapshotEvery</c>, <c>journal.snapshotKeep</c>); null: no replica, no new snapshots (existing ones are still used at start).</summary>
@@ -228,13 +237,19 @@ public sealed record GateConfig
             if (root.Has("journal"))
             {
                 var journal = root.Object("journal");
-                journal.Allow("path", "durability", "segmentSize", "snapshotEvery", "snapshotKeep");
+                journal.Allow("path", "durability", "decisionDurability", "segmentSize", "snapshotEvery", "snapshotKeep");
                 config = config.WithJournal(journal.String("path"));
                 if (journal.Has("durability"))
                 {
                     if (!Journal.DurabilityPolicy.TryParse(journal.String("durability"), out var policy, out var why))
                         throw new GateConfigException($"config.journal.durability: {why}");
                     config = config with { JournalDurability = policy };
+                }
+                if (journal.Has("decisionDurability"))
+                {
+                    if (!Journal.DurabilityPolicy.TryParse(journal.String("decisionDurability"), out var policy, out var why))
+                        throw new GateConfigException($"config.journal.decisionDurability: {why}");
+                    config = config with { DecisionDurability = policy };
                 }
                 if (journal.Has("segmentSize"))
                     config = config with { JournalSegmentBytes = journal.Int("segmentSize", 4096, int.MaxValue) };

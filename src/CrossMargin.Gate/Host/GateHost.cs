@@ -117,10 +117,10 @@ public static class GateHost
                 // The decision log first (issue 9, item 4): inputs from its redo start on lost their decisions in a
                 // crash and are fed through the risk processor again, so recovery applies only the inputs before it
                 // (and never starts from a snapshot past it).
-                // The decision log commits under the input journal's policy (issue 10, item 3): with `batch` a decision
-                // sent survives a power cut as its input does.
+                // The decision log commits under journal.decisionDurability, by default the input journal's policy (issue 10,
+                // item 3): with `batch` a decision sent survives a power cut as its input does.
                 // Its fdatasyncs run on the writer's own thread: the network thread holds a decision until it is synced, never blocks.
-                var decisionOptions = new Journal.JournalOptions(fingerprint, config.JournalDurability) { SyncOffThread = true };
+                var decisionOptions = new Journal.JournalOptions(fingerprint, config.DecisionLogDurability) { SyncOffThread = true };
                 // Publisher halts (issue 10, item 1) are read first: a damaged file, or halts this config cannot
                 // enforce, refuse the start before anything else is opened.
                 var halted = Journal.HaltJournal.ReadHalted(path);
