@@ -9,6 +9,7 @@ using CrossMargin.Bench.Network;
 using CrossMargin.Bench.Report;
 using CrossMargin.Bench.Rings;
 using CrossMargin.Bench.Risk;
+using CrossMargin.Gate.Journal;
 
 // One measurement per process (run-bench.sh runs them in turn), each writing a fragment:
 //   limits | ring | udp | engine | inproc | e2e   [--quick] [--out DIR]
@@ -43,14 +44,16 @@ try
         case "soak":
         {
             double seconds = 600, rate = 100_000;
+            DurabilityPolicy? decisions = null;
             for (int i = 1; i < args.Length; i++)
             {
+                if (args[i] == "--decision-durability" && i + 1 < args.Length && DurabilityPolicy.TryParse(args[++i], out var d, out _)) { decisions = d; continue; }
                 if (args[i] == "--seconds" && i + 1 < args.Length && double.TryParse(args[++i], CultureInfo.InvariantCulture, out seconds) && seconds > 0) continue;
                 if (args[i] == "--rate" && i + 1 < args.Length && double.TryParse(args[++i], CultureInfo.InvariantCulture, out rate) && rate > 0) continue;
-                throw new ArgumentException($"soak: bad argument '{args[i]}' (expected --seconds N, --rate N, both positive)");
+                throw new ArgumentException($"soak: bad argument '{args[i]}' (expected --seconds N, --rate N, both positive, and optionally --decision-durability none|batch|interval:MS)");
             }
             string journal = Path.Combine(Path.GetTempPath(), $"crossmargin-soak-{Environment.ProcessId}");
-            var r = Soak.Run(new SoakSettings(seconds, rate, [41466, 41467, 41468], journal), Console.WriteLine);
+            var r = Soak.Run(new SoakSettings(seconds, rate, [41466, 41467, 41468], journal, DecisionDurability: decisions), Console.WriteLine);
             Console.WriteLine($"soak: {seconds:N0} s at {rate:N0}/s offered (achieved {r.AchievedRate:N0}/s): sent {r.Sent:N0}, received {r.Received:N0}, " +
                               $"in ring {r.Published:N0}, journaled {r.Journaled:N0}, processed {r.Processed:N0}; GCs {r.GcCollectionsMeasured}, allocated {r.AllocatedBytesMeasured:N0} B, " +
                               $"heap growth {r.HeapGrowthBytes:N0} B, working-set growth {r.WorkingSetGrowthBytes / 1048576.0:F1} MiB; replay hash equal: {r.ReplayHashEqual}; inbound ring full {r.InboundRingFull:N0}");

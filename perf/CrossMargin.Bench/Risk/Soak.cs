@@ -16,7 +16,7 @@ namespace CrossMargin.Bench.Risk;
 /// <param name="SampleSeconds">Between two samples of memory, GC counts and counters.</param>
 /// <param name="KeepJournal">Keep the journal directory (to inspect it).</param>
 public sealed record SoakSettings(double Seconds, double Rate, int[] Ports, string JournalDirectory,
-    double WarmupSeconds = 20, double SampleSeconds = 10, bool KeepJournal = false);
+    double WarmupSeconds = 20, double SampleSeconds = 10, bool KeepJournal = false, DurabilityPolicy? DecisionDurability = null);
 
 /// <summary>One reading during the measured phase.</summary>
 /// <param name="Seconds">Since the measured phase began.</param>
@@ -55,7 +55,7 @@ public static class Soak
     public static SoakResult Run(SoakSettings s, Action<string>? progress = null)
     {
         if (Directory.Exists(s.JournalDirectory)) throw new ArgumentException($"journal directory {s.JournalDirectory} exists");
-        var config = GateClient.LoopbackConfig(s.Ports) with { JournalDurability = DurabilityPolicy.Batch };
+        var config = GateClient.LoopbackConfig(s.Ports) with { JournalDurability = DurabilityPolicy.Batch, DecisionDurability = s.DecisionDurability };
         config = config.WithJournal(s.JournalDirectory);
         var market = new Market();
         var reference = config.BuildEngine();
@@ -108,7 +108,7 @@ public static class Soak
             long received = gate.Counters.FragmentsReceived.Value, published = gate.Counters.InputsPublished.Value, processed = gate.ProcessorCounters.Inputs;
             var c = gate.Counters;
             if (!gate.Stop(TimeSpan.FromSeconds(30))) failures.Add("the gate did not stop within 30 s");
-            progress?.Invoke($"decision log: {c.DecisionsLogged.Value:N0} decisions logged with {c.DecisionLogSyncs.Value:N0} fdatasyncs (journal.durability {config.JournalDurability})");
+            progress?.Invoke($"decision log: {c.DecisionsLogged.Value:N0} decisions logged with {c.DecisionLogSyncs.Value:N0} fdatasyncs (journal.durability {config.JournalDurability}, decision log {config.DecisionLogDurability})");
             ulong liveHash = gate.Engine.StateHash();
             var replayed = config.BuildEngine();
             var replay = InputJournal.Replay(s.JournalDirectory, replayed, ConfigFingerprint.Of(config));
