@@ -63,6 +63,7 @@ public sealed class DecisionJournal : IDisposable
     private readonly byte[] _decided = new byte[DecidedLength];
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _decidedFile;
     private long _pendingMark, _pendingMarkNeeds; // a mark waiting for output sequence _pendingMarkNeeds to be durable
+    private long _newestMark; // the newest mark asked for: a clean close writes it once everything is synced
 
     private DecisionJournal(JournalWriter writer, string directory)
     {
@@ -80,6 +81,7 @@ public sealed class DecisionJournal : IDisposable
     /// </summary>
     public void MarkDecided(long inputSequence)
     {
+        if (inputSequence > _newestMark) _newestMark = inputSequence;
         if (_writer.Durability.Mode != DurabilityMode.None && _writer.DurableSequence < LastSequence)
         {
             if (_pendingMark == 0)
@@ -205,7 +207,13 @@ public sealed class DecisionJournal : IDisposable
     public void Dispose()
     {
         _writer.Dispose(); // syncs the rest unless the policy is none
-        if (_pendingMark != 0 && _writer.Fault is null && _writer.DurableSequence >= _pendingMarkNeeds) WriteMark(_pendingMark);
+        // Every decision logged is now as durable as the policy makes it, so the newest mark asked for holds (a pending
+        // older one alone would leave the last inputs to a needless redo after a clean stop).
+        if (_writer.Fault is null && (_writer.Durability.Mode == DurabilityMode.None || _writer.DurableSequence >= LastSequence))
+        {
+            if (_newestMark != 0) WriteMark(_newestMark);
+        }
+        else if (_pendingMark != 0 && _writer.Fault is null && _writer.DurableSequence >= _pendingMarkNeeds) WriteMark(_pendingMark);
         _decidedFile.Dispose();
     }
 

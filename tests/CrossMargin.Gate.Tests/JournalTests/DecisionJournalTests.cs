@@ -169,9 +169,9 @@ public class DecisionJournalTests
                 Assert.True(log.Commit());
                 Assert.Equal(0, log.DurableSequence);
                 Assert.Equal(0, new FileInfo(Path.Combine(DecisionJournal.PathFor(dir), "decided")).Length); // not written: its decisions are not on the disk
-            } // the close syncs, then writes the waiting mark
+            } // the close syncs every decision, then writes the newest mark (not the older waiting one: a clean stop redoes nothing)
             using (var log = DecisionJournal.Open(dir, interval, 1, out var state))
-                Assert.Equal((3L, 3L), (state.LastOutputSequence, state.DecidedThrough));
+                Assert.Equal((3L, 4L), (state.LastOutputSequence, state.DecidedThrough));
         }
         finally { JournalKit.Delete(dir); }
     }
