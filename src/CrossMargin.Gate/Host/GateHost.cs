@@ -163,10 +163,15 @@ public static class GateHost
                 if (config.JournalSnapshots is { } policy)
                 {
                     // The replica snapshots only inputs as durable as the policy makes them (with `none`: handed to
-                    // the OS), so a snapshot is never ahead of what a restart finds in the journal.
+                    // the OS), so a snapshot is never ahead of what a restart finds in the journal — and only inputs
+                    // the decided mark covers: the journal runs ahead of the live processor, and a restart feeds the
+                    // inputs past the mark through the processor again, so a snapshot past it could not be used.
                     var journal = _journal!;
+                    var decisionLog = decisionJournal;
+                    long covered = DecisionJournal.CoverageStart - 1; // inputs before the log began need no decision
                     bool synced = config.JournalDurability.Mode != Journal.DurabilityMode.None;
-                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint, synced ? () => journal.DurableSequence : () => journal.OsSequence,
+                    _replica = new SnapshotReplica(path, () => config.BuildEngine(), fingerprint,
+                        () => Math.Min(synced ? journal.DurableSequence : journal.OsSequence, Math.Max(decisionLog.DecidedThrough, covered)),
                         policy, recovered.Report.Snapshot, sync: synced);
                 }
             }

@@ -64,6 +64,7 @@ public sealed class DecisionJournal : IDisposable
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _decidedFile;
     private long _pendingMark, _pendingMarkNeeds; // a mark waiting for output sequence _pendingMarkNeeds to be durable
     private long _newestMark; // the newest mark asked for: a clean close writes it once everything is synced
+    private long _decidedThrough; // the mark on file (any thread reads it)
 
     private DecisionJournal(JournalWriter writer, string directory)
     {
@@ -97,6 +98,7 @@ public sealed class DecisionJournal : IDisposable
 
     private void WriteMark(long inputSequence)
     {
+        Volatile.Write(ref _decidedThrough, inputSequence);
         BinaryPrimitives.WriteInt64LittleEndian(_decided, inputSequence);
         BinaryPrimitives.WriteUInt32LittleEndian(_decided.AsSpan(sizeof(long)), JournalFormat.Crc32C(_decided.AsSpan(0, sizeof(long))));
         try { RandomAccess.Write(_decidedFile, _decided, 0); }
@@ -143,8 +145,16 @@ public sealed class DecisionJournal : IDisposable
         var scan = JournalReader.Scan(directory, options.Fingerprint, options.AcceptConfigChange, ref last);
         if (scan.Error is { } error) { writer.Dispose(); throw new JournalException(error); }
         state = new DecisionJournalState(writer.NextSequence - 1, coverage, last.Input, last.Count, opened, ReadDecided(directory));
-        return new DecisionJournal(writer, directory);
+        var journal = new DecisionJournal(writer, directory);
+        journal._decidedThrough = state.DecidedThrough;
+        return journal;
     }
+
+    /// <summary>
+    /// The input-journal sequence the <c>decided</c> mark on file covers: a restart feeds no input at or
+    /// below it through the processor again, so state up to it is safe to snapshot. Any thread.
+    /// </summary>
+    public long DecidedThrough => Volatile.Read(ref _decidedThrough);
 
     /// <summary>Output sequence of the last decision appended.</summary>
     public long LastSequence => _writer.NextSequence - 1;
