@@ -12,7 +12,11 @@ namespace CrossMargin.Gate.Demo;
 /// again — the original bytes, so the original sequence and authentication tag — on the same
 /// publication, or RecoveryUnavailable for what the log no longer holds.
 /// </summary>
-/// <remarks>Single-threaded (the exchange's thread). Preallocated; serving allocates nothing.</remarks>
+/// <remarks>
+/// Single-threaded (the exchange's thread). Preallocated; serving allocates nothing. Given the gate's HMAC key
+/// (<c>security.hmacKeyFile</c>), it serves only requests carrying their valid trailer and counts the rest in
+/// <see cref="Unauthenticated"/>: a spoofed request cannot make the exchange replay its order flow.
+/// </remarks>
 public sealed class RecoveryServer : IFragmentHandler
 {
     private const int QueueLength = 64;
@@ -24,10 +28,16 @@ public sealed class RecoveryServer : IFragmentHandler
     private readonly byte[] _answer = new byte[RecoveryUnavailableCodec.Length];
     private int _queueHead, _queueCount;
     private long _replayNext; // next sequence of the request at the queue's head (0: not started)
+    private readonly MessageAuthentication? _authentication;
 
-    /// <summary>A server for <paramref name="publication"/> keeping its last <paramref name="capacity"/> (a power of two) messages of up to <paramref name="slotBytes"/> bytes.</summary>
-    public RecoveryServer(ExclusivePublication publication, int capacity, int slotBytes = 128)
+    /// <summary>
+    /// A server for <paramref name="publication"/> keeping its last <paramref name="capacity"/> (a power of two) messages
+    /// of up to <paramref name="slotBytes"/> bytes; with <paramref name="authentication"/> (used on this server's thread only)
+    /// requests must be signed.
+    /// </summary>
+    public RecoveryServer(ExclusivePublication publication, int capacity, int slotBytes = 128, MessageAuthentication? authentication = null)
     {
+        _authentication = authentication;
         if (capacity < 1 || (capacity & (capacity - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a power of two");
         _publication = publication;
         _slotBytes = slotBytes;
@@ -41,6 +51,9 @@ public sealed class RecoveryServer : IFragmentHandler
 
     /// <summary>Requests received for this publication.</summary>
     public long Requests { get; private set; }
+
+    /// <summary>Requests ignored because their HMAC trailer was missing or wrong (with a key only).</summary>
+    public long Unauthenticated { get; private set; }
 
     /// <summary>Messages sent again.</summary>
     public long Replayed { get; private set; }
@@ -59,10 +72,12 @@ public sealed class RecoveryServer : IFragmentHandler
         LastSequence = sequence;
     }
 
-    /// <summary>Takes a RecoveryRequest off the recovery channel; requests for other publications are ignored.</summary>
+    /// <summary>Takes a RecoveryRequest off the recovery channel; requests for other publications, and with a key unsigned or forged ones, are ignored.</summary>
     public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
     {
-        if (RecoveryRequestCodec.TryDecode(buffer, out var request) != DecodeResult.Ok) return;
+        ReadOnlySpan<byte> message = buffer;
+        if (_authentication is not null && !_authentication.TryVerify(buffer, out message)) { Unauthenticated++; return; }
+        if (RecoveryRequestCodec.TryDecode(message, out var request) != DecodeResult.Ok) return;
         if (request.SessionId != _publication.SessionId || request.StreamId != _publication.StreamId) return;
         Requests++;
         if (_queueCount == QueueLength) return; // the gate asks again after its timeout

@@ -33,6 +33,8 @@ public sealed class ExchangeStats
     public readonly Telemetry.LatencyBuckets LiveRoundTrip = new();
     /// <summary>RecoveryRequests from the gate for this exchange's order flow, inputs sent again from the sent log, and decisions dropped as duplicates (an output sequence already seen).</summary>
     public long RecoveryRequests, Replayed, DuplicateDecisions;
+    /// <summary>RecoveryRequests ignored because their HMAC trailer was missing or wrong (with <c>security.hmacKeyFile</c>).</summary>
+    public long RecoveryUnauthenticated;
     /// <summary>Round trips longer than the histogram tracks.</summary>
     public long RoundTripsClamped;
     /// <summary>Inputs the schedule offered by the end of the load phase (rate × duration).</summary>
@@ -130,7 +132,7 @@ public sealed class SimulatedExchange : IDisposable
             var decisions = driver.AddSubscription(_config.Decisions.Channel, _config.Decisions.StreamId);
             // The gate asks for missing order flow on the recovery channel: served from the last 64 Ki inputs sent.
             var recoveryRequests = _config.Recovery is { } rc ? driver.AddSubscription(rc.Channel, rc.StreamId) : null;
-            _recovery = recoveryRequests is null ? null : new RecoveryServer(_orderFlow, 1 << 16);
+            _recovery = recoveryRequests is null ? null : new RecoveryServer(_orderFlow, 1 << 16, authentication: _authentication); // same thread as the inputs' signing
             var handler = new DecisionHandler(this);
             var idle = new YieldingIdleStrategy();
             _startMark = new long[_reference.InstrumentCount];
@@ -187,7 +189,7 @@ public sealed class SimulatedExchange : IDisposable
                 {
                     var server = _recovery;
                     work += recoveryRequests!.Poll(ref server, 16) + _recovery.DoWork();
-                    (Stats.RecoveryRequests, Stats.Replayed) = (_recovery.Requests, _recovery.Replayed);
+                    (Stats.RecoveryRequests, Stats.Replayed, Stats.RecoveryUnauthenticated) = (_recovery.Requests, _recovery.Replayed, _recovery.Unauthenticated);
                 }
                 work += Flush(_pendingMarketData, _marketData, ref _mdSequence);
                 work += Flush(_pendingFlow, _orderFlow, ref _ofSequence);

@@ -76,6 +76,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
     private ReplayRequestHandler _replayIn;
     private readonly RecoveryRange[] _requests = new RecoveryRange[16];
     private readonly byte[] _control = new byte[RecoveryRequestCodec.Length + MessageAuthentication.TagLength];
+    /// <summary>The keyed HMAC context (null without a key): verifies inbound inputs and replay requests, signs RecoveryRequests.</summary>
+    private readonly MessageAuthentication? _authentication;
 
     /// <summary>Decisions sent from the log per duty cycle at most, so intake is polled often under a backlog.</summary>
     private const int SendLimit = 256;
@@ -98,13 +100,13 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         _outbound = rings.CreatePoller();
         _counters = counters;
         _admin = security.Admin;
-        // One keyed HMAC context for all three streams: they are polled on this one thread.
-        var authentication = security.HmacKey is { } key ? new MessageAuthentication(key) : null;
+        // One keyed HMAC context for every stream and control message: all are handled on this one thread.
+        var authentication = _authentication = security.HmacKey is { } key ? new MessageAuthentication(key) : null;
         if (_recovery.OrderFlow is { } flow) _desk = new RecoveryDesk(flow, log, _recovery.Journal, counters, rings);
         _marketDataIn = new InboundHandler(rings, counters, publishers, security.MarketDataKinds, authentication, null, false);
         _orderFlowIn = new InboundHandler(rings, counters, publishers, security.OrderFlowKinds, authentication, _desk, true);
         _adminIn = new InboundHandler(rings, counters, publishers, Config.StreamRoles.Admin, authentication, _desk, false);
-        _replayIn = new ReplayRequestHandler(_recovery.Replayer, counters, decisions.StreamId);
+        _replayIn = new ReplayRequestHandler(_recovery.Replayer, counters, decisions.StreamId, authentication);
         _outHandler = new OutboundHandler(log, decisions, counters, rings.JournalSequence, rings.Tables.Answers, _recovery.Journal, _recovery.InputBase,
             _recovery.LoggedThrough, _recovery.LoggedOfLast, _desk);
     }
@@ -259,6 +261,8 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         for (int k = 0; k < n; k++)
         {
             int length = RecoveryRequestCodec.Encode(_requests[k], _control);
+            // With a key the exchange only serves signed requests: a spoofed one must not make it replay its flow.
+            if (length > 0 && _authentication is not null) length = _authentication.Sign(_control, length);
             // Not connected or back-pressured: lost; the timeout asks again.
             if (length > 0 && _recovery.Requests is { } requests && requests.Offer(_control.AsSpan(0, length)) < 0) _counters.RecoveryRequestsUnsent.Increment();
         }
@@ -402,13 +406,20 @@ internal sealed class GateAgent<TWait> : IAgent where TWait : struct, IWaitStrat
         }
     }
 
-    /// <summary>Takes consumers' decision replay requests off the replay-request channel (requests for another stream are refused as unavailable-free drops).</summary>
-    private readonly struct ReplayRequestHandler(Journal.DecisionReplayer? replayer, GateCounters counters, int decisionsStream) : IFragmentHandler
+    /// <summary>
+    /// Takes consumers' decision replay requests off the replay-request channel (requests for another stream are
+    /// refused as unavailable-free drops). With a key, a request without its valid HMAC trailer is counted and
+    /// dropped before decoding: never served, so a spoofed request cannot make the gate resend decisions.
+    /// </summary>
+    private readonly struct ReplayRequestHandler(Journal.DecisionReplayer? replayer, GateCounters counters, int decisionsStream,
+        MessageAuthentication? authentication) : IFragmentHandler
     {
         public void OnFragment(ReadOnlySpan<byte> buffer, in FragmentHeader header)
         {
             counters.DecisionReplayRequests.Increment();
-            if (RecoveryRequestCodec.TryDecode(buffer, out var range) != DecodeResult.Ok || range.StreamId != decisionsStream) { counters.DecodeRejects.Increment(); return; }
+            ReadOnlySpan<byte> message = buffer;
+            if (authentication is not null && !authentication.TryVerify(buffer, out message)) { counters.DecisionReplayUnauthenticated.Increment(); return; }
+            if (RecoveryRequestCodec.TryDecode(message, out var range) != DecodeResult.Ok || range.StreamId != decisionsStream) { counters.DecodeRejects.Increment(); return; }
             if (replayer is null || !replayer.Enqueue(range)) counters.DecisionReplayUnavailable.Increment();
         }
     }

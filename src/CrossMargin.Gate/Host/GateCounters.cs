@@ -62,6 +62,8 @@ public sealed class GateCounters
     public OrderedCounter DecisionReplayUnavailable;
     /// <summary>Decisions of replay requests not yet sent (the replay in progress; 0 when none).</summary>
     public OrderedCounter DecisionReplayPending;
+    /// <summary>Decision replay requests dropped unserved because their HMAC-SHA256 trailer was missing or wrong (only with <c>security.hmacKeyFile</c>).</summary>
+    public OrderedCounter DecisionReplayUnauthenticated;
     /// <summary>Decisions offered successfully.</summary>
     public OrderedCounter DecisionsSent;
     /// <summary>Claims/offers refused by back-pressure (held in the decision log and retried, never dropped).</summary>

@@ -132,10 +132,11 @@ public static class ScenarioSender
             throw new CliException($"cannot subscribe to the decisions channel {config.Decisions.Channel} ({ex.Message}); is another client reading it?", 1);
         }
         var collector = new DecisionCollector(definitions, sent, inputs.Count + 1);
-        // With recovery configured, the gate may ask for inputs it missed: served from what this run sent.
+        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
+        // With recovery configured, the gate may ask for inputs it missed: served from what this run sent (signed requests only, with a key).
         var requests = config.Recovery is { } rc ? driver.AddSubscription(rc.Channel, rc.StreamId) : null;
         var server = requests is null ? null : new Demo.RecoveryServer(orderFlow, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)inputs.Count + 1),
-            InputCodec.MaxLength + MessageAuthentication.TagLength);
+            InputCodec.MaxLength + MessageAuthentication.TagLength, authentication);
         int Serve() => server is null ? 0 : requests!.Poll(ref server, 16) + server.DoWork();
         var idle = new BackoffIdleStrategy();
         var clock = Stopwatch.StartNew();
@@ -146,7 +147,6 @@ public static class ScenarioSender
             idle.Idle(driver.DoWork());
         }
         var buffer = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
-        using var authentication = config.HmacKey is { } key ? new MessageAuthentication(key) : null;
         for (int i = 0; i <= inputs.Count; i++)
         {
             var input = i < inputs.Count ? inputs[i] : new RiskInput { Kind = InputKind.FundQuery }; // the barrier

@@ -27,6 +27,7 @@ public sealed class GateTelemetry
         "recovery.requests", "recovery.buffered", "recovery.duplicates", "recovery.overflows", "recovery.unavailable", "recovery.lost",
         "recovery.publishers_recovering", "recovery.publishers_halted", "recovery.publishers_resumed", "recovery.halt_record_faults",
         "decisions.logged", "decisions.log_faults", "decisions.log_syncs", "decisions.sync_waits", "decisions.replay_requests", "decisions.replayed", "decisions.replay_unavailable", "decisions.replay_pending",
+        "decisions.replay_unauthenticated",
     ];
 
     /// <summary>Percentiles published for the in-gate latency (and the demo's round trip).</summary>
@@ -160,6 +161,7 @@ public sealed class GateTelemetry
         values[i++] = c.DecisionsReplayed;
         values[i++] = c.DecisionReplayUnavailable;
         values[i++] = c.DecisionReplayPending;
+        values[i++] = c.DecisionReplayUnauthenticated;
         var (inUsed, inSize) = gate.InboundOccupancy;
         var (outUsed, outSize) = gate.OutboundOccupancy;
         values[i++] = inUsed;

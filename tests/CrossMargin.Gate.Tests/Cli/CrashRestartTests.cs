@@ -114,10 +114,12 @@ public class CrashRestartTests(ITestOutputHelper output)
                 var decisions = driver.AddSubscription(_config.Decisions.Channel, _config.Decisions.StreamId);
                 var requests = driver.AddSubscription(_config.Recovery!.Channel, _config.Recovery.StreamId);
                 var replay = driver.AddPublication(_config.DecisionReplay!.Channel, _config.DecisionReplay.StreamId);
-                var server = _server = new RecoveryServer(orderFlow, 1 << 20, 64);
+                // With a key the gate signs its RecoveryRequests and serves only signed replay requests.
+                using var authentication = _config.HmacKey is { } key ? new MessageAuthentication(key) : null;
+                var server = _server = new RecoveryServer(orderFlow, 1 << 20, 64, authentication);
                 var onDecision = new DelegateFragmentHandler(OnDecision);
                 var buffer = new byte[InputCodec.MaxLength];
-                var ask = new byte[RecoveryRequestCodec.Length];
+                var ask = new byte[RecoveryRequestCodec.Length + MessageAuthentication.TagLength];
                 var clock = Stopwatch.StartNew();
                 long due = 0;
                 while (_running)
@@ -141,6 +143,7 @@ public class CrashRestartTests(ITestOutputHelper output)
                         {
                             var range = _asks.Peek();
                             int n = RecoveryRequestCodec.Encode(range, ask);
+                            if (authentication is not null) n = authentication.Sign(ask, n);
                             if (replay.Offer(ask.AsSpan(0, n)) < 0) break;
                             _asks.Dequeue();
                         }

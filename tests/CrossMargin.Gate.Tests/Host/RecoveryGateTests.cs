@@ -127,9 +127,11 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(20_000)]
-    public void A_gap_of_n_inputs_is_asked_for_replayed_and_applied_in_order_without_the_network_thread_allocating(int missing)
+    [InlineData(20_000, false)]
+    [InlineData(2_000, true)] // with a key: signed inputs verified, RecoveryRequests signed, still nothing allocated
+    public void A_gap_of_n_inputs_is_asked_for_replayed_and_applied_in_order_without_the_network_thread_allocating(int missing, bool keyed)
     {
+        byte[]? key = keyed ? Enumerable.Range(1, 32).Select(i => (byte)(i * 5)).ToArray() : null;
         var port = CrossMargin.Gate.Tests.Cli.GateProcess.FreeUdpPorts(1)[0];
         string journal = JournalTests.JournalKit.NewDirectory();
         var config = GateHostTests.LoopbackConfig().WithJournal(journal) with
@@ -137,21 +139,24 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
             InboundRing = 4096, OutboundRing = 4096,
             Recovery = new ChannelConfig($"aeron:udp?endpoint=127.0.0.1:{port}", 1004),
             RecoveryLimits = new RecoveryLimits(32768, 1, 250, 8),
+            HmacKey = key,
         };
         var reference = config.BuildEngine();
         int btc = reference.FindInstrument("BTC-PERP");
         // Marks (applied, never answered: the engine's mark says which came last) and, every 100th, a query of an
         // unknown account (answered: a decision for the on-disk decision log).
         static bool IsQuery(long sequence) => sequence % 100 == 50;
+        using var signer = key is null ? null : new MessageAuthentication(key);
         byte[] Mark(long sequence)
         {
-            var b = new byte[InputCodec.MaxLength];
+            var b = new byte[InputCodec.MaxLength + MessageAuthentication.TagLength];
             var input = IsQuery(sequence) ? new RiskInput { Kind = InputKind.Query, Account = 99 } : new RiskInput { Kind = InputKind.Mark, Instrument = btc, Price = 400_000 + sequence };
-            return b[..InputCodec.Encode(input, sequence, b)];
+            int n = InputCodec.Encode(input, sequence, b);
+            return b[..(signer is null ? n : signer.Sign(b, n))];
         }
         using var gate = GateHost.Start(config, trackAllocations: true);
         using var x = new Exchange(config);
-        var server = new CrossMargin.Gate.Demo.RecoveryServer(x.OrderFlow, 1 << 17, 64);
+        var server = new CrossMargin.Gate.Demo.RecoveryServer(x.OrderFlow, 1 << 17, 128, key is null ? null : new MessageAuthentication(key));
         var requests = x.Requests;
         void Pump(Func<bool> done, string what)
         {
@@ -190,6 +195,8 @@ public class RecoveryGateTests(Xunit.Abstractions.ITestOutputHelper output)
         try
         {
             Assert.Equal(0, allocated); // recovery, journal wait, decision log on disk and its decided mark included
+            Assert.True(server.Requests > 0);
+            Assert.Equal(0, server.Unauthenticated); // with a key, every request the gate sent verified
             Assert.Equal(0, gate.Counters.RecoveryLost.Value);
             long lastMark = next - 1;
             while (IsQuery(lastMark)) lastMark--;
