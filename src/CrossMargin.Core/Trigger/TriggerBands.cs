@@ -87,24 +87,29 @@ internal sealed class TriggerBands
     public void Set(int slot, long lo, long hi)
     {
         if (lo > _mark || hi < _mark) lo = hi = _mark; // never miss: the walk relies on every band containing the mark
+        long lb = Bucket(lo), hb = Bucket(hi);
         if (_banded[slot])
         {
-            long lb = Bucket(lo), hb = Bucket(hi);
-            if (Bucket(_lo[slot]) != lb) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lo); }
-            if (Bucket(_hi[slot]) != hb) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hi); }
-            _lo[slot] = lo; _hi[slot] = hi;
-            if (lo > _loMax[lb]) _loMax[lb] = lo;
-            if (hi < _hiMin[hb]) _hiMin[hb] = hi;
-            return;
+            if (Bucket(_lo[slot]) != lb) { Unlink(_loHead, _loNext, _loPrev, slot, _lo[slot]); Link(_loHead, _loNext, _loPrev, slot, lb); }
+            if (Bucket(_hi[slot]) != hb) { Unlink(_hiHead, _hiNext, _hiPrev, slot, _hi[slot]); Link(_hiHead, _hiNext, _hiPrev, slot, hb); }
         }
-        _banded[slot] = true;
-        _count++;
+        else
+        {
+            _banded[slot] = true;
+            _count++;
+            Link(_loHead, _loNext, _loPrev, slot, lb);
+            Link(_hiHead, _hiNext, _hiPrev, slot, hb);
+        }
         _lo[slot] = lo; _hi[slot] = hi;
-        Link(_loHead, _loNext, _loPrev, slot, lo);
-        Link(_hiHead, _hiNext, _hiPrev, slot, hi);
-        long lb2 = Bucket(lo), hb2 = Bucket(hi);
-        if (lo > _loMax[lb2]) _loMax[lb2] = lo;
-        if (hi < _hiMin[hb2]) _hiMin[hb2] = hi;
+        Tighten(lb, lo, hb, hi);
+    }
+
+    /// <summary>Keeps the bucket bounds conservative for a band [lo, hi] whose edges sit in buckets lb and hb.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Tighten(long lb, long lo, long hb, long hi)
+    {
+        if (lo > _loMax[lb]) _loMax[lb] = lo;
+        if (hi < _hiMin[hb]) _hiMin[hb] = hi;
     }
 
     /// <summary>Removes the band of a slot (no-op when it has none).</summary>
@@ -188,9 +193,8 @@ internal sealed class TriggerBands
         return ((long)shift << SubBits) + (price >> shift);
     }
 
-    private void Link(int[] head, int[] next, int[] prev, int slot, long edge)
+    private static void Link(int[] head, int[] next, int[] prev, int slot, long b)
     {
-        long b = Bucket(edge);
         int h = head[b];
         next[slot] = h; prev[slot] = None;
         if (h != None) prev[h] = slot;
@@ -245,10 +249,7 @@ internal sealed class TriggerBands
         Array.Fill(_hiMin, long.MaxValue); Array.Fill(_loMax, long.MinValue);
         for (int s = 0; s < slots; s++)
         {
-            if (!_banded[s]) continue;
-            long lb = Bucket(_lo[s]), hb = Bucket(_hi[s]);
-            if (_lo[s] > _loMax[lb]) _loMax[lb] = _lo[s];
-            if (_hi[s] < _hiMin[hb]) _hiMin[hb] = _hi[s];
+            if (_banded[s]) Tighten(Bucket(_lo[s]), _lo[s], Bucket(_hi[s]), _hi[s]);
         }
     }
 
