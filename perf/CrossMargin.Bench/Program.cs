@@ -15,9 +15,9 @@ using CrossMargin.Gate.Journal;
 //   limits | ring | udp | engine | inproc | e2e   [--quick] [--out DIR]
 //   bdn DIR [BenchmarkDotNet args]                   the BenchmarkDotNet suites, reports into DIR
 //   kernel-import CSV OUT_DIR                      fragment 'kernel' from perf/CrossMargin.Core.Benchmarks' KernelBenchmarks CSV
-//   soak [--seconds N] [--rate N]                  the gate under load for N s (default 600 at 100k/s): memory flat, 0 GCs, nothing lost
+//   soak [--seconds N] [--rate N] [--decision-durability P]  the gate under load for N s (default 600 at 100k/s): memory flat, 0 GCs, nothing lost
 //   report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT merges RUN_DIR/fragments into summary.json/.md + plots
-const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | soak [--seconds N] [--rate N] | kernel-import CSV OUT_DIR | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
+const string Usage = "usage: CrossMargin.Bench (limits|ring|udp|engine|inproc|e2e) [--quick] [--out DIR] | bdn DIR [args] | soak [--seconds N] [--rate N] [--decision-durability none|batch|interval:MS] | kernel-import CSV OUT_DIR | report RUN_DIR MODE LOAD_BEFORE LOAD_AFTER COMMIT";
 if (args.Length == 0)
 {
     Console.Error.WriteLine(Usage);
